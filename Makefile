@@ -1,0 +1,43 @@
+# bcda-rs: `make run` to serve BCDA locally, `make test` to check everything.
+
+SHELL := /bin/bash
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/bcda/target
+BCDA := $(CARGO_TARGET_DIR)/release/bcda
+NEXTEST_PROFILE ?= $(if $(CI),ci,default)
+
+# Local development defaults: readable logs, files under ./var.
+run: export BCDA_LOG_FORMAT ?= pretty
+
+.PHONY: run test fmt lint build services migrate clean-test-dbs help
+
+help:
+	@echo "make run    serve BCDA on http://127.0.0.1:3000 (starts Postgres and RabbitMQ)"
+	@echo "make test   rustfmt, clippy and every test against real services"
+
+## Serve every service on one origin, after migrating the database.
+run: services build
+	$(BCDA) migrate
+	@echo
+	@echo "BCDA is starting on http://127.0.0.1:3000   (Ctrl-C stops it)"
+	@echo "  curl http://127.0.0.1:3000/api/v1/metadata"
+	@echo
+	$(BCDA) serve all
+
+build:
+	cargo build --release --bin bcda
+
+services:
+	@scripts/ensure-services.sh
+
+migrate: services build
+	$(BCDA) migrate
+
+## What CI runs: formatting, lints, then every test against the real services.
+test: services fmt lint
+	cargo nextest run --workspace --profile $(NEXTEST_PROFILE)
+
+fmt:
+	cargo fmt --all -- --check
+
+lint:
+	cargo clippy --workspace --all-targets -- -D warnings

@@ -1,0 +1,27 @@
+//! The bulk data API under `/api/v1` (FHIR STU3) and `/api/v2` (FHIR R4).
+//!
+//! Handlers are thin: they parse the request, call `bcda-model` for the rules, and let
+//! [`bcda_infra::http::FhirError`] turn failures into OperationOutcomes.
+
+mod metadata;
+
+use actix_web::web;
+use bcda_infra::health::Dependency;
+use bcda_model::ApiVersion;
+
+/// What the API needs to answer: jobs live in Postgres, kick-offs publish through
+/// RabbitMQ, and expired files are deleted from storage.
+pub const DEPENDENCIES: &[Dependency] =
+    &[Dependency::Database, Dependency::Queue, Dependency::Storage];
+
+/// Registers the API routes of both versions. Each version's scope carries its
+/// [`ApiVersion`] as app data, so one handler serves both.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    for version in ApiVersion::ALL {
+        cfg.service(
+            web::scope(&format!("/api/{version}"))
+                .app_data(web::Data::new(version))
+                .route("/metadata", web::get().to(metadata::get)),
+        );
+    }
+}

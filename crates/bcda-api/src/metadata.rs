@@ -1,0 +1,28 @@
+//! `GET /api/{v}/metadata`: the CapabilityStatement, no token required.
+
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::{HttpResponse, web};
+use bcda_infra::AppContext;
+use bcda_infra::http::PublicBase;
+use bcda_model::ApiVersion;
+use bcda_model::fhir::{CapabilityStatement, FHIR_JSON, ServerInfo};
+use time::OffsetDateTime;
+
+pub async fn get(
+    version: web::Data<ApiVersion>,
+    base: PublicBase,
+    ctx: web::Data<AppContext>,
+) -> HttpResponse {
+    let software_version = ctx.build.display_version();
+    let statement = CapabilityStatement::new(
+        **version,
+        &ServerInfo {
+            base_url: base.as_str(),
+            software_version: &software_version,
+            date: OffsetDateTime::now_utc().date(),
+        },
+    );
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, FHIR_JSON))
+        .json(statement)
+}

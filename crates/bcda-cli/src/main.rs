@@ -1,0 +1,69 @@
+//! `bcda`: one binary for every BCDA process and administrative task.
+//!
+//! `main` parses arguments, loads the configuration once, and hands over to the
+//! libraries; it holds no logic of its own beyond printing results.
+
+use anyhow::Context;
+use bcda_infra::telemetry::init_telemetry;
+use bcda_infra::{AppContext, BuildInfo, Config, db};
+use bcda_server::{Application, Role};
+use clap::{Parser, Subcommand};
+
+/// The build this binary is, for `/_version` and the CapabilityStatement.
+const BUILD: BuildInfo = BuildInfo {
+    version: env!("CARGO_PKG_VERSION"),
+    git_revision: env!("BCDA_GIT_REVISION"),
+};
+
+/// Beneficiary Claims Data API: bulk FHIR export of Medicare claims for ACOs.
+///
+/// Configuration comes from BCDA_* environment variables; see the README.
+#[derive(Debug, Parser)]
+#[command(name = "bcda", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create the database if needed and apply pending migrations (idempotent).
+    Migrate,
+    /// Serve one service, or all of them on one origin with in-process workers.
+    Serve {
+        /// all, auth, api, worker or fileserver.
+        #[arg(default_value = "all")]
+        service: Role,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::from_env()?;
+    match cli.command {
+        Command::Migrate => migrate(config).await,
+        Command::Serve { service } => serve(config, service).await,
+    }
+}
+
+async fn migrate(config: Config) -> anyhow::Result<()> {
+    let _telemetry = init_telemetry(&config.telemetry, "bcda-migrate")?;
+    if db::ensure_database(&config.database).await? {
+        tracing::info!("created the database");
+    }
+    let pool = db::connect(&config.database)?;
+    let report = db::migrate(&pool).await.context("applying migrations")?;
+    tracing::info!(applied = ?report.applied, "database is up to date");
+    Ok(())
+}
+
+async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
+    let _telemetry = init_telemetry(&config.telemetry, &format!("bcda-{role}"))?;
+    let listen = config.listen;
+    let ctx = AppContext::new(config, BUILD)?;
+    let app = Application::build(ctx, role).with_context(|| format!("binding {listen}"))?;
+    tracing::info!(%role, port = app.port(), version = %BUILD.display_version(), "serving");
+    app.run_until_stopped().await?;
+    Ok(())
+}

@@ -1,0 +1,428 @@
+//! One typed configuration, loaded once from `BCDA_*` environment variables over defaults
+//! that work on a developer machine, and validated at start so that a bad value stops the
+//! process with a message naming the variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+/// Everything a BCDA process needs to know about its surroundings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address the HTTP server binds (`BCDA_LISTEN`). Port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// Public origin used in `Content-Location`, manifests and metadata
+    /// (`BCDA_PUBLIC_URL`). When absent, each request's Host and `X-Forwarded-*` headers
+    /// decide, so the same server works behind any proxy without configuration.
+    pub public_url: Option<Url>,
+    pub database: DatabaseConfig,
+    pub amqp: AmqpConfig,
+    pub storage: StorageConfig,
+    pub telemetry: TelemetryConfig,
+    /// Export workers run inside `bcda serve all` (`BCDA_WORKERS`).
+    pub workers: usize,
+}
+
+/// Postgres connection settings.
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    /// `postgres://` URL (`BCDA_DATABASE_URL`); it may carry a password, so it is secret.
+    pub url: SecretString,
+    /// Maximum pooled connections per process (`BCDA_DATABASE_POOL_SIZE`).
+    pub pool_size: usize,
+}
+
+/// RabbitMQ connection and topology settings.
+#[derive(Debug, Clone)]
+pub struct AmqpConfig {
+    /// `amqp://` URL (`BCDA_AMQP_URL`); it carries credentials, so it is secret.
+    pub url: SecretString,
+    /// Prefix of every exchange and queue name (`BCDA_QUEUE_PREFIX`), so several
+    /// deployments or test runs can share one broker without sharing a queue.
+    pub prefix: String,
+    /// How long a failed message waits in the retry queue (`BCDA_RETRY_DELAY_MS`).
+    pub retry_delay: Duration,
+    /// Delete queues left unused this long (`BCDA_QUEUE_EXPIRES_MS`); for throwaway
+    /// test prefixes only, unset in production.
+    pub queue_expires: Option<Duration>,
+}
+
+/// Where export files live.
+#[derive(Debug, Clone)]
+pub enum StorageConfig {
+    /// A local directory: the zero-setup default (`BCDA_STORAGE_DIR`).
+    Filesystem { root: PathBuf },
+    /// Any S3-compatible server, chosen by setting `BCDA_S3_BUCKET`.
+    S3(S3Config),
+}
+
+/// An S3-compatible bucket.
+#[derive(Debug, Clone)]
+pub struct S3Config {
+    /// `BCDA_S3_BUCKET`.
+    pub bucket: String,
+    /// `BCDA_S3_ENDPOINT`, for MinIO and other non-AWS servers; requests are path-style.
+    pub endpoint: Option<Url>,
+    /// `BCDA_S3_REGION`.
+    pub region: String,
+    /// `BCDA_S3_ACCESS_KEY_ID`.
+    pub access_key_id: Option<String>,
+    /// `BCDA_S3_SECRET_ACCESS_KEY`.
+    pub secret_access_key: Option<SecretString>,
+    /// Allow plain `http://` endpoints (`BCDA_S3_ALLOW_HTTP`), for local servers.
+    pub allow_http: bool,
+}
+
+/// Logging and tracing.
+#[derive(Debug, Clone)]
+pub struct TelemetryConfig {
+    /// `BCDA_LOG_FORMAT`.
+    pub log_format: LogFormat,
+    /// A `tracing` filter such as `info,bcda_api=debug` (`BCDA_LOG`).
+    pub log_filter: String,
+    /// OTLP/HTTP collector endpoint (`OTEL_EXPORTER_OTLP_ENDPOINT`, the standard name);
+    /// spans are exported only when it is set.
+    pub otlp_endpoint: Option<String>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One JSON object per line, for log shippers.
+    Json,
+    /// Human-readable lines, for a terminal.
+    Pretty,
+}
+
+impl FromStr for LogFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "json" => Ok(LogFormat::Json),
+            "pretty" => Ok(LogFormat::Pretty),
+            _ => Err("expected json or pretty".into()),
+        }
+    }
+}
+
+/// A variable whose value cannot be used. The message names the variable; secret values
+/// are never echoed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {name}{shown}: {reason}", shown = shown_value(value))]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub name: &'static str,
+    /// Its value, or `None` when the value is secret.
+    pub value: Option<String>,
+    /// What a valid value looks like.
+    pub reason: String,
+}
+
+fn shown_value(value: &Option<String>) -> String {
+    value
+        .as_ref()
+        .map(|v| format!("={v:?}"))
+        .unwrap_or_default()
+}
+
+/// Defaults that work on a developer machine with local Postgres and RabbitMQ.
+pub mod defaults {
+    pub const LISTEN: &str = "127.0.0.1:3000";
+    pub const DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/bcda";
+    pub const DATABASE_POOL_SIZE: usize = 16;
+    pub const AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+    pub const QUEUE_PREFIX: &str = "bcda";
+    pub const RETRY_DELAY_MS: u64 = 5_000;
+    pub const STORAGE_DIR: &str = "var/exports";
+    pub const S3_REGION: &str = "us-east-1";
+    pub const LOG_FILTER: &str = "info";
+    pub const WORKERS: usize = 2;
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads variables through `lookup`, so tests can configure without touching the
+    /// process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let env = Env { lookup: &lookup };
+        Ok(Config {
+            listen: env.parsed("BCDA_LISTEN", defaults::LISTEN, "expected host:port")?,
+            public_url: env.optional("BCDA_PUBLIC_URL", parse_public_url)?,
+            database: DatabaseConfig {
+                url: env.secret("BCDA_DATABASE_URL", defaults::DATABASE_URL, |url| {
+                    tokio_postgres::Config::from_str(url)
+                        .map(drop)
+                        .map_err(|e| format!("not a Postgres URL: {e}"))
+                })?,
+                pool_size: env.positive("BCDA_DATABASE_POOL_SIZE", defaults::DATABASE_POOL_SIZE)?,
+            },
+            amqp: AmqpConfig {
+                url: env.secret("BCDA_AMQP_URL", defaults::AMQP_URL, |url| {
+                    lapin::uri::AMQPUri::from_str(url)
+                        .map(drop)
+                        .map_err(|e| format!("not an AMQP URL: {e}"))
+                })?,
+                prefix: env
+                    .optional("BCDA_QUEUE_PREFIX", parse_queue_prefix)?
+                    .unwrap_or_else(|| defaults::QUEUE_PREFIX.into()),
+                retry_delay: Duration::from_millis(env.parsed(
+                    "BCDA_RETRY_DELAY_MS",
+                    &defaults::RETRY_DELAY_MS.to_string(),
+                    "expected milliseconds",
+                )?),
+                queue_expires: env.optional("BCDA_QUEUE_EXPIRES_MS", |v| {
+                    v.parse::<u64>()
+                        .ok()
+                        .filter(|ms| *ms > 0)
+                        .map(Duration::from_millis)
+                        .ok_or_else(|| "expected a positive number of milliseconds".to_owned())
+                })?,
+            },
+            storage: storage_config(&env)?,
+            telemetry: TelemetryConfig {
+                log_format: env
+                    .optional("BCDA_LOG_FORMAT", |v| v.parse::<LogFormat>())?
+                    .unwrap_or(LogFormat::Json),
+                log_filter: env
+                    .optional("BCDA_LOG", |v| {
+                        tracing_subscriber::EnvFilter::try_new(v)
+                            .map(|_| v.to_owned())
+                            .map_err(|e| e.to_string())
+                    })?
+                    .unwrap_or_else(|| defaults::LOG_FILTER.into()),
+                otlp_endpoint: env.optional("OTEL_EXPORTER_OTLP_ENDPOINT", |v| {
+                    Url::parse(v)
+                        .map(|_| v.to_owned())
+                        .map_err(|e| format!("not a URL: {e}"))
+                })?,
+            },
+            workers: env.parsed(
+                "BCDA_WORKERS",
+                &defaults::WORKERS.to_string(),
+                "expected a number",
+            )?,
+        })
+    }
+
+    /// The public origin, when configured, without a trailing slash.
+    pub fn public_origin(&self) -> Option<&str> {
+        self.public_url
+            .as_ref()
+            .map(|u| u.as_str().trim_end_matches('/'))
+    }
+}
+
+fn storage_config(env: &Env<'_>) -> Result<StorageConfig, ConfigError> {
+    let Some(bucket) = env.optional("BCDA_S3_BUCKET", |v| Ok::<_, String>(v.to_owned()))? else {
+        let root = env
+            .get("BCDA_STORAGE_DIR")
+            .unwrap_or_else(|| defaults::STORAGE_DIR.into());
+        return Ok(StorageConfig::Filesystem { root: root.into() });
+    };
+    Ok(StorageConfig::S3(S3Config {
+        bucket,
+        endpoint: env.optional("BCDA_S3_ENDPOINT", |v| {
+            Url::parse(v).map_err(|e| format!("not a URL: {e}"))
+        })?,
+        region: env
+            .get("BCDA_S3_REGION")
+            .unwrap_or_else(|| defaults::S3_REGION.into()),
+        access_key_id: env.get("BCDA_S3_ACCESS_KEY_ID"),
+        secret_access_key: env.get("BCDA_S3_SECRET_ACCESS_KEY").map(SecretString::from),
+        allow_http: env.parsed("BCDA_S3_ALLOW_HTTP", "false", "expected true or false")?,
+    }))
+}
+
+fn parse_public_url(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err("expected an http(s) origin such as https://bcda.example.org".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("the public URL may not carry a query or fragment".into());
+    }
+    Ok(url)
+}
+
+fn parse_queue_prefix(value: &str) -> Result<String, String> {
+    let valid = !value.is_empty()
+        && value.len() <= 100
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if valid {
+        Ok(value.to_owned())
+    } else {
+        Err("expected 1 to 100 letters, digits, '-', '_' or '.'".into())
+    }
+}
+
+/// Reads one variable at a time and turns failures into a [`ConfigError`] naming it.
+struct Env<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Env<'_> {
+    /// The variable's value, treating empty as unset (as shells and compose files do).
+    fn get(&self, name: &str) -> Option<String> {
+        (self.lookup)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    fn optional<T, E: ToString>(
+        &self,
+        name: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<Option<T>, ConfigError> {
+        self.get(name)
+            .map(|value| {
+                parse(&value).map_err(|e| ConfigError {
+                    name,
+                    reason: e.to_string(),
+                    value: Some(value),
+                })
+            })
+            .transpose()
+    }
+
+    fn parsed<T: FromStr>(
+        &self,
+        name: &'static str,
+        default: &str,
+        expected: &str,
+    ) -> Result<T, ConfigError> {
+        let value = self.get(name).unwrap_or_else(|| default.to_owned());
+        value.parse().map_err(|_| ConfigError {
+            name,
+            reason: expected.to_owned(),
+            value: Some(value),
+        })
+    }
+
+    fn positive(&self, name: &'static str, default: usize) -> Result<usize, ConfigError> {
+        let n: usize = self.parsed(name, &default.to_string(), "expected a positive number")?;
+        if n == 0 {
+            return Err(ConfigError {
+                name,
+                value: Some(n.to_string()),
+                reason: "expected a positive number".into(),
+            });
+        }
+        Ok(n)
+    }
+
+    fn secret(
+        &self,
+        name: &'static str,
+        default: &str,
+        validate: impl FnOnce(&str) -> Result<(), String>,
+    ) -> Result<SecretString, ConfigError> {
+        let value = SecretString::from(self.get(name).unwrap_or_else(|| default.to_owned()));
+        validate(value.expose_secret()).map_err(|reason| ConfigError {
+            name,
+            value: None,
+            reason,
+        })?;
+        Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_point_at_local_services() {
+        let config = load(&[]).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.database.url.expose_secret(), defaults::DATABASE_URL);
+        assert_eq!(config.amqp.url.expose_secret(), defaults::AMQP_URL);
+        assert!(matches!(config.storage, StorageConfig::Filesystem { .. }));
+        assert!(config.telemetry.otlp_endpoint.is_none());
+    }
+
+    #[test]
+    fn bad_listen_address_names_the_variable_and_value() {
+        let err = load(&[("BCDA_LISTEN", "localhost")]).unwrap_err();
+        assert_eq!(err.name, "BCDA_LISTEN");
+        assert_eq!(
+            err.to_string(),
+            "invalid BCDA_LISTEN=\"localhost\": expected host:port"
+        );
+    }
+
+    #[test]
+    fn bad_secret_is_named_without_echoing_it() {
+        let err = load(&[("BCDA_DATABASE_URL", "mysql://u:hunter2@db")]).unwrap_err();
+        assert_eq!(err.name, "BCDA_DATABASE_URL");
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug_output() {
+        let config = load(&[
+            ("BCDA_DATABASE_URL", "postgres://bcda:hunter2@db/bcda"),
+            ("BCDA_S3_BUCKET", "exports"),
+            ("BCDA_S3_SECRET_ACCESS_KEY", "s3cr3t-key"),
+        ])
+        .unwrap();
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(!debug.contains("s3cr3t-key"), "{debug}");
+    }
+
+    #[test]
+    fn setting_a_bucket_selects_s3_storage() {
+        let config = load(&[
+            ("BCDA_S3_BUCKET", "exports"),
+            ("BCDA_S3_ENDPOINT", "http://127.0.0.1:9000"),
+            ("BCDA_S3_ALLOW_HTTP", "true"),
+        ])
+        .unwrap();
+        let StorageConfig::S3(s3) = config.storage else {
+            panic!("expected S3 storage");
+        };
+        assert_eq!(s3.bucket, "exports");
+        assert!(s3.allow_http);
+    }
+
+    #[test]
+    fn invalid_values_are_rejected_by_name() {
+        for (name, value) in [
+            ("BCDA_PUBLIC_URL", "ftp://example.org"),
+            ("BCDA_DATABASE_POOL_SIZE", "0"),
+            ("BCDA_AMQP_URL", "http://rabbit"),
+            ("BCDA_QUEUE_PREFIX", "has space"),
+            ("BCDA_LOG_FORMAT", "xml"),
+            ("BCDA_S3_ALLOW_HTTP", "yes please"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "not a url"),
+            ("BCDA_WORKERS", "-1"),
+        ] {
+            let err = load(&[(name, value), ("BCDA_S3_BUCKET", "b")]).unwrap_err();
+            assert_eq!(err.name, name, "{value}");
+        }
+    }
+
+    #[test]
+    fn public_origin_drops_the_trailing_slash() {
+        let config = load(&[("BCDA_PUBLIC_URL", "https://bcda.example.org/")]).unwrap();
+        assert_eq!(config.public_origin(), Some("https://bcda.example.org"));
+    }
+}

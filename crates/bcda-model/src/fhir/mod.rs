@@ -1,0 +1,11 @@
+//! FHIR documents the services answer with, as typed `Serialize` structs so that the
+//! shape is checked by the compiler and rendering never builds a `serde_json::Value`.
+
+pub mod capability_statement;
+pub mod operation_outcome;
+
+pub use capability_statement::{CapabilityStatement, ServerInfo};
+pub use operation_outcome::{IssueCode, OperationOutcome};
+
+/// The media type of every FHIR JSON response.
+pub const FHIR_JSON: &str = "application/fhir+json";

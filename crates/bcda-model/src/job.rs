@@ -1,0 +1,89 @@
+//! Export job states and the rules about them that every service shares.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Where an export job is in its life. Stored as text in Postgres (`jobs.status`), with
+/// the exact spelling BCDA clients see in `X-Progress` and the job list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobStatus {
+    Pending,
+    InProgress,
+    Completed,
+    Failed,
+    Cancelled,
+    Expired,
+}
+
+impl JobStatus {
+    /// Every state, for exhaustive tests and metrics.
+    pub const ALL: [JobStatus; 6] = [
+        JobStatus::Pending,
+        JobStatus::InProgress,
+        JobStatus::Completed,
+        JobStatus::Failed,
+        JobStatus::Cancelled,
+        JobStatus::Expired,
+    ];
+
+    /// BCDA's spelling of the state.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Pending => "Pending",
+            JobStatus::InProgress => "In Progress",
+            JobStatus::Completed => "Completed",
+            JobStatus::Failed => "Failed",
+            JobStatus::Cancelled => "Cancelled",
+            JobStatus::Expired => "Expired",
+        }
+    }
+
+    /// Whether workers may still change the job. Only active jobs count against the
+    /// one-export-at-a-time rule and may be cancelled.
+    pub fn is_active(self) -> bool {
+        matches!(self, JobStatus::Pending | JobStatus::InProgress)
+    }
+}
+
+impl fmt::Display for JobStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A stored job status this build does not know; a sign of a newer schema.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown job status {0:?}")]
+pub struct UnknownJobStatus(pub String);
+
+impl FromStr for JobStatus {
+    type Err = UnknownJobStatus;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        JobStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str() == s)
+            .ok_or_else(|| UnknownJobStatus(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip_through_their_stored_spelling() {
+        for status in JobStatus::ALL {
+            assert_eq!(status.as_str().parse::<JobStatus>(), Ok(status));
+        }
+    }
+
+    #[test]
+    fn only_pending_and_in_progress_jobs_are_active() {
+        let active: Vec<_> = JobStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_active())
+            .collect();
+        assert_eq!(active, [JobStatus::Pending, JobStatus::InProgress]);
+    }
+}

@@ -1,0 +1,14 @@
+//! The BCDA domain: API versions, resource types, job states and the FHIR documents the
+//! services answer with.
+//!
+//! This crate is pure on purpose: no I/O, no async runtime, no SQL, no HTTP. Everything
+//! here can be unit-tested in microseconds and reused by every service and the CLI.
+
+pub mod api_version;
+pub mod fhir;
+pub mod job;
+pub mod resource_type;
+
+pub use api_version::ApiVersion;
+pub use job::JobStatus;
+pub use resource_type::ResourceType;

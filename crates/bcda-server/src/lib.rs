@@ -1,0 +1,106 @@
+//! Composes the BCDA services into one HTTP server.
+//!
+//! `bcda serve all` puts the auth, API and file-server routes on one origin, exactly as
+//! the sandbox guide shows them, so local use and tests need one port; `bcda serve api`
+//! (and the others) run one service per process, as Kubernetes does. Either way the
+//! same [`Application`] is built, and `main` only parses arguments and calls it.
+
+mod ops;
+pub mod role;
+
+use std::net::TcpListener;
+
+use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{App, HttpMessage, HttpServer, web};
+use bcda_infra::AppContext;
+use tracing_actix_web::{RequestId, TracingLogger};
+
+pub use role::Role;
+
+/// A bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Binds `ctx.config.listen` (port 0 picks a free port) and prepares the routes of
+    /// `role`. Nothing is served until [`Application::run_until_stopped`].
+    pub fn build(ctx: AppContext, role: Role) -> std::io::Result<Application> {
+        let listener = TcpListener::bind(ctx.config.listen)?;
+        let port = listener.local_addr()?.port();
+        let dependencies = role.dependencies();
+        let ctx = web::Data::new(ctx);
+        let server = HttpServer::new(move || {
+            // The last `wrap` runs first: TracingLogger assigns the request id that the
+            // inner middleware echoes.
+            App::new()
+                .wrap_fn(echo_request_id)
+                .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
+                .wrap(TracingLogger::default())
+                .app_data(ctx.clone())
+                .configure(ops::configure(dependencies.clone()))
+                .configure(|cfg| routes(cfg, role))
+        })
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server })
+    }
+
+    /// The port the server is bound to.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes in-flight requests and returns.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Adds `X-Request-Id` to every response, so a client's report can be matched to the
+/// server's log line and trace.
+fn echo_request_id<S>(
+    req: ServiceRequest,
+    service: &S,
+) -> impl Future<Output = Result<ServiceResponse, actix_web::Error>> + use<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse, Error = actix_web::Error>,
+{
+    let request_id = req.extensions().get::<RequestId>().copied();
+    let response = service.call(req);
+    async move {
+        let mut response = response.await?;
+        if let Some(id) = request_id
+            && let Ok(value) = HeaderValue::from_str(&id.to_string())
+        {
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static("x-request-id"), value);
+        }
+        Ok(response)
+    }
+}
+
+/// The route groups `role` serves.
+fn routes(cfg: &mut web::ServiceConfig, role: Role) {
+    if role.serves(Role::Auth) {
+        bcda_auth::configure(cfg);
+    }
+    if role.serves(Role::Api) {
+        bcda_api::configure(cfg);
+    }
+    if role.serves(Role::FileServer) {
+        bcda_fileserver::configure(cfg);
+    }
+}

@@ -1,0 +1,50 @@
+//! Operational routes every process serves: `/_version` and `/_health`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use bcda_infra::AppContext;
+use bcda_infra::health::{self, Dependency};
+use serde_json::{Map, Value, json};
+
+/// The dependencies this process checks, registered as app data by [`configure`].
+#[derive(Debug, Clone)]
+struct Checked(Vec<Dependency>);
+
+/// Registers `/_version` and `/_health`, the latter checking `dependencies`.
+pub fn configure(dependencies: Vec<Dependency>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::new(Checked(dependencies)))
+            .route("/_version", web::get().to(version))
+            .route("/_health", web::get().to(health));
+    }
+}
+
+async fn version(ctx: web::Data<AppContext>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "version": ctx.build.display_version(),
+        "revision": ctx.build.git_revision,
+    }))
+}
+
+/// `200` with `"ok"` per dependency, or `503` with `"down"` for those that failed. The
+/// reasons go to the log, not the body: they can name internal hosts.
+async fn health(ctx: web::Data<AppContext>, checked: web::Data<Checked>) -> HttpResponse {
+    let report = health::check(&ctx, &checked.0).await;
+    let mut body = Map::new();
+    for (dependency, failure) in &report.checks {
+        let state = match failure {
+            None => "ok",
+            Some(reason) => {
+                tracing::warn!(dependency = dependency.as_str(), %reason, "dependency down");
+                "down"
+            }
+        };
+        body.insert(dependency.as_str().into(), Value::from(state));
+    }
+    let status = if report.is_healthy() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    HttpResponse::build(status).json(body)
+}

@@ -1,0 +1,120 @@
+//! The whole app on port 0, against its own database, queue prefix and bucket.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bcda_infra::{AppContext, BuildInfo, Config};
+use bcda_server::{Application, Role};
+
+use crate::{S3Server, TestDatabase};
+
+/// The build the test app reports.
+pub const TEST_BUILD: BuildInfo = BuildInfo {
+    version: "0.0.0-test",
+    git_revision: "0123456789abcdef0123456789abcdef01234567",
+};
+
+/// A running app and the resources it owns. Everything is torn down when dropped.
+#[derive(Debug)]
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// The handles the app uses, for tests that look behind the API.
+    pub ctx: AppContext,
+    /// An HTTP client for requests to the app.
+    pub client: reqwest::Client,
+    /// The S3 server behind the app's storage.
+    pub s3: S3Server,
+    /// The app's database; dropped last.
+    pub database: TestDatabase,
+}
+
+/// Starts the one-origin app (`bcda serve all`) with fresh resources.
+pub async fn spawn_app() -> TestApp {
+    TestAppBuilder::default().spawn().await
+}
+
+/// Adjusts a test app before it starts.
+#[derive(Debug, Clone)]
+pub struct TestAppBuilder {
+    role: Role,
+    env: HashMap<String, String>,
+}
+
+impl Default for TestAppBuilder {
+    fn default() -> Self {
+        TestAppBuilder {
+            role: Role::All,
+            env: HashMap::new(),
+        }
+    }
+}
+
+impl TestAppBuilder {
+    /// Serves only `role`'s routes.
+    pub fn role(mut self, role: Role) -> Self {
+        self.role = role;
+        self
+    }
+
+    /// Sets a `BCDA_*` variable as the app's environment would.
+    pub fn env(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.env.insert(name.to_owned(), value.into());
+        self
+    }
+
+    /// The configuration the app will run with, on fresh resources.
+    pub async fn config(&self, database: &TestDatabase, s3: &S3Server) -> Config {
+        let mut env = self.env.clone();
+        env.entry("BCDA_LISTEN".into())
+            .or_insert_with(|| "127.0.0.1:0".into());
+        env.entry("BCDA_QUEUE_PREFIX".into())
+            .or_insert_with(|| format!("test-{}", crate::unique_suffix()));
+        // Queues of finished tests vanish from the broker after a while.
+        env.entry("BCDA_QUEUE_EXPIRES_MS".into())
+            .or_insert_with(|| "600000".into());
+        env.entry("BCDA_WORKERS".into())
+            .or_insert_with(|| "1".into());
+        let mut config =
+            Config::from_lookup(|name| env.get(name).cloned().or_else(|| std::env::var(name).ok()))
+                .expect("test configuration is valid");
+        if !env.contains_key("BCDA_DATABASE_URL") {
+            config.database = database.config();
+        }
+        config.storage = s3.storage_config();
+        config
+    }
+
+    /// Starts the app.
+    pub async fn spawn(self) -> TestApp {
+        let database = TestDatabase::create().await;
+        let s3 = S3Server::start("exports").await;
+        let config = self.config(&database, &s3).await;
+        let ctx = AppContext::new(config, TEST_BUILD).expect("app context");
+        let app = Application::build(ctx.clone(), self.role).expect("bind the app");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("HTTP client");
+        TestApp {
+            address,
+            ctx,
+            client,
+            s3,
+            database,
+        }
+    }
+}
+
+impl TestApp {
+    /// `GET {address}{path}`.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request reaches the app")
+    }
+}

@@ -1,0 +1,22 @@
+//! The test harness every crate's integration tests share.
+//!
+//! Each test gets its own real resources, so tests run in parallel and never see each
+//! other's data: a Postgres database cloned from a migrated template ([`TestDatabase`]),
+//! a RabbitMQ name prefix whose queues expire when unused, an S3-compatible server on
+//! its own port with its own bucket ([`S3Server`]), and the app on port 0 ([`TestApp`]).
+//!
+//! The database server and broker come from `BCDA_DATABASE_URL` and `BCDA_AMQP_URL` when
+//! set, else the defaults of a developer machine.
+
+mod app;
+mod database;
+mod s3;
+
+pub use app::{TEST_BUILD, TestApp, TestAppBuilder, spawn_app};
+pub use database::TestDatabase;
+pub use s3::S3Server;
+
+/// A unique, lowercase name fragment for per-test resources.
+pub fn unique_suffix() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
+}

@@ -1,0 +1,90 @@
+//! A real S3-compatible server in-process: s3s-fs behind hyper on a random port, with
+//! SigV4 authentication, storing objects in a temporary directory.
+
+use std::net::SocketAddr;
+
+use bcda_infra::config::{S3Config, StorageConfig};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto::Builder as ConnBuilder;
+use s3s::auth::SimpleAuth;
+use s3s::service::S3ServiceBuilder;
+use secrecy::SecretString;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+const ACCESS_KEY: &str = "bcda-test";
+const SECRET_KEY: &str = "bcda-test-secret";
+
+/// An S3 server holding one bucket, stopped when dropped.
+#[derive(Debug)]
+pub struct S3Server {
+    address: SocketAddr,
+    bucket: String,
+    root: tempfile::TempDir,
+    task: JoinHandle<()>,
+}
+
+impl S3Server {
+    /// Starts a server with an empty bucket named `bucket`.
+    pub async fn start(bucket: &str) -> S3Server {
+        let root = tempfile::tempdir().expect("temporary directory for s3s-fs");
+        // s3s-fs keeps each bucket as a directory under its root.
+        std::fs::create_dir(root.path().join(bucket)).expect("bucket directory");
+        let fs = s3s_fs::FileSystem::new(root.path()).expect("s3s-fs root");
+        let service = {
+            let mut builder = S3ServiceBuilder::new(fs);
+            builder.set_auth(SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
+            builder.build()
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind s3s-fs");
+        let address = listener.local_addr().expect("s3s-fs address");
+        let task = tokio::spawn(async move {
+            let http = ConnBuilder::new(TokioExecutor::new());
+            while let Ok((socket, _)) = listener.accept().await {
+                let connection = http
+                    .serve_connection(TokioIo::new(socket), service.clone())
+                    .into_owned();
+                tokio::spawn(connection);
+            }
+        });
+        S3Server {
+            address,
+            bucket: bucket.to_owned(),
+            root,
+            task,
+        }
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Where the server keeps its files; `<root>/<bucket>/<key>` is an object.
+    pub fn root(&self) -> &std::path::Path {
+        self.root.path()
+    }
+
+    /// The storage configuration that reaches this server's bucket, signed with SigV4.
+    pub fn storage_config(&self) -> StorageConfig {
+        StorageConfig::S3(S3Config {
+            bucket: self.bucket.clone(),
+            endpoint: Some(self.endpoint().parse().expect("endpoint URL")),
+            region: "us-east-1".into(),
+            access_key_id: Some(ACCESS_KEY.into()),
+            secret_access_key: Some(SecretString::from(SECRET_KEY)),
+            allow_http: true,
+        })
+    }
+
+    /// Stops accepting connections, as an outage would.
+    pub fn stop(&self) {
+        self.task.abort();
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
