@@ -17,6 +17,7 @@ help:
 ## Serve every service on one origin, after migrating the database.
 run: services build
 	$(BCDA) migrate
+	$(BCDA) seed
 	@echo
 	@echo "BCDA is starting on http://127.0.0.1:3000   (Ctrl-C stops it)"
 	@echo "  curl http://127.0.0.1:3000/api/v1/metadata"

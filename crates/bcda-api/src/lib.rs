@@ -3,6 +3,8 @@
 //! Handlers are thin: they parse the request, call `bcda-model` for the rules, and let
 //! [`bcda_infra::http::FhirError`] turn failures into OperationOutcomes.
 
+mod jobs_list;
+mod jobs_repo;
 mod metadata;
 
 use actix_web::web;
@@ -21,7 +23,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         cfg.service(
             web::scope(&format!("/api/{version}"))
                 .app_data(web::Data::new(version))
-                .route("/metadata", web::get().to(metadata::get)),
+                .route("/metadata", web::get().to(metadata::get))
+                .route("/jobs", web::get().to(jobs_list::get)),
         );
     }
 }

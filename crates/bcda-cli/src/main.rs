@@ -3,6 +3,11 @@
 //! `main` parses arguments, loads the configuration once, and hands over to the
 //! libraries; it holds no logic of its own beyond printing results.
 
+// A command-line tool reports to its operator on stdout.
+#![allow(clippy::print_stdout)]
+
+mod admin;
+
 use anyhow::Context;
 use bcda_infra::telemetry::init_telemetry;
 use bcda_infra::{AppContext, BuildInfo, Config, db};
@@ -29,12 +34,23 @@ struct Cli {
 enum Command {
     /// Create the database if needed and apply pending migrations (idempotent).
     Migrate,
+    /// Create the sandbox guide's five ACOs and credentials (idempotent).
+    Seed,
     /// Serve one service, or all of them on one origin with in-process workers.
     Serve {
         /// all, auth, api, worker or fileserver.
         #[arg(default_value = "all")]
         service: Role,
     },
+    /// Manage ACOs.
+    #[command(subcommand)]
+    Aco(admin::AcoCommand),
+    /// Manage API clients (credentials) of ACOs.
+    #[command(subcommand)]
+    Client(admin::ClientCommand),
+    /// Manage the keys that sign access tokens.
+    #[command(subcommand)]
+    Keys(admin::KeysCommand),
 }
 
 #[tokio::main]
@@ -44,6 +60,10 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Migrate => migrate(config).await,
         Command::Serve { service } => serve(config, service).await,
+        Command::Seed => admin::seed(config).await,
+        Command::Aco(command) => admin::aco(config, command).await,
+        Command::Client(command) => admin::client(config, command).await,
+        Command::Keys(command) => admin::keys(config, command).await,
     }
 }
 
@@ -60,9 +80,14 @@ async fn migrate(config: Config) -> anyhow::Result<()> {
 
 async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
     let _telemetry = init_telemetry(&config.telemetry, &format!("bcda-{role}"))?;
+    if config.auth.uses_development_key() {
+        tracing::warn!(
+            "BCDA_KEY_ENCRYPTION_KEY is the published development key; set your own outside development"
+        );
+    }
     let listen = config.listen;
     let ctx = AppContext::new(config, BUILD)?;
-    let app = Application::build(ctx, role).with_context(|| format!("binding {listen}"))?;
+    let app = Application::build(ctx, role).with_context(|| format!("starting on {listen}"))?;
     tracing::info!(%role, port = app.port(), version = %BUILD.display_version(), "serving");
     app.run_until_stopped().await?;
     Ok(())

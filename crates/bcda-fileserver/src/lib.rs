@@ -1,4 +1,12 @@
 //! The file server: authorized downloads of export files from object storage.
+//!
+//! `GET /data/{jobId}/{file}` checks that the bearer token's ACO owns the job, that the
+//! job is complete and unexpired, and that the file is one the job wrote; then it
+//! streams the object from storage, never holding it whole in memory.
+
+mod download;
+mod file_name;
+mod repo;
 
 use actix_web::web;
 use bcda_infra::health::Dependency;
@@ -7,4 +15,6 @@ use bcda_infra::health::Dependency;
 pub const DEPENDENCIES: &[Dependency] = &[Dependency::Database, Dependency::Storage];
 
 /// Registers the `/data` routes.
-pub fn configure(_cfg: &mut web::ServiceConfig) {}
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/data/{job_id}/{file}", web::get().to(download::get));
+}

@@ -23,6 +23,7 @@ pub struct Config {
     pub amqp: AmqpConfig,
     pub storage: StorageConfig,
     pub telemetry: TelemetryConfig,
+    pub auth: AuthConfig,
     /// Export workers run inside `bcda serve all` (`BCDA_WORKERS`).
     pub workers: usize,
 }
@@ -89,6 +90,35 @@ pub struct TelemetryConfig {
     pub otlp_endpoint: Option<String>,
 }
 
+/// Access tokens: how they are signed, verified and rationed.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// Lifetime of an access token (`BCDA_TOKEN_TTL_SECS`); BCDA's is 20 minutes.
+    pub token_ttl: Duration,
+    /// The `iss` of every token, checked on verification (`BCDA_TOKEN_ISSUER`).
+    pub issuer: String,
+    /// Encrypts signing keys at rest in Postgres (`BCDA_KEY_ENCRYPTION_KEY`, 32 bytes in
+    /// base64). The default is a published development key: set your own in production.
+    pub key_encryption_key: SecretString,
+    /// Sign with the RSA private key in this PEM file (`BCDA_SIGNING_KEY_FILE`, e.g. a
+    /// mounted Kubernetes Secret) instead of keys kept in Postgres.
+    pub signing_key_file: Option<PathBuf>,
+    /// Verify tokens with the keys published at this JWKS URL (`BCDA_AUTH_JWKS_URL`);
+    /// without it, services read the public keys from Postgres.
+    pub jwks_url: Option<Url>,
+    /// Token requests one client may make per window (`BCDA_TOKEN_RATE_LIMIT`).
+    pub rate_limit: u32,
+    /// The rate-limit window (`BCDA_TOKEN_RATE_WINDOW_SECS`).
+    pub rate_window: Duration,
+}
+
+impl AuthConfig {
+    /// Whether the key-encryption key is the published development default.
+    pub fn uses_development_key(&self) -> bool {
+        self.key_encryption_key.expose_secret() == defaults::KEY_ENCRYPTION_KEY
+    }
+}
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -142,6 +172,12 @@ pub mod defaults {
     pub const S3_REGION: &str = "us-east-1";
     pub const LOG_FILTER: &str = "info";
     pub const WORKERS: usize = 2;
+    pub const TOKEN_TTL_SECS: u64 = 1200;
+    pub const TOKEN_ISSUER: &str = "bcda";
+    /// A published development key: encrypts nothing worth protecting.
+    pub const KEY_ENCRYPTION_KEY: &str = "YmNkYS1ycyBkZXZlbG9wbWVudCBrZXkgLSBub3Qgc2U=";
+    pub const TOKEN_RATE_LIMIT: u32 = 100;
+    pub const TOKEN_RATE_WINDOW_SECS: u64 = 300;
 }
 
 impl Config {
@@ -205,6 +241,7 @@ impl Config {
                         .map_err(|e| format!("not a URL: {e}"))
                 })?,
             },
+            auth: auth_config(&env)?,
             workers: env.parsed(
                 "BCDA_WORKERS",
                 &defaults::WORKERS.to_string(),
@@ -240,6 +277,46 @@ fn storage_config(env: &Env<'_>) -> Result<StorageConfig, ConfigError> {
         secret_access_key: env.get("BCDA_S3_SECRET_ACCESS_KEY").map(SecretString::from),
         allow_http: env.parsed("BCDA_S3_ALLOW_HTTP", "false", "expected true or false")?,
     }))
+}
+
+fn auth_config(env: &Env<'_>) -> Result<AuthConfig, ConfigError> {
+    let ttl_secs: u64 = env.parsed(
+        "BCDA_TOKEN_TTL_SECS",
+        &defaults::TOKEN_TTL_SECS.to_string(),
+        "expected seconds",
+    )?;
+    Ok(AuthConfig {
+        token_ttl: Duration::from_secs(ttl_secs),
+        issuer: env
+            .get("BCDA_TOKEN_ISSUER")
+            .unwrap_or_else(|| defaults::TOKEN_ISSUER.into()),
+        key_encryption_key: env.secret(
+            "BCDA_KEY_ENCRYPTION_KEY",
+            defaults::KEY_ENCRYPTION_KEY,
+            |key| match decode_key_encryption_key(key) {
+                Some(_) => Ok(()),
+                None => Err("expected 32 bytes in base64 (e.g. openssl rand -base64 32)".into()),
+            },
+        )?,
+        signing_key_file: env.get("BCDA_SIGNING_KEY_FILE").map(PathBuf::from),
+        jwks_url: env.optional("BCDA_AUTH_JWKS_URL", |v| {
+            Url::parse(v).map_err(|e| format!("not a URL: {e}"))
+        })?,
+        rate_limit: env.positive("BCDA_TOKEN_RATE_LIMIT", defaults::TOKEN_RATE_LIMIT)?,
+        rate_window: Duration::from_secs(env.positive(
+            "BCDA_TOKEN_RATE_WINDOW_SECS",
+            defaults::TOKEN_RATE_WINDOW_SECS,
+        )?),
+    })
+}
+
+/// The 32 bytes of a base64 key-encryption key, or `None` when it is not one.
+pub fn decode_key_encryption_key(value: &str) -> Option<[u8; 32]> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(value.trim())
+        .ok()?;
+    bytes.try_into().ok()
 }
 
 fn parse_public_url(value: &str) -> Result<Url, String> {
@@ -307,9 +384,12 @@ impl Env<'_> {
         })
     }
 
-    fn positive(&self, name: &'static str, default: usize) -> Result<usize, ConfigError> {
-        let n: usize = self.parsed(name, &default.to_string(), "expected a positive number")?;
-        if n == 0 {
+    fn positive<T>(&self, name: &'static str, default: T) -> Result<T, ConfigError>
+    where
+        T: FromStr + ToString + PartialEq + Default,
+    {
+        let n: T = self.parsed(name, &default.to_string(), "expected a positive number")?;
+        if n == T::default() {
             return Err(ConfigError {
                 name,
                 value: Some(n.to_string()),
@@ -414,6 +494,8 @@ mod tests {
             ("BCDA_S3_ALLOW_HTTP", "yes please"),
             ("OTEL_EXPORTER_OTLP_ENDPOINT", "not a url"),
             ("BCDA_WORKERS", "-1"),
+            ("BCDA_KEY_ENCRYPTION_KEY", "c2hvcnQ="),
+            ("BCDA_TOKEN_RATE_LIMIT", "0"),
         ] {
             let err = load(&[(name, value), ("BCDA_S3_BUCKET", "b")]).unwrap_err();
             assert_eq!(err.name, name, "{value}");

@@ -2,10 +2,11 @@
 //!
 //! Each module owns one outside system and hides its client library behind a small,
 //! typed surface: [`config`] (the environment), [`db`] (Postgres), [`queue`]
-//! (RabbitMQ), [`storage`] (object storage), [`telemetry`] (logs and traces) and
-//! [`http`] (what every HTTP service shares). [`AppContext`] bundles the handles a
-//! service needs.
+//! (RabbitMQ), [`storage`] (object storage), [`telemetry`] (logs and traces), [`auth`]
+//! (verifying access tokens) and [`http`] (what every HTTP service shares).
+//! [`AppContext`] bundles the handles a service needs.
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod health;
@@ -31,6 +32,7 @@ pub struct AppContext {
     pub db: DbPool,
     pub broker: Broker,
     pub storage: Storage,
+    pub verifier: auth::TokenVerifier,
     pub build: BuildInfo,
 }
 
@@ -46,8 +48,10 @@ pub enum ContextError {
 impl AppContext {
     /// Prepares the handles `config` describes.
     pub fn new(config: Config, build: BuildInfo) -> Result<AppContext, ContextError> {
+        let db = db::connect(&config.database)?;
         Ok(AppContext {
-            db: db::connect(&config.database)?,
+            verifier: auth::TokenVerifier::new(&config.auth, db.clone()),
+            db,
             broker: Broker::new(&config.amqp),
             storage: Storage::open(&config.storage)?,
             config: Arc::new(config),

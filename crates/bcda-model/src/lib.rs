@@ -8,6 +8,7 @@ pub mod api_version;
 pub mod fhir;
 pub mod job;
 pub mod resource_type;
+pub mod sandbox;
 
 pub use api_version::ApiVersion;
 pub use job::JobStatus;

@@ -36,7 +36,8 @@ impl std::fmt::Debug for Application {
 impl Application {
     /// Binds `ctx.config.listen` (port 0 picks a free port) and prepares the routes of
     /// `role`. Nothing is served until [`Application::run_until_stopped`].
-    pub fn build(ctx: AppContext, role: Role) -> std::io::Result<Application> {
+    pub fn build(ctx: AppContext, role: Role) -> Result<Application, BuildError> {
+        let services = Services::new(&ctx, role)?;
         let listener = TcpListener::bind(ctx.config.listen)?;
         let port = listener.local_addr()?.port();
         let dependencies = role.dependencies();
@@ -50,7 +51,7 @@ impl Application {
                 .wrap(TracingLogger::default())
                 .app_data(ctx.clone())
                 .configure(ops::configure(dependencies.clone()))
-                .configure(|cfg| routes(cfg, role))
+                .configure(|cfg| services.configure(cfg))
         })
         .listen(listener)?
         .run();
@@ -92,15 +93,41 @@ where
     }
 }
 
-/// The route groups `role` serves.
-fn routes(cfg: &mut web::ServiceConfig, role: Role) {
-    if role.serves(Role::Auth) {
-        bcda_auth::configure(cfg);
+/// A failure to build the server.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("cannot bind the listener: {0}")]
+    Bind(#[from] std::io::Error),
+    #[error("signing keys: {0}")]
+    Keys(#[from] bcda_auth::keys::KeyError),
+}
+
+/// The route groups of a role, with the state each group needs, built once and shared
+/// by every HTTP worker thread.
+#[derive(Clone)]
+struct Services {
+    role: Role,
+    tokens: Option<web::Data<bcda_auth::TokenService>>,
+}
+
+impl Services {
+    fn new(ctx: &AppContext, role: Role) -> Result<Services, BuildError> {
+        let tokens = role
+            .serves(Role::Auth)
+            .then(|| bcda_auth::token_service(ctx))
+            .transpose()?;
+        Ok(Services { role, tokens })
     }
-    if role.serves(Role::Api) {
-        bcda_api::configure(cfg);
-    }
-    if role.serves(Role::FileServer) {
-        bcda_fileserver::configure(cfg);
+
+    fn configure(&self, cfg: &mut web::ServiceConfig) {
+        if let Some(tokens) = &self.tokens {
+            bcda_auth::configure(tokens.clone())(cfg);
+        }
+        if self.role.serves(Role::Api) {
+            bcda_api::configure(cfg);
+        }
+        if self.role.serves(Role::FileServer) {
+            bcda_fileserver::configure(cfg);
+        }
     }
 }

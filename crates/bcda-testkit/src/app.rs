@@ -85,8 +85,15 @@ impl TestAppBuilder {
         config
     }
 
-    /// Starts the app.
+    /// Starts the app. With `BCDA_TEST_LOG` set (a log filter such as `info`), the app's
+    /// logs go to the test's output.
     pub async fn spawn(self) -> TestApp {
+        if let Ok(filter) = std::env::var("BCDA_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_test_writer()
+                .try_init();
+        }
         let database = TestDatabase::create().await;
         let s3 = S3Server::start("exports").await;
         let config = self.config(&database, &s3).await;
@@ -109,12 +116,79 @@ impl TestAppBuilder {
 }
 
 impl TestApp {
+    /// `{address}{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
     /// `GET {address}{path}`.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
-            .get(format!("{}{path}", self.address))
+            .get(self.url(path))
             .send()
             .await
             .expect("request reaches the app")
     }
+
+    /// `GET {address}{path}` with `Authorization: Bearer {token}`.
+    pub async fn get_with_token(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request reaches the app")
+    }
+
+    /// Creates the sandbox guide's five ACOs and clients, as `bcda seed` does.
+    pub async fn seed_sandbox(&self) {
+        bcda_auth::seed::seed_sandbox(&self.ctx.db)
+            .await
+            .expect("seed the sandbox");
+    }
+
+    /// Creates ACO `cms_id` (if needed) and a new client of it.
+    pub async fn create_client(&self, cms_id: &str) -> Credentials {
+        let store = bcda_auth::clients::ClientStore::new(self.ctx.db.clone());
+        store
+            .ensure_aco(cms_id, &format!("Test ACO {cms_id}"))
+            .await
+            .expect("create ACO");
+        let credential = store.create_client(cms_id).await.expect("create client");
+        Credentials {
+            client_id: credential.client_id,
+            client_secret: credential.client_secret,
+        }
+    }
+
+    /// `POST /auth/token` with HTTP Basic credentials, as the guide's curl does.
+    pub async fn request_token(&self, client_id: &str, client_secret: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/auth/token"))
+            .basic_auth(client_id, Some(client_secret))
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .expect("request reaches the app")
+    }
+
+    /// A fresh access token for `credentials`.
+    pub async fn token(&self, credentials: &Credentials) -> String {
+        let response = self
+            .request_token(&credentials.client_id, &credentials.client_secret)
+            .await;
+        assert_eq!(response.status(), 200, "token request failed");
+        let body: serde_json::Value = response.json().await.expect("token JSON");
+        body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    }
+}
+
+/// A client id and its secret.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub client_id: String,
+    pub client_secret: String,
 }

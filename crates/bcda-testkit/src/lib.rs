@@ -12,7 +12,7 @@ mod app;
 mod database;
 mod s3;
 
-pub use app::{TEST_BUILD, TestApp, TestAppBuilder, spawn_app};
+pub use app::{Credentials, TEST_BUILD, TestApp, TestAppBuilder, spawn_app};
 pub use database::TestDatabase;
 pub use s3::S3Server;
 

@@ -1,7 +1,10 @@
-//! What every BCDA HTTP service shares: the public origin and FHIR error responses.
+//! What every BCDA HTTP service shares: the public origin, FHIR error responses and
+//! bearer-token authentication.
 
+mod authenticated;
 mod fhir_error;
 mod public_base;
 
+pub use authenticated::Authenticated;
 pub use fhir_error::FhirError;
 pub use public_base::PublicBase;

@@ -3,9 +3,11 @@
 
 pub mod capability_statement;
 pub mod operation_outcome;
+pub mod task;
 
 pub use capability_statement::{CapabilityStatement, ServerInfo};
 pub use operation_outcome::{IssueCode, OperationOutcome};
+pub use task::{JobSummary, TaskBundle};
 
 /// The media type of every FHIR JSON response.
 pub const FHIR_JSON: &str = "application/fhir+json";

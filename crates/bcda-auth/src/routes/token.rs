@@ -1,0 +1,165 @@
+//! `POST /auth/token`: HTTP Basic client credentials (BCDA), or a SMART Backend Services
+//! client assertion in a form body.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{AUTHORIZATION, CACHE_CONTROL, PRAGMA};
+use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine as _;
+use bcda_infra::AppContext;
+use bcda_infra::http::PublicBase;
+use serde_json::json;
+
+use super::error::TokenEndpointError;
+use crate::assertion::{self, ASSERTION_TYPE};
+use crate::service::{IssuedToken, TokenError, TokenService};
+
+pub async fn post(
+    req: HttpRequest,
+    body: web::Bytes,
+    service: web::Data<TokenService>,
+    ctx: web::Data<AppContext>,
+    base: PublicBase,
+) -> Result<HttpResponse, TokenEndpointError> {
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+
+    let ttl = ctx.config.auth.token_ttl;
+    let token = if let Some(assertion) = field("client_assertion") {
+        let token_url = format!("{}/auth/token", base.as_str());
+        check_assertion_request(
+            field("grant_type"),
+            field("client_assertion_type"),
+            field("scope"),
+        )?;
+        let scope = field("scope").unwrap_or_default();
+        service
+            .for_assertion(assertion, scope, &token_url)
+            .await
+            .map_err(|e| assertion_error(e, ttl))?
+    } else {
+        let (client_id, secret) = basic_credentials(&req)?;
+        service
+            .for_secret(&client_id, &secret)
+            .await
+            .map_err(|e| basic_error(e, ttl))?
+    };
+    Ok(respond(token))
+}
+
+fn respond(token: IssuedToken) -> HttpResponse {
+    let mut body = json!({
+        "access_token": token.access_token,
+        "expires_in": token.expires_in,
+        "token_type": "bearer",
+    });
+    if let Some(scope) = token.scope {
+        body["scope"] = scope.into();
+    }
+    HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .insert_header((PRAGMA, "no-cache"))
+        .json(body)
+}
+
+/// The id and secret of an `Authorization: Basic` header.
+fn basic_credentials(req: &HttpRequest) -> Result<(String, String), TokenEndpointError> {
+    let header = req
+        .headers()
+        .get(AUTHORIZATION)
+        .ok_or(TokenEndpointError::MissingAuthorization)?;
+    let value = header
+        .to_str()
+        .map_err(|_| TokenEndpointError::Unauthorized)?;
+    let (scheme, encoded) = value
+        .trim()
+        .split_once(' ')
+        .ok_or(TokenEndpointError::Unauthorized)?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Err(TokenEndpointError::Unauthorized);
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| TokenEndpointError::Unauthorized)?;
+    let decoded = String::from_utf8(decoded).map_err(|_| TokenEndpointError::Unauthorized)?;
+    let (id, secret) = decoded
+        .split_once(':')
+        .ok_or(TokenEndpointError::Unauthorized)?;
+    if id.is_empty() || secret.is_empty() {
+        return Err(TokenEndpointError::Unauthorized);
+    }
+    Ok((id.to_owned(), secret.to_owned()))
+}
+
+fn check_assertion_request(
+    grant_type: Option<&str>,
+    assertion_type: Option<&str>,
+    scope: Option<&str>,
+) -> Result<(), TokenEndpointError> {
+    let oauth = |status, error, description: &str| TokenEndpointError::OAuth {
+        status,
+        error,
+        description: description.to_owned(),
+    };
+    if grant_type != Some("client_credentials") {
+        return Err(oauth(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "grant_type must be client_credentials",
+        ));
+    }
+    if assertion_type != Some(ASSERTION_TYPE) {
+        return Err(oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "client_assertion_type must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        ));
+    }
+    if !scope.is_some_and(assertion::scope_is_supported) {
+        return Err(oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            "scope must be system/*.read (or narrower read scopes)",
+        ));
+    }
+    Ok(())
+}
+
+fn basic_error(error: TokenError, ttl: std::time::Duration) -> TokenEndpointError {
+    match error {
+        TokenError::RateLimited { retry_after } => {
+            TokenEndpointError::RateLimited { retry_after, ttl }
+        }
+        TokenError::Unavailable(reason) => {
+            tracing::error!(%reason, "token request failed");
+            TokenEndpointError::Unavailable
+        }
+        other => {
+            tracing::info!(reason = %other, "token request rejected");
+            TokenEndpointError::Unauthorized
+        }
+    }
+}
+
+fn assertion_error(error: TokenError, ttl: std::time::Duration) -> TokenEndpointError {
+    match error {
+        TokenError::RateLimited { retry_after } => {
+            TokenEndpointError::RateLimited { retry_after, ttl }
+        }
+        TokenError::Unavailable(reason) => {
+            tracing::error!(%reason, "token request failed");
+            TokenEndpointError::Unavailable
+        }
+        other => {
+            tracing::info!(reason = %other, "client assertion rejected");
+            TokenEndpointError::OAuth {
+                status: StatusCode::UNAUTHORIZED,
+                error: "invalid_client",
+                description: other.to_string(),
+            }
+        }
+    }
+}

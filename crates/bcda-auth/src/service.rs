@@ -1,0 +1,275 @@
+//! Issuing access tokens: the rules of the token endpoint, apart from HTTP.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use bcda_infra::DbPool;
+use bcda_infra::auth::{AccessClaims, TOKEN_ALGORITHM};
+use bcda_infra::config::AuthConfig;
+use jsonwebtoken::EncodingKey;
+use jsonwebtoken::jwk::JwkSet;
+use serde::Serialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::assertion::{self, AssertionError};
+use crate::clients::{ClientRecord, ClientStore, StoreError};
+use crate::keys::{KeyError, KeyStore};
+use crate::rate_limit::{RateDecision, RateLimiter};
+use crate::secret::{self, Verified};
+
+/// A token ready to hand out.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub access_token: String,
+    pub expires_in: u64,
+    pub scope: Option<String>,
+}
+
+/// Why no token was issued.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// Unknown client, wrong secret, revoked or expired credentials. Clients are not
+    /// told which.
+    #[error("invalid client credentials ({0})")]
+    InvalidClient(&'static str),
+    #[error("invalid client assertion: {0}")]
+    InvalidAssertion(#[from] AssertionError),
+    #[error("client assertion was already used")]
+    ReplayedAssertion,
+    #[error("too many token requests")]
+    RateLimited { retry_after: Duration },
+    #[error("token service unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl From<StoreError> for TokenError {
+    fn from(e: StoreError) -> Self {
+        TokenError::Unavailable(e.to_string())
+    }
+}
+
+impl From<KeyError> for TokenError {
+    fn from(e: KeyError) -> Self {
+        TokenError::Unavailable(e.to_string())
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for TokenError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        TokenError::Unavailable(e.to_string())
+    }
+}
+
+impl From<tokio_postgres::Error> for TokenError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        TokenError::Unavailable(e.to_string())
+    }
+}
+
+/// The token endpoint's logic: authenticate a client, ration its requests, sign.
+#[derive(Debug, Clone)]
+pub struct TokenService {
+    db: DbPool,
+    clients: ClientStore,
+    keys: KeyStore,
+    limiter: RateLimiter,
+    issuer: String,
+    ttl: Duration,
+}
+
+impl TokenService {
+    pub fn new(config: &AuthConfig, db: DbPool) -> Result<TokenService, KeyError> {
+        Ok(TokenService {
+            clients: ClientStore::new(db.clone()),
+            keys: KeyStore::new(config, db.clone())?,
+            limiter: RateLimiter::new(db.clone(), config.rate_limit, config.rate_window),
+            issuer: config.issuer.clone(),
+            ttl: config.token_ttl,
+            db,
+        })
+    }
+
+    /// The key store, for the JWKS route and key rotation.
+    pub fn keys(&self) -> &KeyStore {
+        &self.keys
+    }
+
+    /// Issues a token for HTTP Basic client credentials.
+    pub async fn for_secret(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+    ) -> Result<IssuedToken, TokenError> {
+        let client = self.active_client(client_id).await?;
+        let Some(stored) = client.secret_hash.clone() else {
+            return Err(TokenError::InvalidClient("client has no secret"));
+        };
+        if !client.secret_is_current(OffsetDateTime::now_utc()) {
+            return Err(TokenError::InvalidClient("secret expired"));
+        }
+        self.ration(client_id).await?;
+
+        let given = client_secret.to_owned();
+        let verified = tokio::task::spawn_blocking(move || secret::verify(&given, &stored))
+            .await
+            .map_err(|e| TokenError::Unavailable(e.to_string()))?
+            .map_err(|e| TokenError::Unavailable(e.to_string()))?;
+        match verified {
+            Verified::No => return Err(TokenError::InvalidClient("wrong secret")),
+            Verified::YesButRehash => {
+                let rehashed = crate::clients::hash_off_thread(client_secret).await?;
+                self.clients
+                    .update_secret_hash(client_id, &rehashed)
+                    .await?;
+            }
+            Verified::Yes => {}
+        }
+        self.sign(&client, None).await
+    }
+
+    /// Issues a token for a SMART Backend Services client assertion presented to the
+    /// token endpoint at `token_url`.
+    pub async fn for_assertion(
+        &self,
+        assertion: &str,
+        scope: &str,
+        token_url: &str,
+    ) -> Result<IssuedToken, TokenError> {
+        let client_id = assertion::claimed_client(assertion)?;
+        let client = self.active_client(&client_id).await?;
+        let jwks: JwkSet = client
+            .public_jwks
+            .clone()
+            .and_then(|jwks| serde_json::from_value(jwks).ok())
+            .ok_or(TokenError::InvalidClient("client has no registered keys"))?;
+        self.ration(&client_id).await?;
+
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let claims = assertion::verify(assertion, &client_id, &jwks, token_url, now)?;
+        self.remember_jti(&client_id, &claims.jti, claims.exp)
+            .await?;
+        self.sign(&client, Some(scope.to_owned())).await
+    }
+
+    async fn active_client(&self, client_id: &str) -> Result<ClientRecord, TokenError> {
+        match self.clients.find(client_id).await? {
+            Some(client) if client.is_active() => Ok(client),
+            Some(_) => Err(TokenError::InvalidClient("client revoked")),
+            None => Err(TokenError::InvalidClient("unknown client")),
+        }
+    }
+
+    async fn ration(&self, client_id: &str) -> Result<(), TokenError> {
+        match self.limiter.check(client_id).await? {
+            RateDecision::Allowed => Ok(()),
+            RateDecision::Limited { retry_after } => Err(TokenError::RateLimited { retry_after }),
+        }
+    }
+
+    /// Records an assertion's `jti` until it expires; a second use is refused.
+    async fn remember_jti(&self, client_id: &str, jti: &str, exp: i64) -> Result<(), TokenError> {
+        let expires = OffsetDateTime::from_unix_timestamp(exp)
+            .map_err(|_| TokenError::InvalidAssertion(AssertionError::Invalid))?;
+        let client = self.db.get().await?;
+        client
+            .execute(
+                "DELETE FROM assertion_jtis WHERE client_id = $1 AND expires_at < now()",
+                &[&client_id],
+            )
+            .await?;
+        let inserted = client
+            .execute(
+                "INSERT INTO assertion_jtis (client_id, jti, expires_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+                &[&client_id, &jti, &expires],
+            )
+            .await?;
+        if inserted == 0 {
+            return Err(TokenError::ReplayedAssertion);
+        }
+        Ok(())
+    }
+
+    async fn sign(
+        &self,
+        client: &ClientRecord,
+        scope: Option<String>,
+    ) -> Result<IssuedToken, TokenError> {
+        let key = self.keys.current().await?;
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let claims = AccessClaims {
+            iss: self.issuer.clone(),
+            sub: client.client_id.clone(),
+            iat: now,
+            nbf: now,
+            exp: now + self.ttl.as_secs() as i64,
+            jti: Uuid::new_v4().to_string(),
+            client_id: client.client_id.clone(),
+            cms_id: client.cms_id.clone(),
+            scope: scope.clone(),
+        };
+        let access_token = encode(&key.kid, &claims, &key.encoding)?;
+        Ok(IssuedToken {
+            access_token,
+            expires_in: self.ttl.as_secs(),
+            scope,
+        })
+    }
+}
+
+/// The JOSE header, with `alg` first: BCDA's tokens start `eyJhbGciOiJSUzUxMiIs`
+/// (`{"alg":"RS512",`), and clients have been seen to check that prefix.
+#[derive(Serialize)]
+struct TokenHeader<'a> {
+    alg: &'static str,
+    typ: &'static str,
+    kid: &'a str,
+}
+
+/// Signs `claims` as a compact JWS with the key `kid`.
+fn encode(kid: &str, claims: &AccessClaims, key: &EncodingKey) -> Result<String, TokenError> {
+    let fail = |e: &dyn std::fmt::Display| TokenError::Unavailable(format!("signing failed: {e}"));
+    let header = TokenHeader {
+        alg: "RS512",
+        typ: "JWT",
+        kid,
+    };
+    let header = serde_json::to_vec(&header).map_err(|e| fail(&e))?;
+    let claims = serde_json::to_vec(claims).map_err(|e| fail(&e))?;
+    let message = format!("{}.{}", B64URL.encode(header), B64URL.encode(claims));
+    let signature = jsonwebtoken::crypto::sign(message.as_bytes(), key, TOKEN_ALGORITHM)
+        .map_err(|e| fail(&e))?;
+    Ok(format!("{message}.{signature}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_start_like_bcdas_and_verify() {
+        let (key, _) = crate::keys::SigningKey::generate().unwrap();
+        let claims = AccessClaims {
+            iss: "bcda".into(),
+            sub: "c".into(),
+            iat: 1,
+            nbf: 1,
+            exp: 4_000_000_000,
+            jti: "j".into(),
+            client_id: "c".into(),
+            cms_id: "A9994".into(),
+            scope: None,
+        };
+        let token = encode(&key.kid, &claims, &key.encoding).unwrap();
+        assert!(token.starts_with("eyJhbGciOiJSUzUxMiIs"), "{token}");
+
+        let decoding = jsonwebtoken::DecodingKey::from_jwk(&key.public_jwk).unwrap();
+        let mut validation = jsonwebtoken::Validation::new(TOKEN_ALGORITHM);
+        validation.set_issuer(&["bcda"]);
+        let decoded = jsonwebtoken::decode::<AccessClaims>(&token, &decoding, &validation).unwrap();
+        assert_eq!(decoded.claims, claims);
+        assert_eq!(decoded.header.kid.as_deref(), Some(key.kid.as_str()));
+    }
+}

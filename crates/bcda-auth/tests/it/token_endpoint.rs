@@ -1,0 +1,208 @@
+use bcda_model::sandbox::SANDBOX_ACOS;
+use bcda_testkit::{TestAppBuilder, spawn_app};
+use serde_json::Value;
+
+use crate::forge::{decode_parts, jwks};
+
+#[tokio::test]
+async fn every_sandbox_credential_set_gets_a_bearer_token_as_the_guide_shows() {
+    let app = spawn_app().await;
+    app.seed_sandbox().await;
+    for aco in SANDBOX_ACOS {
+        // The guide's Option 2: `curl -d '' -X POST --user id:secret -H "accept: application/json"`.
+        let response = app
+            .client
+            .post(app.url("/auth/token"))
+            .basic_auth(aco.client_id, Some(aco.client_secret))
+            .header("accept", "application/json")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{}", aco.cms_id);
+        let headers = response.headers();
+        assert_eq!(headers["content-type"], "application/json");
+        assert_eq!(headers["cache-control"], "no-store");
+        assert_eq!(headers["pragma"], "no-cache");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["token_type"], "bearer");
+        assert_eq!(body["expires_in"], 1200);
+        let token = body["access_token"].as_str().unwrap();
+        assert!(token.starts_with("eyJhbGciOiJSUzUxMiIs"), "{token}");
+
+        let (header, claims) = decode_parts(token);
+        assert_eq!(header["alg"], "RS512");
+        assert_eq!(claims["cms_id"], aco.cms_id);
+        assert_eq!(claims["client_id"], aco.client_id);
+        assert_eq!(claims["iss"], "bcda");
+        assert_eq!(
+            claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+            1200
+        );
+        assert!(claims["jti"].as_str().is_some_and(|j| !j.is_empty()));
+        let published = jwks(&app).await;
+        assert!(
+            published["keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|k| k["kid"] == header["kid"]),
+            "the token's kid is in the JWKS"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_guides_pre_encoded_authorization_header_works() {
+    let app = spawn_app().await;
+    app.seed_sandbox().await;
+    // The guide's Option 1, with the header split across lines joined back together.
+    let header = "Basic Mzg0MWM1OTQtYThjMC00MWU1LTk4Y2MtMzhiYjQ1MzYwZDNjOmY5NzgwZDMyMzU4OGYxY2RmYzNlNjNlOTVhOGNiZGNkZDQ3NjAyZmY0OGE1MzdiNTFkYzVkNzgzNGJmNDY2NDE2YTcxNmJkNDUwOGU5MDRh";
+    let response = app
+        .client
+        .post(app.url("/auth/token"))
+        .header("authorization", header)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn tokens_are_unique_per_request() {
+    let app = spawn_app().await;
+    let credentials = app.create_client("A1234").await;
+    let (a, b) = (app.token(&credentials).await, app.token(&credentials).await);
+    assert_ne!(decode_parts(&a).1["jti"], decode_parts(&b).1["jti"]);
+}
+
+#[tokio::test]
+async fn bad_credentials_get_401_with_an_empty_body() {
+    let app = spawn_app().await;
+    let good = app.create_client("A1234").await;
+    let revoked = app.create_client("A1234").await;
+    let store = bcda_auth::clients::ClientStore::new(app.ctx.db.clone());
+    store.revoke(&revoked.client_id).await.unwrap();
+    let expired = app.create_client("A1234").await;
+    store
+        .expire_secret(
+            &expired.client_id,
+            time::OffsetDateTime::now_utc() - time::Duration::minutes(1),
+        )
+        .await
+        .unwrap();
+
+    let cases = [
+        ("wrong secret", good.client_id.as_str(), "0123456789abcdef"),
+        (
+            "unknown client",
+            "00000000-0000-0000-0000-000000000000",
+            good.client_secret.as_str(),
+        ),
+        (
+            "revoked client",
+            revoked.client_id.as_str(),
+            revoked.client_secret.as_str(),
+        ),
+        (
+            "expired secret",
+            expired.client_id.as_str(),
+            expired.client_secret.as_str(),
+        ),
+        ("empty secret", good.client_id.as_str(), ""),
+    ];
+    for (case, id, secret) in cases {
+        let response = app.request_token(id, secret).await;
+        assert_eq!(response.status(), 401, "{case}");
+        assert!(
+            response.bytes().await.unwrap().is_empty(),
+            "{case}: body must be empty"
+        );
+    }
+}
+
+#[tokio::test]
+async fn malformed_basic_values_get_401_with_an_empty_body() {
+    let app = spawn_app().await;
+    for value in [
+        "Basic",
+        "Basic !!!not-base64!!!",
+        "Basic bm9jb2xvbg==",
+        "Bearer abc",
+        "Digest x",
+    ] {
+        let response = app
+            .client
+            .post(app.url("/auth/token"))
+            .header("authorization", value)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401, "{value}");
+        assert!(response.bytes().await.unwrap().is_empty(), "{value}");
+    }
+}
+
+#[tokio::test]
+async fn no_authorization_header_is_a_bad_request() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(app.url("/auth/token"))
+        .body("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+}
+
+#[tokio::test]
+async fn secrets_are_stored_only_as_salted_pbkdf2_hashes() {
+    let app = spawn_app().await;
+    let credentials = app.create_client("A1234").await;
+    let client = app.ctx.db.get().await.unwrap();
+    let stored: String = client
+        .query_one(
+            "SELECT secret_hash FROM clients WHERE client_id = $1",
+            &[&credentials.client_id],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(
+        stored.starts_with("$pbkdf2-sha512$i=130000,l=64$"),
+        "{stored}"
+    );
+    assert!(!stored.contains(&credentials.client_secret));
+}
+
+#[tokio::test]
+async fn too_many_token_requests_get_429_with_retry_after_and_advice() {
+    let app = TestAppBuilder::default()
+        .env("BCDA_TOKEN_RATE_LIMIT", "2")
+        .env("BCDA_TOKEN_RATE_WINDOW_SECS", "300")
+        .spawn()
+        .await;
+    let credentials = app.create_client("A1234").await;
+    app.token(&credentials).await;
+    app.token(&credentials).await;
+
+    let response = app
+        .request_token(&credentials.client_id, &credentials.client_secret)
+        .await;
+    assert_eq!(response.status(), 429);
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=300).contains(&retry_after), "{retry_after}");
+    let text = response.text().await.unwrap();
+    assert!(text.contains("valid for 20 minutes"), "{text}");
+
+    // Another client is not affected.
+    let other = app.create_client("A1234").await;
+    app.token(&other).await;
+}

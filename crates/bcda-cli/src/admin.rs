@@ -1,0 +1,147 @@
+//! Administrative commands: seeding, ACOs, clients and signing keys. Secrets are printed
+//! once, when created, and never again.
+
+use anyhow::Context;
+use bcda_auth::clients::ClientStore;
+use bcda_auth::keys::KeyStore;
+use bcda_infra::{Config, DbPool, db};
+use clap::Subcommand;
+
+#[derive(Debug, Subcommand)]
+pub enum AcoCommand {
+    /// Register an ACO.
+    Create {
+        /// CMS id, e.g. A1234.
+        #[arg(long)]
+        cms_id: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Deny an ACO: it still gets tokens, but every export, job and data call is refused.
+    Deny { cms_id: String },
+    /// Allow a denied ACO again.
+    Allow { cms_id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Create a client of an ACO; prints its id and secret (shown only this once).
+    Create {
+        #[arg(long)]
+        aco: String,
+        /// Register this JWKS file instead of issuing a secret (SMART Backend Services).
+        #[arg(long)]
+        jwks: Option<std::path::PathBuf>,
+    },
+    /// Give a client a new secret; the old one stops working at once.
+    RotateSecret { client_id: String },
+    /// Revoke a client: no new tokens; its tokens stop working within seconds.
+    Revoke { client_id: String },
+    /// List clients (never their secrets).
+    List {
+        #[arg(long)]
+        aco: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Add a new signing key; tokens signed by the old one stay valid until they expire.
+    Rotate,
+}
+
+pub async fn seed(config: Config) -> anyhow::Result<()> {
+    let pool = connect(&config)?;
+    let report = bcda_auth::seed::seed_sandbox(&pool).await?;
+    println!(
+        "sandbox ready: {} ACO(s) and {} client(s) created (the rest existed)",
+        report.acos_created, report.clients_created
+    );
+    Ok(())
+}
+
+pub async fn aco(config: Config, command: AcoCommand) -> anyhow::Result<()> {
+    let store = ClientStore::new(connect(&config)?);
+    match command {
+        AcoCommand::Create { cms_id, name } => {
+            store.create_aco(&cms_id, &name).await?;
+            println!("created ACO {cms_id}");
+        }
+        AcoCommand::Deny { cms_id } => {
+            store.set_aco_denied(&cms_id, true).await?;
+            println!("denied ACO {cms_id}");
+        }
+        AcoCommand::Allow { cms_id } => {
+            store.set_aco_denied(&cms_id, false).await?;
+            println!("allowed ACO {cms_id}");
+        }
+    }
+    Ok(())
+}
+
+pub async fn client(config: Config, command: ClientCommand) -> anyhow::Result<()> {
+    let store = ClientStore::new(connect(&config)?);
+    match command {
+        ClientCommand::Create { aco, jwks: None } => {
+            let credential = store.create_client(&aco).await?;
+            println!("client_id:     {}", credential.client_id);
+            println!("client_secret: {}", credential.client_secret);
+            println!("(the secret is shown only now; store it safely)");
+        }
+        ClientCommand::Create {
+            aco,
+            jwks: Some(path),
+        } => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let jwks = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not JSON", path.display()))?;
+            let client_id = store.create_jwks_client(&aco, jwks).await?;
+            println!("client_id: {client_id}");
+        }
+        ClientCommand::RotateSecret { client_id } => {
+            let credential = store.rotate_secret(&client_id).await?;
+            println!("client_id:     {}", credential.client_id);
+            println!("client_secret: {}", credential.client_secret);
+            println!("(the secret is shown only now; the old one no longer works)");
+        }
+        ClientCommand::Revoke { client_id } => {
+            store.revoke(&client_id).await?;
+            println!("revoked client {client_id}");
+        }
+        ClientCommand::List { aco } => {
+            println!(
+                "{:<38} {:<8} {:<8} {:<8} created",
+                "client_id", "aco", "auth", "state"
+            );
+            for client in store.list(aco.as_deref()).await? {
+                let auth = match (client.has_secret, client.has_public_keys) {
+                    (true, true) => "both",
+                    (true, false) => "secret",
+                    _ => "jwks",
+                };
+                let state = if client.revoked { "revoked" } else { "active" };
+                println!(
+                    "{:<38} {:<8} {:<8} {:<8} {}",
+                    client.client_id, client.cms_id, auth, state, client.created_at
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<()> {
+    let store = KeyStore::new(&config.auth, connect(&config)?)?;
+    match command {
+        KeysCommand::Rotate => {
+            let kid = store.rotate().await?;
+            println!("new signing key {kid}; earlier keys verify until their tokens expire");
+        }
+    }
+    Ok(())
+}
+
+fn connect(config: &Config) -> anyhow::Result<DbPool> {
+    Ok(db::connect(&config.database)?)
+}

@@ -1,0 +1,47 @@
+//! What the file server reads about jobs.
+
+use bcda_infra::DbPool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A failure to read a job.
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    #[error("database unavailable: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    #[error("database error: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+}
+
+/// A job as a download sees it.
+#[derive(Debug, Clone)]
+pub struct DownloadableJob {
+    pub status: String,
+    pub expires_at: Option<OffsetDateTime>,
+    /// Whether the requested file is one the job wrote.
+    pub lists_file: bool,
+}
+
+/// The job `job_id` of ACO `aco_id`, with whether it wrote `object_key`; `None` when
+/// the ACO has no such job, so other ACOs' job ids reveal nothing.
+pub async fn find_job(
+    db: &DbPool,
+    aco_id: Uuid,
+    job_id: i64,
+    object_key: &str,
+) -> Result<Option<DownloadableJob>, RepoError> {
+    let client = db.get().await?;
+    let row = client
+        .query_opt(
+            "SELECT j.status, j.expires_at, \
+                    EXISTS (SELECT 1 FROM job_keys k WHERE k.job_id = j.id AND k.object_key = $3) \
+             FROM jobs j WHERE j.id = $1 AND j.aco_id = $2",
+            &[&job_id, &aco_id, &object_key],
+        )
+        .await?;
+    Ok(row.map(|row| DownloadableJob {
+        status: row.get(0),
+        expires_at: row.get(1),
+        lists_file: row.get(2),
+    }))
+}

@@ -1,0 +1,67 @@
+//! The bearer-token extractor every protected route takes as an argument.
+
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{FromRequest, HttpRequest, web};
+use bcda_model::ApiVersion;
+
+use super::FhirError;
+use crate::AppContext;
+use crate::auth::{AuthError, Principal};
+
+/// The ACO a request acts for, proven by a valid bearer token of an allowed client.
+///
+/// Rejections are OperationOutcomes in the version of the route: `401` "Invalid Token"
+/// for any token problem (clients learn nothing about which), `403` for a denied ACO.
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub Principal);
+
+impl FromRequest for Authenticated {
+    type Error = FhirError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let version = req
+            .app_data::<web::Data<ApiVersion>>()
+            .map(|v| *v.get_ref())
+            .unwrap_or(ApiVersion::V1);
+        let token = bearer_token(req).map(str::to_owned);
+        let ctx = req.app_data::<web::Data<AppContext>>().cloned();
+        Box::pin(async move {
+            let invalid = || FhirError::new(version, StatusCode::UNAUTHORIZED, "Invalid Token");
+            let token = token.ok_or_else(invalid)?;
+            let ctx = ctx.ok_or_else(|| {
+                FhirError::new(
+                    version,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "server misconfigured",
+                )
+            })?;
+            match ctx.verifier.verify(&token).await {
+                Ok(principal) => Ok(Authenticated(principal)),
+                Err(AuthError::Invalid(reason)) => {
+                    tracing::info!(reason, "rejected bearer token");
+                    Err(invalid())
+                }
+                Err(AuthError::Denied(cms_id)) => Err(FhirError::new(
+                    version,
+                    StatusCode::FORBIDDEN,
+                    format!("ACO {cms_id} is not authorized to access this data"),
+                )),
+                Err(e @ AuthError::Unavailable(_)) => Err(FhirError::internal(version, &e)),
+            }
+        })
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header; the scheme is
+/// case-insensitive, as RFC 6750 allows.
+fn bearer_token(req: &HttpRequest) -> Option<&str> {
+    let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
