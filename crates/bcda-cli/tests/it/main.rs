@@ -2,12 +2,14 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its message
 
+mod admin;
+
 use std::process::{Command, Output};
 
 use bcda_testkit::TestDatabase;
 use secrecy::ExposeSecret;
 
-fn bcda(args: &[&str], env: &[(&str, &str)]) -> Output {
+pub fn bcda(args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bcda"))
         .args(args)
         .envs(env.iter().copied())

@@ -1,0 +1,165 @@
+//! The administration commands against a real database, checked through the running
+//! app the way an ACO would notice them.
+
+use std::process::Output;
+
+use bcda_testkit::{Credentials, TestApp, TestAppBuilder};
+use secrecy::ExposeSecret;
+
+use crate::bcda;
+
+/// The app, and a runner of `bcda` commands against the app's database.
+async fn app() -> (TestApp, impl Fn(&[&str]) -> Output) {
+    let app = TestAppBuilder::default().spawn().await;
+    let url = app.database.config().url.expose_secret().to_owned();
+    let run = move |args: &[&str]| {
+        let output = bcda(args, &[("BCDA_DATABASE_URL", &url)]);
+        assert!(
+            output.status.success(),
+            "bcda {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output
+    };
+    (app, run)
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The value after `label` in `bcda client create` output.
+fn field(output: &str, label: &str) -> String {
+    output
+        .lines()
+        .find_map(|line| line.strip_prefix(label))
+        .map(|rest| rest.trim().to_owned())
+        .unwrap_or_else(|| panic!("no {label} in {output}"))
+}
+
+#[tokio::test]
+async fn seed_creates_the_five_sandbox_acos_once() {
+    let (app, run) = app().await;
+    assert!(stdout(&run(&["seed"])).contains("5 ACO(s) and 5 client(s) created"));
+    assert!(stdout(&run(&["seed"])).contains("0 ACO(s) and 0 client(s) created"));
+
+    let client = app.ctx.db.get().await.unwrap();
+    let cms_ids: Vec<String> = client
+        .query("SELECT cms_id FROM acos ORDER BY cms_id", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(cms_ids, ["A9990", "A9991", "A9992", "A9993", "A9994"]);
+    for aco in bcda_model::sandbox::SANDBOX_ACOS {
+        let credentials = Credentials {
+            client_id: aco.client_id.into(),
+            client_secret: aco.client_secret.into(),
+        };
+        app.token(&credentials).await;
+    }
+}
+
+#[tokio::test]
+async fn a_created_client_gets_tokens_and_is_listed_without_its_secret() {
+    let (app, run) = app().await;
+    run(&["aco", "create", "--cms-id", "A1234", "--name", "Test ACO"]);
+    let created = stdout(&run(&["client", "create", "--aco", "A1234"]));
+    let credentials = Credentials {
+        client_id: field(&created, "client_id:"),
+        client_secret: field(&created, "client_secret:"),
+    };
+    app.token(&credentials).await;
+
+    let listed = stdout(&run(&["client", "list", "--aco", "A1234"]));
+    assert!(listed.contains(&credentials.client_id), "{listed}");
+    assert!(!listed.contains(&credentials.client_secret), "{listed}");
+}
+
+#[tokio::test]
+async fn rotating_a_secret_retires_the_old_one_and_revoking_ends_all_tokens() {
+    let (app, run) = app().await;
+    run(&["aco", "create", "--cms-id", "A1234", "--name", "Test ACO"]);
+    let created = stdout(&run(&["client", "create", "--aco", "A1234"]));
+    let client_id = field(&created, "client_id:");
+    let old_secret = field(&created, "client_secret:");
+
+    let rotated = stdout(&run(&["client", "rotate-secret", &client_id]));
+    let new_secret = field(&rotated, "client_secret:");
+    assert_ne!(new_secret, old_secret);
+    assert_eq!(
+        app.request_token(&client_id, &old_secret).await.status(),
+        401
+    );
+    assert_eq!(
+        app.request_token(&client_id, &new_secret).await.status(),
+        200
+    );
+
+    run(&["client", "revoke", &client_id]);
+    assert_eq!(
+        app.request_token(&client_id, &new_secret).await.status(),
+        401
+    );
+    assert!(stdout(&run(&["client", "list"])).contains("revoked"));
+}
+
+#[tokio::test]
+async fn denying_an_aco_refuses_its_data_until_it_is_allowed() {
+    let (app, run) = app().await;
+    run(&["aco", "create", "--cms-id", "A4321", "--name", "Test ACO"]);
+    let created = stdout(&run(&["client", "create", "--aco", "A4321"]));
+    let credentials = Credentials {
+        client_id: field(&created, "client_id:"),
+        client_secret: field(&created, "client_secret:"),
+    };
+    run(&["aco", "deny", "A4321"]);
+    let token = app.token(&credentials).await;
+    assert_eq!(
+        app.get_with_token("/api/v1/jobs", &token).await.status(),
+        403
+    );
+
+    run(&["aco", "allow", "A4321"]);
+    app.ctx.verifier.forget_standings().await;
+    assert_eq!(
+        app.get_with_token("/api/v1/jobs", &token).await.status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn keys_rotate_publishes_a_second_key() {
+    let (app, run) = app().await;
+    let first: serde_json::Value = app
+        .get("/auth/.well-known/jwks.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["keys"].as_array().unwrap().len(), 1);
+    let rotated = stdout(&run(&["keys", "rotate"]));
+    assert!(rotated.starts_with("new signing key "), "{rotated}");
+    let second: serde_json::Value = app
+        .get("/auth/.well-known/jwks.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(second["keys"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn an_unknown_aco_is_a_clear_error() {
+    let database = bcda_testkit::TestDatabase::not_yet_created();
+    let url = database.config().url.expose_secret().to_owned();
+    let migrated = bcda(&["migrate"], &[("BCDA_DATABASE_URL", &url)]);
+    assert!(migrated.status.success());
+    let output = bcda(
+        &["client", "create", "--aco", "Z0000"],
+        &[("BCDA_DATABASE_URL", &url)],
+    );
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no ACO with CMS id Z0000"));
+}
