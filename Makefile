@@ -8,11 +8,12 @@ NEXTEST_PROFILE ?= $(if $(CI),ci,default)
 # Local development defaults: readable logs, files under ./var.
 run: export BCDA_LOG_FORMAT ?= pretty
 
-.PHONY: run test fmt lint build services migrate clean-test-dbs help
+.PHONY: run test bench fmt lint build services migrate help
 
 help:
 	@echo "make run    serve BCDA on http://127.0.0.1:3000 (starts Postgres and RabbitMQ)"
 	@echo "make test   rustfmt, clippy and every test against real services"
+	@echo "make bench  benchmarks against real services"
 
 ## Serve every service on one origin, after migrating the database.
 run: services build
@@ -36,6 +37,10 @@ migrate: services build
 ## What CI runs: formatting, lints, then every test against the real services.
 test: services fmt lint
 	cargo nextest run --workspace --profile $(NEXTEST_PROFILE)
+
+## Benchmarks against the real services; results go to stdout (see docs/benchmarks.md).
+bench: services
+	cargo bench -p bcda-auth --bench tokens
 
 fmt:
 	cargo fmt --all -- --check
