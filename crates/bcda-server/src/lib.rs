@@ -23,6 +23,7 @@ pub use role::Role;
 pub struct Application {
     port: u16,
     server: Server,
+    tokens: Option<web::Data<bcda_auth::TokenService>>,
 }
 
 impl std::fmt::Debug for Application {
@@ -38,6 +39,7 @@ impl Application {
     /// `role`. Nothing is served until [`Application::run_until_stopped`].
     pub fn build(ctx: AppContext, role: Role) -> Result<Application, BuildError> {
         let services = Services::new(&ctx, role)?;
+        let tokens = services.tokens.clone();
         let listener = TcpListener::bind(ctx.config.listen)?;
         let port = listener.local_addr()?.port();
         let dependencies = role.dependencies();
@@ -55,7 +57,11 @@ impl Application {
         })
         .listen(listener)?
         .run();
-        Ok(Application { port, server })
+        Ok(Application {
+            port,
+            server,
+            tokens,
+        })
     }
 
     /// The port the server is bound to.
@@ -65,6 +71,14 @@ impl Application {
 
     /// Serves until SIGINT or SIGTERM, then finishes in-flight requests and returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        if let Some(tokens) = self.tokens {
+            // Have a signing key (generating the first one) before the first client asks.
+            tokio::spawn(async move {
+                if let Err(e) = tokens.keys().current().await {
+                    tracing::warn!(error = %e, "no signing key yet; the first token request will retry");
+                }
+            });
+        }
         self.server.await
     }
 }
