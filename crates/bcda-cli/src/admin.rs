@@ -50,14 +50,85 @@ pub enum KeysCommand {
     Rotate,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct SynthArgs {
+    /// CMS id of the ACO (created when missing), e.g. A9999.
+    #[arg(long)]
+    aco: String,
+    /// Beneficiaries to attribute.
+    #[arg(long)]
+    benes: u64,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Years of claims, ending the month before --as-of.
+    #[arg(long, default_value_t = 1)]
+    years: u16,
+    /// The data's as-of date (YYYY-MM-DD); default: the first day of this month.
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<time::Date>,
+}
+
 pub async fn seed(config: Config) -> anyhow::Result<()> {
     let pool = connect(&config)?;
     let report = bcda_auth::seed::seed_sandbox(&pool).await?;
     println!(
-        "sandbox ready: {} ACO(s) and {} client(s) created (the rest existed)",
+        "sandbox credentials: {} ACO(s) and {} client(s) created (the rest existed)",
         report.acos_created, report.clients_created
     );
+    for (cms_id, loaded) in bcda_synth::sandbox::seed(&pool, this_month()).await? {
+        match loaded {
+            Some(report) => print_load(&cms_id, &report),
+            None => println!("{cms_id}: synthetic data already loaded"),
+        }
+    }
     Ok(())
+}
+
+pub async fn synth(config: Config, args: SynthArgs) -> anyhow::Result<()> {
+    let pool = connect(&config)?;
+    let spec = bcda_synth::SynthSpec {
+        cms_id: args.aco.clone(),
+        beneficiaries: args.benes,
+        seed: args.seed,
+        years: args.years,
+        as_of: args.as_of.unwrap_or_else(this_month),
+    };
+    let synth = bcda_synth::Synth::new(spec)?;
+    let aco_id = bcda_synth::sandbox::aco_id(&pool, &args.aco).await?;
+    let report = bcda_synth::load::load(&pool, aco_id, &synth).await?;
+    print_load(&args.aco, &report);
+    Ok(())
+}
+
+fn print_load(cms_id: &str, report: &bcda_synth::load::LoadReport) {
+    let seconds = report.elapsed.as_secs_f64();
+    println!(
+        "{cms_id}: {} attributed ({} beneficiaries), {} claims, {} claim lines, {} Part D events, \
+         {} enrollment months; {} rows in {seconds:.1} s ({:.0} rows/s)",
+        report.attributed,
+        report.beneficiaries,
+        report.claims,
+        report.claim_lines,
+        report.pde_events,
+        report.enrollment_months,
+        report.rows(),
+        report.rows() as f64 / seconds.max(1e-9),
+    );
+}
+
+/// The first day of the current month (UTC): the default as-of date, so data sets made
+/// in the same month are identical.
+fn this_month() -> time::Date {
+    let today = time::OffsetDateTime::now_utc().date();
+    today.replace_day(1).unwrap_or(today)
+}
+
+fn parse_date(value: &str) -> Result<time::Date, String> {
+    time::Date::parse(
+        value,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|e| format!("expected YYYY-MM-DD: {e}"))
 }
 
 pub async fn aco(config: Config, command: AcoCommand) -> anyhow::Result<()> {

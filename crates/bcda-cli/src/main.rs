@@ -34,8 +34,11 @@ struct Cli {
 enum Command {
     /// Create the database if needed and apply pending migrations (idempotent).
     Migrate,
-    /// Create the sandbox guide's five ACOs and credentials (idempotent).
+    /// Create the sandbox guide's five ACOs, their credentials and their synthetic
+    /// claims (idempotent: data already loaded this month is kept).
     Seed,
+    /// Generate and load a synthetic ACO of any size (replaces its earlier data).
+    Synth(admin::SynthArgs),
     /// Serve one service, or all of them on one origin with in-process workers.
     Serve {
         /// all, auth, api, worker or fileserver.
@@ -61,6 +64,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => migrate(config).await,
         Command::Serve { service } => serve(config, service).await,
         Command::Seed => admin::seed(config).await,
+        Command::Synth(args) => admin::synth(config, args).await,
         Command::Aco(command) => admin::aco(config, command).await,
         Command::Client(command) => admin::client(config, command).await,
         Command::Keys(command) => admin::keys(config, command).await,

@@ -5,7 +5,9 @@
 //! here can be unit-tested in microseconds and reused by every service and the CLI.
 
 pub mod api_version;
+pub mod claims;
 pub mod fhir;
+pub mod identifiers;
 pub mod job;
 pub mod resource_type;
 pub mod sandbox;

@@ -1,0 +1,306 @@
+//! The claims data behind exports, one struct per stored row: beneficiaries, their
+//! enrollment, fee-for-service claims with their lines, and Part D events.
+//!
+//! The synthetic generator produces these, the loader stores them, workers read them
+//! back and the FHIR renderers turn them into resources. Amounts are whole cents; codes
+//! are as CMS files carry them (ICD-10 without the dot).
+
+use std::fmt;
+use std::str::FromStr;
+
+use time::{Date, OffsetDateTime};
+
+/// A Medicare beneficiary (CCLF 8; BFD's Patient).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Beneficiary {
+    /// Internal key, stable for the life of the data.
+    pub id: i64,
+    /// The CCW beneficiary id; negative for synthetic beneficiaries.
+    pub bene_id: i64,
+    /// Medicare Beneficiary Identifier.
+    pub mbi: String,
+    pub first_name: String,
+    pub middle_initial: Option<char>,
+    pub last_name: String,
+    /// 0 unknown, 1 male, 2 female.
+    pub sex_cd: char,
+    /// 0 unknown, 1 white, 2 black, 3 other, 4 Asian, 5 Hispanic, 6 North American native.
+    pub race_cd: char,
+    pub birth_date: Date,
+    pub death_date: Option<Date>,
+    /// SSA state code, e.g. `05` California.
+    pub state_cd: String,
+    /// SSA county code within the state.
+    pub county_cd: String,
+    /// ZIP+4 (9 digits) or ZIP (5).
+    pub zip_cd: String,
+    pub last_updated: OffsetDateTime,
+}
+
+/// An ACO's attribution of a beneficiary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribution {
+    pub beneficiary_id: i64,
+    pub attributed_on: Date,
+    /// When the beneficiary left the ACO, if they did.
+    pub ended_on: Option<Date>,
+}
+
+/// Yearly entitlement facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrollmentYear {
+    pub beneficiary_id: i64,
+    pub year: i16,
+    /// Original reason for entitlement: 0 OASI, 1 disability, 2 ESRD, 3 both.
+    pub orec: char,
+    pub crec: char,
+    /// `Y` with end-stage renal disease, else `0`.
+    pub esrd_ind: char,
+    /// Medicare status code: 10, 11, 20, 21 or 31.
+    pub ms_cd: &'static str,
+    pub a_trm_cd: char,
+    pub b_trm_cd: char,
+    pub last_updated: OffsetDateTime,
+}
+
+/// One month of enrollment in Parts A to D.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrollmentMonth {
+    pub beneficiary_id: i64,
+    pub year: i16,
+    pub month: i16,
+    /// Entitlement buy-in: 0 none, 1 A, 2 B, 3 A and B; A, B, C with state buy-in.
+    pub buyin_cd: char,
+    /// Part C indicator: `0` when not in a Medicare Advantage plan.
+    pub hmo_ind: char,
+    pub ptc_cntrct_id: Option<String>,
+    pub ptc_pbp_id: Option<String>,
+    pub ptc_plan_type_cd: Option<String>,
+    pub ptd_cntrct_id: Option<String>,
+    pub ptd_pbp_id: Option<String>,
+    pub ptd_sgmt_id: Option<String>,
+    /// Part D cost-sharing group: 01-08 low-income subsidy levels, 09 none.
+    pub cst_shr_grp_cd: Option<String>,
+    /// Retiree drug subsidy: Y or N.
+    pub rds_ind: char,
+    /// Dual status code: 00 not dual, 01-10 kinds of dual eligibility.
+    pub dual_stus_cd: String,
+}
+
+impl EnrollmentMonth {
+    /// Whether the beneficiary was in a Medicare Advantage (Part C) plan this month, and
+    /// so had no fee-for-service claims.
+    pub fn in_part_c(&self) -> bool {
+        self.hmo_ind != '0'
+    }
+
+    /// Whether the beneficiary had Part D this month.
+    pub fn in_part_d(&self) -> bool {
+        self.ptd_cntrct_id.is_some()
+    }
+
+    /// Whether the beneficiary was dual-eligible (Medicare and Medicaid) this month.
+    pub fn is_dual(&self) -> bool {
+        !matches!(self.dual_stus_cd.as_str(), "00" | "NA")
+    }
+}
+
+/// The eight fee-for-service claim kinds BCDA exports as ExplanationOfBenefit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ClaimType {
+    Carrier,
+    Dme,
+    Hha,
+    Hospice,
+    Inpatient,
+    Outpatient,
+    Snf,
+    Pde,
+}
+
+impl ClaimType {
+    pub const ALL: [ClaimType; 8] = [
+        ClaimType::Carrier,
+        ClaimType::Dme,
+        ClaimType::Hha,
+        ClaimType::Hospice,
+        ClaimType::Inpatient,
+        ClaimType::Outpatient,
+        ClaimType::Snf,
+        ClaimType::Pde,
+    ];
+
+    /// The stored name, which is also the BFD resource id prefix (`carrier-123`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimType::Carrier => "carrier",
+            ClaimType::Dme => "dme",
+            ClaimType::Hha => "hha",
+            ClaimType::Hospice => "hospice",
+            ClaimType::Inpatient => "inpatient",
+            ClaimType::Outpatient => "outpatient",
+            ClaimType::Snf => "snf",
+            ClaimType::Pde => "pde",
+        }
+    }
+
+    /// Whether claims of this kind are institutional (Part A facility bills with
+    /// revenue-center lines) rather than professional or supplier claims.
+    pub fn is_institutional(self) -> bool {
+        matches!(
+            self,
+            ClaimType::Hha
+                | ClaimType::Hospice
+                | ClaimType::Inpatient
+                | ClaimType::Outpatient
+                | ClaimType::Snf
+        )
+    }
+}
+
+impl fmt::Display for ClaimType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A stored claim type this build does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown claim type {0:?}")]
+pub struct UnknownClaimType(pub String);
+
+impl FromStr for ClaimType {
+    type Err = UnknownClaimType;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ClaimType::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| UnknownClaimType(s.to_owned()))
+    }
+}
+
+/// A Parts A/B fee-for-service claim (CCLF 1-7; BFD's ExplanationOfBenefit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub clm_id: i64,
+    pub beneficiary_id: i64,
+    pub claim_type: ClaimType,
+    /// NCH claim type code, e.g. `71` carrier, `60` inpatient.
+    pub nch_clm_type_cd: &'static str,
+    pub clm_grp_id: i64,
+    pub from_date: Date,
+    pub thru_date: Date,
+    pub control_num: String,
+    pub contractor_num: String,
+    pub billing_npi: Option<String>,
+    pub attending_npi: Option<String>,
+    pub operating_npi: Option<String>,
+    pub provider_ccn: Option<String>,
+    pub provider_state_cd: Option<String>,
+    /// Type of bill, in three parts: facility type, service classification, frequency.
+    pub fac_type_cd: Option<char>,
+    pub srvc_clsfctn_cd: Option<char>,
+    pub freq_cd: Option<char>,
+    pub admission_date: Option<Date>,
+    pub discharge_date: Option<Date>,
+    pub admission_type_cd: Option<char>,
+    pub admission_source_cd: Option<char>,
+    pub discharge_status_cd: Option<String>,
+    pub drg_cd: Option<String>,
+    pub utilization_days: Option<i16>,
+    /// ICD-10-CM codes, principal first.
+    pub diagnosis_codes: Vec<String>,
+    /// ICD-10-PCS codes with the date of each.
+    pub procedures: Vec<(String, Date)>,
+    pub total_charge_cents: i64,
+    pub allowed_cents: i64,
+    pub paid_cents: i64,
+    pub deductible_cents: i64,
+    pub coinsurance_cents: i64,
+    pub primary_payer_cents: i64,
+    pub primary_payer_cd: Option<char>,
+    pub bene_paid_cents: i64,
+    pub provider_paid_cents: i64,
+    pub payment_denial_cd: Option<char>,
+    pub last_updated: OffsetDateTime,
+    pub lines: Vec<ClaimLine>,
+}
+
+/// A service line (professional) or revenue-center line (institutional).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimLine {
+    pub line_num: i16,
+    pub from_date: Date,
+    pub thru_date: Date,
+    pub hcpcs_cd: Option<String>,
+    pub modifiers: Vec<String>,
+    pub revenue_center_cd: Option<String>,
+    pub place_of_service_cd: Option<String>,
+    pub rendering_npi: Option<String>,
+    pub provider_specialty_cd: Option<String>,
+    pub diagnosis_cd: Option<String>,
+    pub ndc_cd: Option<String>,
+    pub units: i32,
+    pub submitted_cents: i64,
+    pub allowed_cents: i64,
+    pub paid_cents: i64,
+    pub deductible_cents: i64,
+    pub coinsurance_cents: i64,
+    pub primary_payer_cents: i64,
+}
+
+/// A Part D prescription drug event: one fill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PdeEvent {
+    pub pde_id: i64,
+    pub beneficiary_id: i64,
+    pub clm_grp_id: i64,
+    pub service_date: Date,
+    pub paid_date: Date,
+    pub prescriber_npi: String,
+    pub pharmacy_npi: String,
+    pub ndc_cd: String,
+    pub quantity_dispensed: i32,
+    pub days_supply: i16,
+    pub fill_num: i16,
+    /// B brand, G generic.
+    pub brand_generic_cd: char,
+    /// Dispense-as-written code, 0-9.
+    pub daw_cd: char,
+    /// C covered, E enhanced, O over-the-counter.
+    pub drug_coverage_cd: char,
+    pub plan_contract_id: String,
+    pub plan_pbp_id: String,
+    pub total_cost_cents: i64,
+    pub patient_pay_cents: i64,
+    pub plan_paid_cents: i64,
+    pub lics_cents: i64,
+    pub last_updated: OffsetDateTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claim_types_round_trip_and_split_into_institutional_and_not() {
+        for t in ClaimType::ALL {
+            assert_eq!(t.as_str().parse::<ClaimType>(), Ok(t));
+        }
+        let institutional: Vec<_> = ClaimType::ALL
+            .into_iter()
+            .filter(|t| t.is_institutional())
+            .collect();
+        assert_eq!(
+            institutional,
+            [
+                ClaimType::Hha,
+                ClaimType::Hospice,
+                ClaimType::Inpatient,
+                ClaimType::Outpatient,
+                ClaimType::Snf
+            ]
+        );
+    }
+}

@@ -1,0 +1,344 @@
+//! Fee-for-service claims and Part D events of one beneficiary.
+//!
+//! Counts follow [`crate::rates::RATES`] scaled by the beneficiary's frailty and their
+//! months in fee-for-service; dates fall in those months; money follows Medicare's cost
+//! sharing (the Part B deductible is used up by the first claims of a year, then 20%
+//! coinsurance; the Part A deductible by the first stay).
+
+mod institutional;
+mod pde;
+mod professional;
+
+use bcda_model::claims::{Claim, ClaimLine, ClaimType, PdeEvent};
+use time::{Date, Duration, OffsetDateTime};
+
+use crate::Period;
+use crate::ids;
+use crate::profile::{Profile, timestamp};
+use crate::providers::Network;
+use crate::rng::Rng;
+
+/// Everything generated for one beneficiary's claims.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClaimSet {
+    pub claims: Vec<Claim>,
+    pub events: Vec<PdeEvent>,
+}
+
+/// Generates the claims of `profile` over `period`. With `showcase`, the beneficiary has
+/// at least one claim of that kind, so even a 50-beneficiary ACO shows every kind.
+pub fn generate(
+    profile: &mut Profile,
+    period: &Period,
+    network: &Network,
+    showcase: Option<ClaimType>,
+    rng: &mut Rng,
+) -> ClaimSet {
+    let ffs_months = (0..period.months())
+        .filter(|&m| profile.in_ffs(m))
+        .collect();
+    let mut ctx = Context {
+        profile,
+        period,
+        network,
+        ffs_months,
+        showcase,
+        next_index: 0,
+        part_b_deductible_used: Vec::new(),
+        part_a_deductible_used: Vec::new(),
+        claims: Vec::new(),
+        events: Vec::new(),
+    };
+    if ctx.profile.ffs_months() > 0 {
+        institutional::hospice(&mut ctx, rng);
+        institutional::inpatient_and_snf(&mut ctx, rng);
+        institutional::outpatient(&mut ctx, rng);
+        institutional::home_health(&mut ctx, rng);
+        professional::carrier(&mut ctx, rng);
+        professional::dme(&mut ctx, rng);
+    }
+    pde::events(&mut ctx, rng);
+    // Nothing happens after death.
+    if let Some(death) = ctx.profile.beneficiary.death_date {
+        ctx.claims.retain(|c| c.from_date <= death);
+        ctx.events.retain(|e| e.service_date <= death);
+    }
+    let mut set = ClaimSet {
+        claims: ctx.claims,
+        events: ctx.events,
+    };
+    // A stable order: by date, then id, so the loaded tables read naturally.
+    set.claims.sort_by_key(|c| (c.from_date, c.clm_id));
+    set.events.sort_by_key(|e| (e.service_date, e.pde_id));
+    set
+}
+
+/// State while generating one beneficiary's claims.
+pub(crate) struct Context<'a> {
+    pub profile: &'a mut Profile,
+    pub period: &'a Period,
+    pub network: &'a Network,
+    /// Indexes of the period's months in fee-for-service.
+    ffs_months: Vec<usize>,
+    showcase: Option<ClaimType>,
+    next_index: u64,
+    /// Per calendar year: how much of the Part B deductible was met.
+    part_b_deductible_used: Vec<(i32, i64)>,
+    part_a_deductible_used: Vec<i32>,
+    pub claims: Vec<Claim>,
+    pub events: Vec<PdeEvent>,
+}
+
+impl Context<'_> {
+    /// Records a death on `day` (the earliest one wins): no care and no coverage after it.
+    pub fn died(&mut self, day: Date) {
+        let death = self
+            .profile
+            .beneficiary
+            .death_date
+            .map_or(day, |d| d.min(day));
+        self.profile.beneficiary.death_date = Some(death);
+        if let Some(month) = self.period.month_index(death) {
+            self.profile.last_month = self.profile.last_month.min(month);
+        }
+        let last = self.profile.last_month;
+        self.ffs_months.retain(|&m| m <= last);
+    }
+
+    /// The Part D plan (contract, plan benefit package) covering period month `index`:
+    /// the Medicare Advantage plan in Part C months, else the stand-alone plan if any.
+    pub fn part_d_plan(&self, index: usize) -> Option<(String, String)> {
+        if index > self.profile.last_month {
+            None
+        } else if !self.profile.in_ffs(index) {
+            Some(self.profile.part_c_plan.clone())
+        } else if self.profile.part_d {
+            Some(self.profile.part_d_plan.clone())
+        } else {
+            None
+        }
+    }
+
+    /// How many claims (or stays, periods) of `kind` to generate: a Poisson draw around
+    /// `per_year` over the fee-for-service months, at least one for the showcase kind.
+    pub fn count(&self, kind: ClaimType, per_year: f64, rng: &mut Rng) -> u32 {
+        let drawn = rng.poisson(self.expected(per_year));
+        if self.showcase == Some(kind) {
+            drawn.max(1)
+        } else {
+            drawn
+        }
+    }
+
+    /// Whether this beneficiary must show a claim of `kind`.
+    pub fn showcases(&self, kind: ClaimType) -> bool {
+        self.showcase == Some(kind)
+    }
+
+    /// The expected number of claims for `per_year`, over the fee-for-service months.
+    pub fn expected(&self, per_year: f64) -> f64 {
+        per_year * self.profile.frailty * self.ffs_months.len() as f64 / 12.0
+    }
+
+    /// A random day within a fee-for-service month.
+    pub fn ffs_day(&self, rng: &mut Rng) -> Option<Date> {
+        if self.ffs_months.is_empty() {
+            return None;
+        }
+        let index = *rng.pick(&self.ffs_months);
+        Some(self.period.day_in_month(index, rng))
+    }
+
+    /// The next claim id of this beneficiary.
+    pub fn next_id(&mut self) -> i64 {
+        let id = ids::claim_id(self.profile.number, self.next_index);
+        self.next_index += 1;
+        id
+    }
+
+    /// A diagnosis for a claim: mostly one of the person's conditions.
+    pub fn diagnosis(&self, rng: &mut Rng) -> String {
+        if !self.profile.conditions.is_empty() && rng.chance(0.75) {
+            rng.pick(&self.profile.conditions).to_string()
+        } else {
+            crate::codes::CODES.diagnoses.sample(rng).to_string()
+        }
+    }
+
+    /// 1 to `max` distinct diagnoses, principal first.
+    pub fn diagnoses(&self, rng: &mut Rng, principal: Option<&str>, max: usize) -> Vec<String> {
+        let mut codes: Vec<String> = principal.map(str::to_owned).into_iter().collect();
+        let wanted = 1 + rng.below(max as u64) as usize;
+        for _ in 0..wanted * 2 {
+            if codes.len() >= wanted {
+                break;
+            }
+            let code = self.diagnosis(rng);
+            if !codes.contains(&code) {
+                codes.push(code);
+            }
+        }
+        codes
+    }
+
+    /// When a claim through `thru` was last updated: processed some days after the
+    /// service, never after the data's as-of date.
+    pub fn processed(&self, thru: Date, rng: &mut Rng) -> OffsetDateTime {
+        let lag = Duration::days(3 + i64::from(rng.poisson(18.0)));
+        let day = (thru + lag).min(self.period.as_of - Duration::days(1));
+        timestamp(day, rng)
+    }
+
+    /// Splits a line's allowed amount into deductible, coinsurance and Medicare payment
+    /// under Part B: the year's deductible first, then 20% coinsurance.
+    pub fn part_b_share(&mut self, year: i32, allowed: i64) -> (i64, i64, i64) {
+        let limit = part_b_deductible(year);
+        let used = match self
+            .part_b_deductible_used
+            .iter_mut()
+            .find(|(y, _)| *y == year)
+        {
+            Some((_, used)) => used,
+            None => {
+                self.part_b_deductible_used.push((year, 0));
+                let last = self.part_b_deductible_used.len() - 1;
+                &mut self.part_b_deductible_used[last].1
+            }
+        };
+        let deductible = allowed.min(limit - *used).max(0);
+        *used += deductible;
+        let coinsurance = (allowed - deductible) / 5;
+        (deductible, coinsurance, allowed - deductible - coinsurance)
+    }
+
+    /// The Part A deductible owed by a stay starting in `year`: the whole deductible for
+    /// the first stay of the year, nothing after.
+    pub fn part_a_deductible(&mut self, year: i32) -> i64 {
+        if self.part_a_deductible_used.contains(&year) {
+            0
+        } else {
+            self.part_a_deductible_used.push(year);
+            part_a_deductible(year)
+        }
+    }
+
+    /// A claim skeleton with ids, dates, contractor and processing time filled in.
+    pub fn claim(&mut self, kind: ClaimType, from: Date, thru: Date, rng: &mut Rng) -> Claim {
+        let clm_id = self.next_id();
+        let contractor = match kind {
+            ClaimType::Carrier => self.network.part_b_contractor,
+            ClaimType::Dme => self.network.dme_contractor,
+            _ => self.network.part_a_contractor,
+        };
+        Claim {
+            clm_id,
+            beneficiary_id: self.profile.key,
+            claim_type: kind,
+            nch_clm_type_cd: nch_type(kind),
+            clm_grp_id: clm_id,
+            from_date: from,
+            thru_date: thru,
+            control_num: control_number(rng),
+            contractor_num: contractor.to_owned(),
+            billing_npi: None,
+            attending_npi: None,
+            operating_npi: None,
+            provider_ccn: None,
+            provider_state_cd: Some(self.profile.location.ssa_state.to_string()),
+            fac_type_cd: None,
+            srvc_clsfctn_cd: None,
+            freq_cd: None,
+            admission_date: None,
+            discharge_date: None,
+            admission_type_cd: None,
+            admission_source_cd: None,
+            discharge_status_cd: None,
+            drg_cd: None,
+            utilization_days: None,
+            diagnosis_codes: Vec::new(),
+            procedures: Vec::new(),
+            total_charge_cents: 0,
+            allowed_cents: 0,
+            paid_cents: 0,
+            deductible_cents: 0,
+            coinsurance_cents: 0,
+            primary_payer_cents: 0,
+            primary_payer_cd: None,
+            bene_paid_cents: 0,
+            provider_paid_cents: 0,
+            payment_denial_cd: None,
+            last_updated: self.processed(thru, rng),
+            lines: Vec::new(),
+        }
+    }
+}
+
+/// Totals a claim from its lines: charges, allowed, payment and cost sharing; about 3% of
+/// claims have another primary payer (Medicare Secondary Payer).
+pub fn total_from_lines(claim: &mut Claim, rng: &mut Rng) {
+    let sum = |f: fn(&ClaimLine) -> i64| claim.lines.iter().map(f).sum::<i64>();
+    claim.total_charge_cents = sum(|l| l.submitted_cents);
+    claim.allowed_cents = sum(|l| l.allowed_cents);
+    claim.deductible_cents = sum(|l| l.deductible_cents);
+    claim.coinsurance_cents = sum(|l| l.coinsurance_cents);
+    claim.paid_cents = sum(|l| l.paid_cents);
+    if rng.chance(0.03) {
+        let primary = claim.paid_cents / 2;
+        claim.primary_payer_cents = primary;
+        claim.primary_payer_cd = Some(*rng.pick(&['A', 'B', 'E', 'G']));
+        claim.paid_cents -= primary;
+        if let Some(line) = claim.lines.first_mut() {
+            line.primary_payer_cents = primary;
+            line.paid_cents -= primary.min(line.paid_cents);
+        }
+    }
+    claim.provider_paid_cents = claim.paid_cents;
+    claim.bene_paid_cents = 0;
+}
+
+/// NCH claim type codes as BFD carries them.
+fn nch_type(kind: ClaimType) -> &'static str {
+    match kind {
+        ClaimType::Carrier => "71",
+        ClaimType::Dme => "82",
+        ClaimType::Hha => "10",
+        ClaimType::Hospice => "50",
+        ClaimType::Inpatient => "60",
+        ClaimType::Outpatient => "40",
+        ClaimType::Snf => "20",
+        ClaimType::Pde => "PD",
+    }
+}
+
+/// A 14-character claim control number.
+fn control_number(rng: &mut Rng) -> String {
+    format!("{:014}", rng.below(100_000_000_000_000))
+}
+
+/// Part B deductible in cents (CMS annual announcements).
+pub fn part_b_deductible(year: i32) -> i64 {
+    match year {
+        ..=2022 => 23_300,
+        2023 => 22_600,
+        2024 => 24_000,
+        2025 => 25_700,
+        _ => 28_300,
+    }
+}
+
+/// Part A inpatient deductible in cents (CMS annual announcements).
+pub fn part_a_deductible(year: i32) -> i64 {
+    match year {
+        ..=2022 => 155_600,
+        2023 => 160_000,
+        2024 => 163_200,
+        2025 => 167_600,
+        _ => 173_600,
+    }
+}
+
+/// An amount around `typical_cents`, varied by up to `spread` either way.
+pub fn around(rng: &mut Rng, typical_cents: i64, spread: f64) -> i64 {
+    let factor = 1.0 + spread * (2.0 * rng.unit() - 1.0);
+    ((typical_cents as f64 * factor).round() as i64).max(1)
+}

@@ -1,0 +1,133 @@
+//! Part D prescription drug events: each enrollee has a few maintenance drugs refilled
+//! on schedule (30- or 90-day supplies) and some one-off prescriptions.
+
+use bcda_model::claims::{ClaimType, PdeEvent};
+use time::Duration;
+
+use super::{Context, around};
+use crate::codes::CODES;
+use crate::rates::RATES;
+use crate::rng::Rng;
+
+/// Share of fills that are maintenance refills rather than one-off prescriptions.
+const MAINTENANCE_SHARE: f64 = 0.85;
+
+pub(super) fn events(ctx: &mut Context<'_>, rng: &mut Rng) {
+    let months: Vec<usize> = (0..=ctx.profile.last_month)
+        .filter(|&m| ctx.profile.part_d || !ctx.profile.in_ffs(m))
+        .collect();
+    if months.is_empty() {
+        return;
+    }
+    // Drug use varies less between people than hospital use: half the frailty spread.
+    let expected =
+        RATES.pde.per_year * (0.5 + 0.5 * ctx.profile.frailty) * months.len() as f64 / 12.0;
+    let pharmacy = rng.pick(&ctx.network.pharmacies).clone();
+    let prescriber = rng.pick(&ctx.network.clinicians).0.clone();
+    let start = ctx.period.first_day() + Duration::days(months[0] as i64 * 30);
+    let end = ctx.period.month_end(months[months.len() - 1]);
+
+    // Maintenance drugs: each refilled every `days_supply` days across the coverage.
+    let mut fills_left = rng.poisson(expected * MAINTENANCE_SHARE) as i64;
+    if ctx.showcases(ClaimType::Pde) {
+        fills_left = fills_left.max(1);
+    }
+    while fills_left > 0 {
+        let drug = CODES.drugs.sample(rng);
+        let supply = if rng.chance(0.3) {
+            90
+        } else {
+            drug.days_supply
+        };
+        let mut day = start + Duration::days(rng.below(supply as u64) as i64);
+        let mut fill_num = 0;
+        while day <= end && fills_left > 0 {
+            push(
+                ctx,
+                rng,
+                drug,
+                supply,
+                day,
+                fill_num,
+                &pharmacy,
+                &prescriber,
+            );
+            fill_num += 1;
+            fills_left -= 1;
+            day += Duration::days(i64::from(supply) + rng.between(-3, 5));
+        }
+    }
+    // One-off prescriptions on random days.
+    for _ in 0..rng.poisson(expected * (1.0 - MAINTENANCE_SHARE)) {
+        let drug = CODES.drugs.sample(rng);
+        let day =
+            start + Duration::days(rng.below((end - start).whole_days().max(1) as u64) as i64);
+        push(
+            ctx,
+            rng,
+            drug,
+            drug.days_supply.min(30),
+            day,
+            0,
+            &pharmacy,
+            &prescriber,
+        );
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push(
+    ctx: &mut Context<'_>,
+    rng: &mut Rng,
+    drug: &crate::codes::Drug,
+    supply: i16,
+    day: time::Date,
+    fill_num: i16,
+    pharmacy: &str,
+    prescriber: &str,
+) {
+    let Some(month) = ctx.period.month_index(day) else {
+        return;
+    };
+    let plan = ctx.part_d_plan(month);
+    let Some((contract, pbp)) = plan else { return };
+    let scale = f64::from(supply) / f64::from(drug.days_supply.max(1));
+    let total = (around(rng, drug.cost_cents, 0.1) as f64 * scale) as i64;
+    let patient = if drug.brand_generic == 'G' {
+        (total / 10).min(1_000)
+    } else {
+        total / 4
+    };
+    // The low-income subsidy pays most of a dual-eligible enrollee's share.
+    let lics = if ctx.profile.dual {
+        patient * 9 / 10
+    } else {
+        0
+    };
+    let id = ctx.next_id();
+    let paid_date = day + Duration::days(1 + rng.below(14) as i64);
+    let last_updated = ctx.processed(day, rng);
+    ctx.events.push(PdeEvent {
+        pde_id: id,
+        beneficiary_id: ctx.profile.key,
+        clm_grp_id: id,
+        service_date: day,
+        paid_date,
+        prescriber_npi: prescriber.to_owned(),
+        pharmacy_npi: pharmacy.to_owned(),
+        ndc_cd: drug.ndc.to_owned(),
+        quantity_dispensed: (f64::from(drug.quantity) * scale).round() as i32,
+        days_supply: supply,
+        fill_num,
+        brand_generic_cd: drug.brand_generic,
+        daw_cd: if rng.chance(0.9) { '0' } else { '1' },
+        drug_coverage_cd: 'C',
+        plan_contract_id: contract,
+        plan_pbp_id: pbp,
+        total_cost_cents: total,
+        patient_pay_cents: patient - lics,
+        plan_paid_cents: total - patient,
+        lics_cents: lics,
+        last_updated,
+    });
+}

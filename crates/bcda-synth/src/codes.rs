@@ -1,0 +1,303 @@
+//! Curated tables of real codes, kept as CSV files in `crates/bcda-synth/data/` (each
+//! names its source on its first line) and compiled into the binary.
+
+use std::sync::LazyLock;
+
+use crate::rng::Weighted;
+
+/// A professional service with where it is usually performed and what Medicare allows.
+#[derive(Debug, Clone)]
+pub struct CarrierService {
+    pub code: &'static str,
+    pub place_of_service: &'static str,
+    pub allowed_cents: i64,
+}
+
+/// A durable medical equipment item or supply.
+#[derive(Debug, Clone)]
+pub struct DmeItem {
+    pub code: &'static str,
+    pub allowed_cents: i64,
+}
+
+/// A hospital outpatient service and its revenue center.
+#[derive(Debug, Clone)]
+pub struct OutpatientService {
+    pub code: &'static str,
+    pub revenue_center: &'static str,
+    pub charge_cents: i64,
+}
+
+/// An MS-DRG with its relative weight and geometric mean length of stay.
+#[derive(Debug, Clone)]
+pub struct Drg {
+    pub code: &'static str,
+    pub weight: f64,
+    pub gmlos: f64,
+    pub principal_dx: &'static str,
+    /// Whether the DRG is a surgical one (a procedure is coded).
+    pub surgical: bool,
+}
+
+/// A Part D drug product.
+#[derive(Debug, Clone)]
+pub struct Drug {
+    pub ndc: &'static str,
+    pub brand_generic: char,
+    pub days_supply: i16,
+    pub quantity: i32,
+    pub cost_cents: i64,
+}
+
+/// A real county and ZIP code, with SSA state and county codes.
+#[derive(Debug, Clone)]
+pub struct Location {
+    pub ssa_state: &'static str,
+    pub ssa_county: &'static str,
+    pub zip5: &'static str,
+}
+
+/// Every table the generator draws from.
+#[derive(Debug)]
+pub struct Codes {
+    pub diagnoses: Weighted<&'static str>,
+    pub procedures: Vec<&'static str>,
+    pub carrier_services: Weighted<CarrierService>,
+    pub dme_items: Weighted<DmeItem>,
+    pub outpatient_services: Weighted<OutpatientService>,
+    pub drgs: Weighted<Drg>,
+    pub drugs: Weighted<Drug>,
+    pub places_of_service: Vec<&'static str>,
+    pub locations: Vec<Location>,
+    pub female_names: Vec<&'static str>,
+    pub male_names: Vec<&'static str>,
+    pub surnames: Vec<&'static str>,
+    /// BENE_RACE_CD mix of Medicare beneficiaries (approximate; see docs).
+    pub races: Weighted<char>,
+}
+
+/// The tables, parsed once on first use. The files are part of the build, so a parse
+/// failure is a bug caught by the tests, not a runtime condition.
+pub static CODES: LazyLock<Codes> = LazyLock::new(|| {
+    let rows = |text: &'static str| parse_csv(text);
+    Codes {
+        diagnoses: Weighted::new(
+            rows(include_str!("../data/icd10cm.csv")).map(|r| (r[0], weight(r[2]))),
+        ),
+        procedures: rows(include_str!("../data/icd10pcs.csv"))
+            .map(|r| r[0])
+            .collect(),
+        carrier_services: Weighted::new(rows(include_str!("../data/hcpcs_carrier.csv")).map(|r| {
+            let service = CarrierService {
+                code: r[0],
+                place_of_service: r[2],
+                allowed_cents: cents(r[3]),
+            };
+            (service, weight(r[4]))
+        })),
+        dme_items: Weighted::new(rows(include_str!("../data/hcpcs_dme.csv")).map(|r| {
+            let item = DmeItem {
+                code: r[0],
+                allowed_cents: cents(r[2]),
+            };
+            (item, weight(r[3]))
+        })),
+        outpatient_services: Weighted::new(rows(include_str!("../data/hcpcs_outpatient.csv")).map(
+            |r| {
+                let service = OutpatientService {
+                    code: r[0],
+                    revenue_center: r[1],
+                    charge_cents: cents(r[3]),
+                };
+                (service, weight(r[4]))
+            },
+        )),
+        drgs: Weighted::new(
+            rows(include_str!("../data/drg.csv"))
+                .enumerate()
+                .map(|(i, r)| {
+                    let drg = Drg {
+                        code: r[0],
+                        weight: r[2].parse().unwrap_or(1.0),
+                        gmlos: r[3].parse().unwrap_or(4.0),
+                        principal_dx: r[4],
+                        surgical: is_surgical(r[1]),
+                    };
+                    // The file lists the most frequent DRGs first; frequency falls with position.
+                    (drg, 60u32.saturating_sub(i as u32).max(5))
+                }),
+        ),
+        drugs: Weighted::new(rows(include_str!("../data/ndc.csv")).map(|r| {
+            let drug = Drug {
+                ndc: r[0],
+                brand_generic: r[3].chars().next().unwrap_or('G'),
+                days_supply: r[4].parse().unwrap_or(30),
+                quantity: r[5].parse().unwrap_or(30),
+                cost_cents: cents(r[6]),
+            };
+            (drug, weight(r[7]))
+        })),
+        places_of_service: rows(include_str!("../data/place_of_service.csv"))
+            .map(|r| r[0])
+            .collect(),
+        locations: rows(include_str!("../data/locations.csv"))
+            .map(|r| Location {
+                ssa_state: r[1],
+                ssa_county: r[2],
+                zip5: r[4],
+            })
+            .collect(),
+        female_names: names("female"),
+        male_names: names("male"),
+        surnames: names("surname"),
+        races: Weighted::new([
+            ('1', 780),
+            ('2', 100),
+            ('3', 20),
+            ('4', 35),
+            ('5', 50),
+            ('6', 5),
+            ('0', 10),
+        ]),
+    }
+});
+
+fn names(kind: &str) -> Vec<&'static str> {
+    parse_csv(include_str!("../data/names.csv"))
+        .filter(|r| r[0] == kind)
+        .map(|r| r[1])
+        .collect()
+}
+
+fn is_surgical(description: &str) -> bool {
+    let d = description.to_ascii_lowercase();
+    [
+        "replacement",
+        "procedure",
+        "stent",
+        "fusion",
+        "bypass",
+        "implant",
+        "amputation",
+        "excision",
+        "repair",
+    ]
+    .iter()
+    .any(|word| d.contains(word))
+}
+
+fn weight(field: &str) -> u32 {
+    field
+        .trim()
+        .parse::<f64>()
+        .map(|w| w.round().max(1.0) as u32)
+        .unwrap_or(1)
+}
+
+fn cents(field: &str) -> i64 {
+    (field.trim().parse::<f64>().unwrap_or(0.0) * 100.0).round() as i64
+}
+
+/// Rows of a CSV file after its `#` comment lines and header: fields split on commas,
+/// with double-quoted fields allowed to contain commas.
+fn parse_csv(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    text.lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .skip(1)
+        .map(split_fields)
+}
+
+fn split_fields(line: &'static str) -> Vec<&'static str> {
+    let mut fields = Vec::new();
+    let mut rest = line.trim_end_matches('\r');
+    loop {
+        if let Some(quoted) = rest.strip_prefix('"') {
+            let end = quoted.find('"').unwrap_or(quoted.len());
+            fields.push(&quoted[..end]);
+            rest = quoted.get(end + 1..).unwrap_or("");
+            match rest.strip_prefix(',') {
+                Some(next) => rest = next,
+                None => break,
+            }
+        } else {
+            match rest.split_once(',') {
+                Some((field, next)) => {
+                    fields.push(field.trim());
+                    rest = next;
+                }
+                None => {
+                    fields.push(rest.trim());
+                    break;
+                }
+            }
+        }
+    }
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bcda_model::identifiers::is_valid_npi;
+
+    #[test]
+    fn every_table_parses_with_plausible_rows() {
+        let codes = &*CODES;
+        assert!(codes.diagnoses.items().len() >= 100);
+        assert!(
+            codes
+                .diagnoses
+                .items()
+                .iter()
+                .all(|c| c.len() >= 3 && !c.contains('.'))
+        );
+        assert!(codes.procedures.iter().all(|c| c.len() == 7));
+        assert!(
+            codes
+                .carrier_services
+                .items()
+                .iter()
+                .all(|s| s.allowed_cents > 0 && s.place_of_service.len() == 2)
+        );
+        assert!(codes.dme_items.items().iter().all(|s| s.allowed_cents > 0));
+        assert!(
+            codes
+                .outpatient_services
+                .items()
+                .iter()
+                .all(|s| s.revenue_center.len() == 4)
+        );
+        assert!(
+            codes
+                .drgs
+                .items()
+                .iter()
+                .all(|d| d.code.len() == 3 && d.weight > 0.0 && d.gmlos > 0.0)
+        );
+        assert!(
+            codes
+                .drugs
+                .items()
+                .iter()
+                .all(|d| d.ndc.len() == 11 && d.ndc.bytes().all(|b| b.is_ascii_digit()))
+        );
+        assert!(
+            codes
+                .locations
+                .iter()
+                .all(|l| l.ssa_state.len() == 2 && l.ssa_county.len() == 3 && l.zip5.len() == 5)
+        );
+        assert!(
+            codes.female_names.len() >= 20
+                && codes.male_names.len() >= 20
+                && codes.surnames.len() >= 40
+        );
+        assert!(!is_valid_npi("0000000000"));
+    }
+
+    #[test]
+    fn quoted_fields_may_hold_commas() {
+        assert_eq!(split_fields("a,\"b, c\",d"), ["a", "b, c", "d"]);
+        assert_eq!(split_fields("x,,\"y\""), ["x", "", "y"]);
+    }
+}

@@ -1,0 +1,668 @@
+//! Streams a generated data set into Postgres with binary COPY.
+//!
+//! One thread generates beneficiaries in batches; one task per table owns a connection
+//! and a `COPY ... FROM STDIN (FORMAT binary)` stream and writes that table's rows as they
+//! arrive. Bounded channels between them keep memory flat whatever the ACO's size.
+//! Loading replaces the ACO's earlier synthetic data: its rows are deleted first by the
+//! key ranges its namespace owns.
+
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+use bcda_infra::DbPool;
+use bcda_model::claims::{Claim, EnrollmentMonth, EnrollmentYear, PdeEvent};
+use tokio::sync::mpsc;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{ToSql, Type};
+use uuid::Uuid;
+
+use crate::{BeneficiaryRecord, Synth, ids};
+
+/// Beneficiaries generated per batch handed to the table writers.
+const BATCH: u64 = 256;
+/// Batches in flight per table before generation waits.
+const CHANNEL_DEPTH: usize = 4;
+
+/// A failure to load.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("database unavailable: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    #[error("database error: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("the generator stopped unexpectedly")]
+    Generator,
+}
+
+/// What a load wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadReport {
+    pub beneficiaries: u64,
+    pub attributed: u64,
+    pub enrollment_years: u64,
+    pub enrollment_months: u64,
+    pub claims: u64,
+    pub claim_lines: u64,
+    pub pde_events: u64,
+    pub elapsed: Duration,
+}
+
+impl LoadReport {
+    /// Every row written.
+    pub fn rows(&self) -> u64 {
+        self.beneficiaries
+            + self.beneficiaries
+            + self.enrollment_years
+            + self.enrollment_months
+            + self.claims
+            + self.claim_lines
+            + self.pde_events
+    }
+}
+
+/// Whether `aco_id` already holds exactly the data set `synth` would generate.
+pub async fn is_loaded(db: &DbPool, aco_id: Uuid, synth: &Synth) -> Result<bool, LoadError> {
+    let spec = synth.spec();
+    let client = db.get().await?;
+    let row = client
+        .query_opt(
+            "SELECT 1 FROM synthetic_datasets WHERE aco_id = $1 AND seed = $2 \
+             AND beneficiaries = $3 AND years = $4 AND as_of = $5",
+            &[
+                &aco_id,
+                &(spec.seed as i64),
+                &(spec.beneficiaries as i32),
+                &(spec.years as i16),
+                &synth.period().as_of,
+            ],
+        )
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Generates `synth`'s data set and loads it for ACO `aco_id`, replacing earlier data.
+pub async fn load(db: &DbPool, aco_id: Uuid, synth: &Synth) -> Result<LoadReport, LoadError> {
+    let started = Instant::now();
+    delete_existing(db, aco_id, synth.namespace()).await?;
+
+    let (people_tx, people_rx) = mpsc::channel::<Vec<BeneficiaryRecord>>(CHANNEL_DEPTH);
+    let (enrollment_tx, enrollment_rx) = mpsc::channel::<Enrollment>(CHANNEL_DEPTH);
+    let (claims_tx, claims_rx) = mpsc::channel::<Vec<Claim>>(CHANNEL_DEPTH);
+    let (events_tx, events_rx) = mpsc::channel::<Vec<PdeEvent>>(CHANNEL_DEPTH);
+
+    let generator = {
+        let synth = synth.clone();
+        std::thread::spawn(move || -> bool {
+            let total = synth.total();
+            let mut start = 0;
+            while start < total {
+                let end = (start + BATCH).min(total);
+                let mut records: Vec<BeneficiaryRecord> =
+                    (start..end).map(|n| synth.beneficiary(n)).collect();
+                let enrollment = (
+                    records
+                        .iter_mut()
+                        .flat_map(|r| std::mem::take(&mut r.enrollment_years))
+                        .collect(),
+                    records
+                        .iter_mut()
+                        .flat_map(|r| std::mem::take(&mut r.enrollment_months))
+                        .collect(),
+                );
+                let claims: Vec<Claim> = records
+                    .iter_mut()
+                    .flat_map(|r| std::mem::take(&mut r.claims))
+                    .collect();
+                let events: Vec<PdeEvent> = records
+                    .iter_mut()
+                    .flat_map(|r| std::mem::take(&mut r.events))
+                    .collect();
+                let sent = enrollment_tx.blocking_send(enrollment).is_ok()
+                    && claims_tx.blocking_send(claims).is_ok()
+                    && events_tx.blocking_send(events).is_ok()
+                    && people_tx.blocking_send(records).is_ok();
+                if !sent {
+                    return false;
+                }
+                start = end;
+            }
+            true
+        })
+    };
+
+    let (people, enrollment, claims, events) = tokio::try_join!(
+        copy_people(db, aco_id, people_rx),
+        copy_enrollment(db, enrollment_rx),
+        copy_claims(db, claims_rx),
+        copy_events(db, events_rx),
+    )?;
+    if !generator.join().unwrap_or(false) {
+        return Err(LoadError::Generator);
+    }
+    record_dataset(db, aco_id, synth).await?;
+    let client = db.get().await?;
+    let attributed: i64 = client
+        .query_one(
+            "SELECT count(*) FROM aco_beneficiaries WHERE aco_id = $1 AND ended_on IS NULL",
+            &[&aco_id],
+        )
+        .await?
+        .get(0);
+    Ok(LoadReport {
+        beneficiaries: people,
+        attributed: attributed as u64,
+        enrollment_years: enrollment.0,
+        enrollment_months: enrollment.1,
+        claims: claims.0,
+        claim_lines: claims.1,
+        pde_events: events,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// A batch of enrollment rows: yearly and monthly.
+type Enrollment = (Vec<EnrollmentYear>, Vec<EnrollmentMonth>);
+
+async fn delete_existing(db: &DbPool, aco_id: Uuid, namespace: u64) -> Result<(), LoadError> {
+    let (lo, hi) = ids::beneficiary_key_range(namespace);
+    let (claim_lo, claim_hi) = (
+        ids::claim_id(lo as u64, 0),
+        ids::claim_id(hi as u64, ids::MAX_CLAIMS_PER_BENEFICIARY - 1),
+    );
+    let mut client = db.get().await?;
+    let tx = client.transaction().await?;
+    tx.execute(
+        "DELETE FROM synthetic_datasets WHERE aco_id = $1",
+        &[&aco_id],
+    )
+    .await?;
+    tx.execute(
+        "DELETE FROM aco_beneficiaries WHERE aco_id = $1",
+        &[&aco_id],
+    )
+    .await?;
+    tx.execute(
+        "DELETE FROM claim_lines WHERE clm_id BETWEEN $1 AND $2",
+        &[&claim_lo, &claim_hi],
+    )
+    .await?;
+    for table in [
+        "claims",
+        "pde_events",
+        "enrollment_months",
+        "enrollment_years",
+    ] {
+        tx.execute(
+            &format!("DELETE FROM {table} WHERE beneficiary_id BETWEEN $1 AND $2"),
+            &[&lo, &hi],
+        )
+        .await?;
+    }
+    tx.execute(
+        "DELETE FROM beneficiaries WHERE id BETWEEN $1 AND $2",
+        &[&lo, &hi],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn record_dataset(db: &DbPool, aco_id: Uuid, synth: &Synth) -> Result<(), LoadError> {
+    let spec = synth.spec();
+    let client = db.get().await?;
+    client
+        .execute(
+            "INSERT INTO synthetic_datasets (aco_id, seed, beneficiaries, years, as_of) \
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &aco_id,
+                &(spec.seed as i64),
+                &(spec.beneficiaries as i32),
+                &(spec.years as i16),
+                &synth.period().as_of,
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
+/// A COPY target: the statement and its column types.
+struct Table {
+    copy: &'static str,
+    types: &'static [Type],
+}
+
+/// One open `COPY ... FROM STDIN (FORMAT binary)` stream on its own connection.
+struct Sink {
+    writer: Pin<Box<BinaryCopyInWriter>>,
+    rows: u64,
+    // The connection stays checked out for the life of the stream.
+    _client: deadpool_postgres::Object,
+}
+
+impl Sink {
+    async fn open(db: &DbPool, table: &Table) -> Result<Sink, LoadError> {
+        let client = db.get().await?;
+        let sink = client.copy_in(table.copy).await?;
+        Ok(Sink {
+            writer: Box::pin(BinaryCopyInWriter::new(sink, table.types)),
+            rows: 0,
+            _client: client,
+        })
+    }
+
+    /// Writes the row `write` makes of `item`.
+    async fn put<'w, T>(
+        &mut self,
+        item: &'w T,
+        write: fn(&'w T, &mut Row<'w>),
+    ) -> Result<(), LoadError> {
+        let mut values: Row<'w> = Vec::with_capacity(40);
+        write(item, &mut values);
+        let refs: Vec<&(dyn ToSql + Sync)> = values
+            .iter()
+            .map(|v| v.as_ref() as &(dyn ToSql + Sync))
+            .collect();
+        self.writer.as_mut().write(&refs).await?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    async fn finish(mut self) -> Result<u64, LoadError> {
+        self.writer.as_mut().finish().await?;
+        Ok(self.rows)
+    }
+}
+
+async fn copy_people(
+    db: &DbPool,
+    aco_id: Uuid,
+    mut rx: mpsc::Receiver<Vec<BeneficiaryRecord>>,
+) -> Result<u64, LoadError> {
+    let mut people = Sink::open(db, &BENEFICIARIES).await?;
+    let mut attributions = Sink::open(db, &ATTRIBUTIONS).await?;
+    while let Some(batch) = rx.recv().await {
+        for record in &batch {
+            people.put(&record.beneficiary, write_beneficiary).await?;
+            attributions
+                .put(&(aco_id, &record.attribution), write_attribution)
+                .await?;
+        }
+    }
+    attributions.finish().await?;
+    people.finish().await
+}
+
+async fn copy_enrollment(
+    db: &DbPool,
+    mut rx: mpsc::Receiver<Enrollment>,
+) -> Result<(u64, u64), LoadError> {
+    let mut years = Sink::open(db, &YEARS).await?;
+    let mut months = Sink::open(db, &MONTHS).await?;
+    while let Some((year_rows, month_rows)) = rx.recv().await {
+        for row in &year_rows {
+            years.put(row, write_year).await?;
+        }
+        for row in &month_rows {
+            months.put(row, write_month).await?;
+        }
+    }
+    Ok((years.finish().await?, months.finish().await?))
+}
+
+async fn copy_claims(
+    db: &DbPool,
+    mut rx: mpsc::Receiver<Vec<Claim>>,
+) -> Result<(u64, u64), LoadError> {
+    let mut claims = Sink::open(db, &CLAIMS).await?;
+    let mut lines = Sink::open(db, &LINES).await?;
+    while let Some(batch) = rx.recv().await {
+        for claim in &batch {
+            claims.put(claim, write_claim).await?;
+            for line in &claim.lines {
+                lines.put(&(claim.clm_id, line), write_line).await?;
+            }
+        }
+    }
+    Ok((claims.finish().await?, lines.finish().await?))
+}
+
+async fn copy_events(db: &DbPool, mut rx: mpsc::Receiver<Vec<PdeEvent>>) -> Result<u64, LoadError> {
+    let mut events = Sink::open(db, &EVENTS).await?;
+    while let Some(batch) = rx.recv().await {
+        for event in &batch {
+            events.put(event, write_event).await?;
+        }
+    }
+    events.finish().await
+}
+
+type Row<'w> = Vec<Box<dyn ToSql + Sync + Send + 'w>>;
+
+fn text(c: char) -> String {
+    c.to_string()
+}
+
+const BENEFICIARIES: Table = Table {
+    copy: "COPY beneficiaries (id, bene_id, mbi, first_name, middle_initial, last_name, sex_cd, \
+           race_cd, birth_date, death_date, state_cd, county_cd, zip_cd, last_updated) \
+           FROM STDIN (FORMAT binary)",
+    types: &[
+        Type::INT8,
+        Type::INT8,
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::DATE,
+        Type::DATE,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::VARCHAR,
+        Type::TIMESTAMPTZ,
+    ],
+};
+
+fn write_beneficiary<'w>(b: &'w bcda_model::claims::Beneficiary, row: &mut Row<'w>) {
+    row.push(Box::new(b.id));
+    row.push(Box::new(b.bene_id));
+    row.push(Box::new(&b.mbi));
+    row.push(Box::new(&b.first_name));
+    row.push(Box::new(b.middle_initial.map(text)));
+    row.push(Box::new(&b.last_name));
+    row.push(Box::new(text(b.sex_cd)));
+    row.push(Box::new(text(b.race_cd)));
+    row.push(Box::new(b.birth_date));
+    row.push(Box::new(b.death_date));
+    row.push(Box::new(&b.state_cd));
+    row.push(Box::new(&b.county_cd));
+    row.push(Box::new(&b.zip_cd));
+    row.push(Box::new(b.last_updated));
+}
+
+const ATTRIBUTIONS: Table = Table {
+    copy: "COPY aco_beneficiaries (aco_id, beneficiary_id, attributed_on, ended_on) FROM STDIN (FORMAT binary)",
+    types: &[Type::UUID, Type::INT8, Type::DATE, Type::DATE],
+};
+
+fn write_attribution<'w>(a: &'w (Uuid, &bcda_model::claims::Attribution), row: &mut Row<'w>) {
+    row.push(Box::new(a.0));
+    row.push(Box::new(a.1.beneficiary_id));
+    row.push(Box::new(a.1.attributed_on));
+    row.push(Box::new(a.1.ended_on));
+}
+
+const YEARS: Table = Table {
+    copy: "COPY enrollment_years (beneficiary_id, year, orec, crec, esrd_ind, ms_cd, a_trm_cd, b_trm_cd, \
+           last_updated) FROM STDIN (FORMAT binary)",
+    types: &[
+        Type::INT8,
+        Type::INT2,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::TIMESTAMPTZ,
+    ],
+};
+
+fn write_year<'w>(y: &'w EnrollmentYear, row: &mut Row<'w>) {
+    row.push(Box::new(y.beneficiary_id));
+    row.push(Box::new(y.year));
+    row.push(Box::new(text(y.orec)));
+    row.push(Box::new(text(y.crec)));
+    row.push(Box::new(text(y.esrd_ind)));
+    row.push(Box::new(y.ms_cd));
+    row.push(Box::new(text(y.a_trm_cd)));
+    row.push(Box::new(text(y.b_trm_cd)));
+    row.push(Box::new(y.last_updated));
+}
+
+const MONTHS: Table = Table {
+    copy: "COPY enrollment_months (beneficiary_id, year, month, buyin_cd, hmo_ind, ptc_cntrct_id, ptc_pbp_id, \
+           ptc_plan_type_cd, ptd_cntrct_id, ptd_pbp_id, ptd_sgmt_id, cst_shr_grp_cd, rds_ind, dual_stus_cd) \
+           FROM STDIN (FORMAT binary)",
+    types: &[
+        Type::INT8,
+        Type::INT2,
+        Type::INT2,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+    ],
+};
+
+fn write_month<'w>(m: &'w EnrollmentMonth, row: &mut Row<'w>) {
+    row.push(Box::new(m.beneficiary_id));
+    row.push(Box::new(m.year));
+    row.push(Box::new(m.month));
+    row.push(Box::new(text(m.buyin_cd)));
+    row.push(Box::new(text(m.hmo_ind)));
+    row.push(Box::new(&m.ptc_cntrct_id));
+    row.push(Box::new(&m.ptc_pbp_id));
+    row.push(Box::new(&m.ptc_plan_type_cd));
+    row.push(Box::new(&m.ptd_cntrct_id));
+    row.push(Box::new(&m.ptd_pbp_id));
+    row.push(Box::new(&m.ptd_sgmt_id));
+    row.push(Box::new(&m.cst_shr_grp_cd));
+    row.push(Box::new(text(m.rds_ind)));
+    row.push(Box::new(&m.dual_stus_cd));
+}
+
+const CLAIMS: Table = Table {
+    copy: "COPY claims (clm_id, beneficiary_id, claim_type, nch_clm_type_cd, clm_grp_id, from_date, thru_date, \
+           control_num, contractor_num, billing_npi, attending_npi, operating_npi, provider_ccn, provider_state_cd, \
+           fac_type_cd, srvc_clsfctn_cd, freq_cd, admission_date, discharge_date, admission_type_cd, \
+           admission_source_cd, discharge_status_cd, drg_cd, utilization_days, diagnosis_codes, procedure_codes, \
+           procedure_dates, total_charge_cents, allowed_cents, paid_cents, deductible_cents, coinsurance_cents, \
+           primary_payer_cents, primary_payer_cd, bene_paid_cents, provider_paid_cents, payment_denial_cd, \
+           last_updated) FROM STDIN (FORMAT binary)",
+    types: &[
+        Type::INT8,
+        Type::INT8,
+        Type::TEXT,
+        Type::BPCHAR,
+        Type::INT8,
+        Type::DATE,
+        Type::DATE,
+        Type::TEXT,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::DATE,
+        Type::DATE,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::INT2,
+        Type::TEXT_ARRAY,
+        Type::TEXT_ARRAY,
+        Type::DATE_ARRAY,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::BPCHAR,
+        Type::INT8,
+        Type::INT8,
+        Type::BPCHAR,
+        Type::TIMESTAMPTZ,
+    ],
+};
+
+fn write_claim<'w>(c: &'w Claim, row: &mut Row<'w>) {
+    row.push(Box::new(c.clm_id));
+    row.push(Box::new(c.beneficiary_id));
+    row.push(Box::new(c.claim_type.as_str()));
+    row.push(Box::new(c.nch_clm_type_cd));
+    row.push(Box::new(c.clm_grp_id));
+    row.push(Box::new(c.from_date));
+    row.push(Box::new(c.thru_date));
+    row.push(Box::new(&c.control_num));
+    row.push(Box::new(&c.contractor_num));
+    row.push(Box::new(&c.billing_npi));
+    row.push(Box::new(&c.attending_npi));
+    row.push(Box::new(&c.operating_npi));
+    row.push(Box::new(&c.provider_ccn));
+    row.push(Box::new(&c.provider_state_cd));
+    row.push(Box::new(c.fac_type_cd.map(text)));
+    row.push(Box::new(c.srvc_clsfctn_cd.map(text)));
+    row.push(Box::new(c.freq_cd.map(text)));
+    row.push(Box::new(c.admission_date));
+    row.push(Box::new(c.discharge_date));
+    row.push(Box::new(c.admission_type_cd.map(text)));
+    row.push(Box::new(c.admission_source_cd.map(text)));
+    row.push(Box::new(&c.discharge_status_cd));
+    row.push(Box::new(&c.drg_cd));
+    row.push(Box::new(c.utilization_days));
+    row.push(Box::new(&c.diagnosis_codes));
+    row.push(Box::new(
+        c.procedures
+            .iter()
+            .map(|(code, _)| code.as_str())
+            .collect::<Vec<_>>(),
+    ));
+    row.push(Box::new(
+        c.procedures
+            .iter()
+            .map(|(_, date)| *date)
+            .collect::<Vec<_>>(),
+    ));
+    row.push(Box::new(c.total_charge_cents));
+    row.push(Box::new(c.allowed_cents));
+    row.push(Box::new(c.paid_cents));
+    row.push(Box::new(c.deductible_cents));
+    row.push(Box::new(c.coinsurance_cents));
+    row.push(Box::new(c.primary_payer_cents));
+    row.push(Box::new(c.primary_payer_cd.map(text)));
+    row.push(Box::new(c.bene_paid_cents));
+    row.push(Box::new(c.provider_paid_cents));
+    row.push(Box::new(c.payment_denial_cd.map(text)));
+    row.push(Box::new(c.last_updated));
+}
+
+const LINES: Table = Table {
+    copy: "COPY claim_lines (clm_id, line_num, from_date, thru_date, hcpcs_cd, modifiers, revenue_center_cd, \
+           place_of_service_cd, rendering_npi, provider_specialty_cd, diagnosis_cd, ndc_cd, units, submitted_cents, \
+           allowed_cents, paid_cents, deductible_cents, coinsurance_cents, primary_payer_cents) \
+           FROM STDIN (FORMAT binary)",
+    types: &[
+        Type::INT8,
+        Type::INT2,
+        Type::DATE,
+        Type::DATE,
+        Type::TEXT,
+        Type::TEXT_ARRAY,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::TEXT,
+        Type::BPCHAR,
+        Type::INT4,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+    ],
+};
+
+fn write_line<'w>(entry: &'w (i64, &bcda_model::claims::ClaimLine), row: &mut Row<'w>) {
+    let (clm_id, l) = entry;
+    row.push(Box::new(*clm_id));
+    row.push(Box::new(l.line_num));
+    row.push(Box::new(l.from_date));
+    row.push(Box::new(l.thru_date));
+    row.push(Box::new(&l.hcpcs_cd));
+    row.push(Box::new(&l.modifiers));
+    row.push(Box::new(&l.revenue_center_cd));
+    row.push(Box::new(&l.place_of_service_cd));
+    row.push(Box::new(&l.rendering_npi));
+    row.push(Box::new(&l.provider_specialty_cd));
+    row.push(Box::new(&l.diagnosis_cd));
+    row.push(Box::new(&l.ndc_cd));
+    row.push(Box::new(l.units));
+    row.push(Box::new(l.submitted_cents));
+    row.push(Box::new(l.allowed_cents));
+    row.push(Box::new(l.paid_cents));
+    row.push(Box::new(l.deductible_cents));
+    row.push(Box::new(l.coinsurance_cents));
+    row.push(Box::new(l.primary_payer_cents));
+}
+
+const EVENTS: Table = Table {
+    copy: "COPY pde_events (pde_id, beneficiary_id, clm_grp_id, service_date, paid_date, prescriber_npi, \
+           pharmacy_npi, ndc_cd, quantity_dispensed, days_supply, fill_num, brand_generic_cd, daw_cd, \
+           drug_coverage_cd, plan_contract_id, plan_pbp_id, total_cost_cents, patient_pay_cents, plan_paid_cents, \
+           lics_cents, last_updated) FROM STDIN (FORMAT binary)",
+    types: &[
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::DATE,
+        Type::DATE,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::INT4,
+        Type::INT2,
+        Type::INT2,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::TIMESTAMPTZ,
+    ],
+};
+
+fn write_event<'w>(e: &'w PdeEvent, row: &mut Row<'w>) {
+    row.push(Box::new(e.pde_id));
+    row.push(Box::new(e.beneficiary_id));
+    row.push(Box::new(e.clm_grp_id));
+    row.push(Box::new(e.service_date));
+    row.push(Box::new(e.paid_date));
+    row.push(Box::new(&e.prescriber_npi));
+    row.push(Box::new(&e.pharmacy_npi));
+    row.push(Box::new(&e.ndc_cd));
+    row.push(Box::new(e.quantity_dispensed));
+    row.push(Box::new(e.days_supply));
+    row.push(Box::new(e.fill_num));
+    row.push(Box::new(text(e.brand_generic_cd)));
+    row.push(Box::new(text(e.daw_cd)));
+    row.push(Box::new(text(e.drug_coverage_cd)));
+    row.push(Box::new(&e.plan_contract_id));
+    row.push(Box::new(&e.plan_pbp_id));
+    row.push(Box::new(e.total_cost_cents));
+    row.push(Box::new(e.patient_pay_cents));
+    row.push(Box::new(e.plan_paid_cents));
+    row.push(Box::new(e.lics_cents));
+    row.push(Box::new(e.last_updated));
+}

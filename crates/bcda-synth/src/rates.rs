@@ -1,0 +1,119 @@
+//! The calibration of the generator: published Medicare fee-for-service utilization,
+//! per beneficiary-year of fee-for-service enrollment. `docs/synthetic-data.md` lists
+//! the sources with quotes and derivations; the comments name them briefly.
+//!
+//! Sources: CMS, "What's a MAC" (FY2020: 203M Part A and 909M Part B claims for 37.5M
+//! FFS beneficiaries); MedPAC, January 2025 meeting (666M fee-schedule encounters,
+//! 2023); MedPAC March 2017 data book (10M inpatient admissions, 200M outpatient visits,
+//! 2015); MedPAC March 2024 (1.8M SNF stays, 2022); MedPAC December 2022 (26 home health
+//! periods per 100 FFS beneficiaries, 2021); MedPAC December 2020 (1.6M hospice users,
+//! 92.6-day average stay, 2019); CMS DMEPOS referring-provider fact sheet (100M DME
+//! claims, 2013); CBO, "Prescription Drugs: Spending, Use, and Prices" (54 standardized
+//! prescriptions per Part D enrollee, 2018); KFF (Part D 77%, disabled 18% of FFS, death
+//! rate 4.0%, female 54%); CMS MMCO data brief (19% dual, 2019).
+
+/// Mean claims per fee-for-service beneficiary-year, and how many lines a claim has.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClaimRate {
+    /// Claims per beneficiary-year of fee-for-service enrollment.
+    pub per_year: f64,
+    /// Mean lines per claim (at least one).
+    pub lines_per_claim: f64,
+}
+
+/// The claim rates, one per claim kind.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rates {
+    /// MedPAC: 666M encounters / ~34M FFS = 19.6; CMS MACs: 24 carrier + DME claims.
+    /// Lines per claim are not published (up to 13 per claim): 2.3 is our estimate.
+    pub carrier: ClaimRate,
+    /// CMS: 100M DMEPOS claims for ~37M FFS beneficiaries (2013) = 2.7. Lines: estimate.
+    pub dme: ClaimRate,
+    /// CMS MACs: 5.4 institutional claims per FFS beneficiary, less inpatient, SNF, home
+    /// health and hospice: about 4.3 outpatient claims. Revenue lines: estimate.
+    pub outpatient: ClaimRate,
+    /// MedPAC: 10M admissions / 37.3M FFS beneficiaries = 0.27.
+    pub inpatient: ClaimRate,
+    /// MedPAC: 1.8M stays / ~34M = 0.053 stays; SNFs bill monthly, 1.6 claims per stay.
+    pub snf: ClaimRate,
+    /// MedPAC: 26 thirty-day periods per 100 FFS beneficiaries; one claim per period.
+    pub hha: ClaimRate,
+    /// MedPAC: 1.6M users of ~62M = 26 per 1,000, about 4 monthly claims each.
+    pub hospice: ClaimRate,
+    /// CBO: 54 standardized 30-day prescriptions per Part D enrollee; with 90-day fills
+    /// counted once, about 42 fill records.
+    pub pde: ClaimRate,
+}
+
+/// What the generator aims for.
+pub const RATES: Rates = Rates {
+    carrier: ClaimRate {
+        per_year: 20.0,
+        lines_per_claim: 2.3,
+    },
+    dme: ClaimRate {
+        per_year: 2.7,
+        lines_per_claim: 1.6,
+    },
+    outpatient: ClaimRate {
+        per_year: 4.3,
+        lines_per_claim: 6.0,
+    },
+    inpatient: ClaimRate {
+        per_year: 0.27,
+        lines_per_claim: 7.0,
+    },
+    snf: ClaimRate {
+        per_year: 0.085,
+        lines_per_claim: 3.0,
+    },
+    hha: ClaimRate {
+        per_year: 0.26,
+        lines_per_claim: 4.0,
+    },
+    hospice: ClaimRate {
+        per_year: 0.10,
+        lines_per_claim: 1.5,
+    },
+    pde: ClaimRate {
+        per_year: 42.0,
+        lines_per_claim: 1.0,
+    },
+};
+
+/// Population mix.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Population {
+    /// KFF: under-65 disabled beneficiaries are 18% of traditional Medicare.
+    pub disabled_share: f64,
+    /// About 1% of beneficiaries have ESRD (HCFR 2003; MCBS 2022 sample: 0.93%).
+    pub esrd_share: f64,
+    /// KFF: 54% female.
+    pub female_share: f64,
+    /// KFF: 4.0% of beneficiaries die each year.
+    pub annual_death_rate: f64,
+    /// CMS MMCO: 19% dual-eligible. Duals always have Part D (auto-enrolment).
+    pub dual_share: f64,
+    /// Chosen so that overall Part D enrolment is KFF's 77%: 0.19 + 0.81 * 0.716 = 0.77.
+    pub part_d_share_non_dual: f64,
+    /// Share of attributed beneficiaries who switch to Medicare Advantage during the
+    /// period (our assumption): their later months have Part C and no FFS claims.
+    pub joins_medicare_advantage: f64,
+    /// Mean years above 65 of aged beneficiaries (exponential; our assumption).
+    pub mean_years_over_65: f64,
+    /// Spread of care use between people (coefficient of variation; our assumption):
+    /// a few use much, many use little, as in real claims.
+    pub frailty_cv: f64,
+}
+
+pub const POPULATION: Population = Population {
+    disabled_share: 0.18,
+    esrd_share: 0.01,
+    female_share: 0.54,
+    annual_death_rate: 0.04,
+    dual_share: 0.19,
+    part_d_share_non_dual: 0.716,
+    joins_medicare_advantage: 0.05,
+    mean_years_over_65: 11.0,
+    frailty_cv: 1.0,
+};

@@ -1,0 +1,114 @@
+use bcda_infra::DbPool;
+use bcda_synth::load;
+use bcda_synth::{Synth, SynthSpec};
+use bcda_testkit::TestDatabase;
+use time::macros::date;
+
+fn synth(cms_id: &str, beneficiaries: u64) -> Synth {
+    Synth::new(SynthSpec {
+        cms_id: cms_id.into(),
+        beneficiaries,
+        seed: 42,
+        years: 1,
+        as_of: date!(2026 - 11 - 01),
+    })
+    .unwrap()
+}
+
+async fn pool(database: &TestDatabase) -> DbPool {
+    bcda_infra::db::connect(&database.config()).unwrap()
+}
+
+/// A digest of every synthetic table's full contents, in key order.
+async fn checksums(db: &DbPool) -> Vec<(String, String)> {
+    let client = db.get().await.unwrap();
+    let mut sums = Vec::new();
+    for (table, order) in [
+        ("beneficiaries", "id"),
+        ("enrollment_years", "beneficiary_id, year"),
+        ("enrollment_months", "beneficiary_id, year, month"),
+        ("claims", "clm_id"),
+        ("claim_lines", "clm_id, line_num"),
+        ("pde_events", "pde_id"),
+    ] {
+        let sql = format!(
+            "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY {order}), '')) FROM {table} t"
+        );
+        let sum: String = client.query_one(&sql, &[]).await.unwrap().get(0);
+        sums.push((table.to_owned(), sum));
+    }
+    sums
+}
+
+#[tokio::test]
+async fn loading_twice_in_two_databases_gives_byte_identical_tables() {
+    let (first, second) = (TestDatabase::create().await, TestDatabase::create().await);
+    let (a, b) = (pool(&first).await, pool(&second).await);
+    let synth = synth("A9994", 50);
+    let aco_a = bcda_synth::sandbox::aco_id(&a, "A9994").await.unwrap();
+    let aco_b = bcda_synth::sandbox::aco_id(&b, "A9994").await.unwrap();
+    load::load(&a, aco_a, &synth).await.unwrap();
+    load::load(&b, aco_b, &synth).await.unwrap();
+    assert_eq!(checksums(&a).await, checksums(&b).await);
+}
+
+#[tokio::test]
+async fn reloading_replaces_the_data_without_duplicates_and_keeps_other_acos() {
+    let database = TestDatabase::create().await;
+    let db = pool(&database).await;
+    let xs = bcda_synth::sandbox::aco_id(&db, "A9994").await.unwrap();
+    let other = bcda_synth::sandbox::aco_id(&db, "A9995").await.unwrap();
+    let first = load::load(&db, xs, &synth("A9994", 50)).await.unwrap();
+    let other_report = load::load(&db, other, &synth("A9995", 20)).await.unwrap();
+    let before = checksums(&db).await;
+    let again = load::load(&db, xs, &synth("A9994", 50)).await.unwrap();
+
+    assert_eq!(first.attributed, 50);
+    assert_eq!(again.claims, first.claims);
+    assert_eq!(
+        checksums(&db).await,
+        before,
+        "reloading the same data set changes nothing"
+    );
+    assert!(load::is_loaded(&db, xs, &synth("A9994", 50)).await.unwrap());
+    assert!(!load::is_loaded(&db, xs, &synth("A9994", 51)).await.unwrap());
+
+    let client = db.get().await.unwrap();
+    let claims: i64 = client
+        .query_one("SELECT count(*) FROM claims", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(claims as u64, first.claims + other_report.claims);
+    let attributed: i64 = client
+        .query_one(
+            "SELECT count(*) FROM aco_beneficiaries WHERE aco_id = $1 AND ended_on IS NULL",
+            &[&other],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(attributed, 20);
+}
+
+#[tokio::test]
+async fn a_smaller_reload_leaves_no_rows_of_the_larger_one() {
+    let database = TestDatabase::create().await;
+    let db = pool(&database).await;
+    let aco = bcda_synth::sandbox::aco_id(&db, "A9994").await.unwrap();
+    load::load(&db, aco, &synth("A9994", 60)).await.unwrap();
+    let report = load::load(&db, aco, &synth("A9994", 10)).await.unwrap();
+    let client = db.get().await.unwrap();
+    let beneficiaries: i64 = client
+        .query_one("SELECT count(*) FROM beneficiaries", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let lines: i64 = client
+        .query_one("SELECT count(*) FROM claim_lines", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(beneficiaries as u64, report.beneficiaries);
+    assert_eq!(lines as u64, report.claim_lines);
+}

@@ -1,0 +1,7 @@
+//! Tests of the synthetic data: determinism, disjoint ACOs, valid identifiers, realistic
+//! rates, and loading into real Postgres.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its message
+
+mod generate;
+mod load;
