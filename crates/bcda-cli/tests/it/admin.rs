@@ -37,11 +37,26 @@ fn field(output: &str, label: &str) -> String {
         .unwrap_or_else(|| panic!("no {label} in {output}"))
 }
 
+/// The whole sandbox: 60,000 beneficiaries with their claims, loaded by `bcda seed` as
+/// `make run` does; the slowest test (about a minute on two cores).
 #[tokio::test]
-async fn seed_creates_the_five_sandbox_acos_once() {
+async fn seed_creates_the_five_sandbox_acos_with_their_beneficiaries_once() {
     let (app, run) = app().await;
-    assert!(stdout(&run(&["seed"])).contains("5 ACO(s) and 5 client(s) created"));
-    assert!(stdout(&run(&["seed"])).contains("0 ACO(s) and 0 client(s) created"));
+    let first = stdout(&run(&["seed"]));
+    assert!(
+        first.contains("5 ACO(s) and 5 client(s) created"),
+        "{first}"
+    );
+    let again = stdout(&run(&["seed"]));
+    assert!(
+        again.contains("0 ACO(s) and 0 client(s) created"),
+        "{again}"
+    );
+    assert_eq!(
+        again.matches("synthetic data already loaded").count(),
+        5,
+        "{again}"
+    );
 
     let client = app.ctx.db.get().await.unwrap();
     let cms_ids: Vec<String> = client
@@ -52,6 +67,28 @@ async fn seed_creates_the_five_sandbox_acos_once() {
         .map(|row| row.get(0))
         .collect();
     assert_eq!(cms_ids, ["A9990", "A9991", "A9992", "A9993", "A9994"]);
+    let attributed: Vec<(String, i64)> = client
+        .query(
+            "SELECT a.cms_id, count(*) FROM aco_beneficiaries ab JOIN acos a ON a.id = ab.aco_id \
+             WHERE ab.ended_on IS NULL GROUP BY a.cms_id ORDER BY a.cms_id",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    let expected: Vec<(String, i64)> = [
+        ("A9990", 2_500),
+        ("A9991", 7_500),
+        ("A9992", 20_000),
+        ("A9993", 30_000),
+        ("A9994", 50),
+    ]
+    .iter()
+    .map(|(id, n)| (id.to_string(), *n))
+    .collect();
+    assert_eq!(attributed, expected);
     for aco in bcda_model::sandbox::SANDBOX_ACOS {
         let credentials = Credentials {
             client_id: aco.client_id.into(),
