@@ -61,15 +61,15 @@ pub const RATES: Rates = Rates {
     },
     inpatient: ClaimRate {
         per_year: 0.27,
-        lines_per_claim: 7.0,
+        lines_per_claim: 5.0,
     },
     snf: ClaimRate {
         per_year: 0.085,
-        lines_per_claim: 3.0,
+        lines_per_claim: 2.6,
     },
     hha: ClaimRate {
         per_year: 0.26,
-        lines_per_claim: 4.0,
+        lines_per_claim: 2.9,
     },
     hospice: ClaimRate {
         per_year: 0.10,
@@ -90,7 +90,9 @@ pub struct Population {
     pub esrd_share: f64,
     /// KFF: 54% female.
     pub female_share: f64,
-    /// KFF: 4.0% of beneficiaries die each year.
+    /// Deaths not already caused by the claims themselves. KFF: 4.0% of beneficiaries
+    /// die each year; hospice users (about 2.5%) and in-hospital deaths (about 0.8%)
+    /// account for most, so the remaining random rate is 1%.
     pub annual_death_rate: f64,
     /// CMS MMCO: 19% dual-eligible. Duals always have Part D (auto-enrolment).
     pub dual_share: f64,
@@ -110,7 +112,7 @@ pub const POPULATION: Population = Population {
     disabled_share: 0.18,
     esrd_share: 0.01,
     female_share: 0.54,
-    annual_death_rate: 0.04,
+    annual_death_rate: 0.01,
     dual_share: 0.19,
     part_d_share_non_dual: 0.716,
     joins_medicare_advantage: 0.05,
