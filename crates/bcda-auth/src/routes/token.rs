@@ -39,13 +39,13 @@ pub async fn post(
         service
             .for_assertion(assertion, scope, &token_url)
             .await
-            .map_err(|e| assertion_error(e, ttl))?
+            .map_err(|e| failure(e, ttl, Flow::Assertion))?
     } else {
         let (client_id, secret) = basic_credentials(&req)?;
         service
             .for_secret(&client_id, &secret)
             .await
-            .map_err(|e| basic_error(e, ttl))?
+            .map_err(|e| failure(e, ttl, Flow::Basic))?
     };
     Ok(respond(token))
 }
@@ -128,7 +128,10 @@ fn check_assertion_request(
     Ok(())
 }
 
-fn basic_error(error: TokenError, ttl: std::time::Duration) -> TokenEndpointError {
+/// The response for a failed token request. Rate limits and outages answer alike in
+/// both flows; a rejected client gets `401` with an empty body for Basic (as BCDA does)
+/// and an RFC 6749 `invalid_client` document for assertions.
+fn failure(error: TokenError, ttl: std::time::Duration, flow: Flow) -> TokenEndpointError {
     match error {
         TokenError::RateLimited { retry_after } => {
             TokenEndpointError::RateLimited { retry_after, ttl }
@@ -137,29 +140,23 @@ fn basic_error(error: TokenError, ttl: std::time::Duration) -> TokenEndpointErro
             tracing::error!(%reason, "token request failed");
             TokenEndpointError::Unavailable
         }
-        other => {
-            tracing::info!(reason = %other, "token request rejected");
-            TokenEndpointError::Unauthorized
+        rejected => {
+            tracing::info!(reason = %rejected, ?flow, "token request rejected");
+            match flow {
+                Flow::Basic => TokenEndpointError::Unauthorized,
+                Flow::Assertion => TokenEndpointError::OAuth {
+                    status: StatusCode::UNAUTHORIZED,
+                    error: "invalid_client",
+                    description: rejected.to_string(),
+                },
+            }
         }
     }
 }
 
-fn assertion_error(error: TokenError, ttl: std::time::Duration) -> TokenEndpointError {
-    match error {
-        TokenError::RateLimited { retry_after } => {
-            TokenEndpointError::RateLimited { retry_after, ttl }
-        }
-        TokenError::Unavailable(reason) => {
-            tracing::error!(%reason, "token request failed");
-            TokenEndpointError::Unavailable
-        }
-        other => {
-            tracing::info!(reason = %other, "client assertion rejected");
-            TokenEndpointError::OAuth {
-                status: StatusCode::UNAUTHORIZED,
-                error: "invalid_client",
-                description: other.to_string(),
-            }
-        }
-    }
+/// How the client authenticated.
+#[derive(Debug, Clone, Copy)]
+enum Flow {
+    Basic,
+    Assertion,
 }

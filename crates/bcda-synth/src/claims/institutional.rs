@@ -240,18 +240,9 @@ fn snf(ctx: &mut Context<'_>, admit: Date, rng: &mut Rng) {
     let days = (5 + rng.poisson(20.0)).min(100) as i64;
     let facility = rng.pick(&ctx.network.snfs).clone();
     let end = (admit + Duration::days(days)).min(ctx.period.last_day());
-    let mut from = admit;
     let mut day_of_stay = 0i64;
-    while from < end {
-        let month_end = last_of_month(from).min(end);
-        let first = from == admit;
+    for (from, month_end, freq) in monthly_bills(admit, end) {
         let last = month_end == end;
-        let freq = match (first, last) {
-            (true, true) => '1',
-            (true, false) => '2',
-            (false, false) => '3',
-            (false, true) => '4',
-        };
         let billed_days = (month_end - from).whole_days().max(1);
         let mut claim = facility_claim(
             ctx,
@@ -313,7 +304,6 @@ fn snf(ctx: &mut Context<'_>, admit: Date, rng: &mut Rng) {
         claim.coinsurance_cents = coinsurance;
         claim.allowed_cents = payment;
         ctx.claims.push(claim);
-        from = month_end + Duration::days(1);
     }
 }
 
@@ -442,17 +432,8 @@ pub(super) fn hospice(ctx: &mut Context<'_>, rng: &mut Rng) {
     let days = (10 + rng.poisson(80.0)) as i64;
     let end = (start + Duration::days(days)).min(ctx.period.last_day());
     let dies = end < ctx.period.last_day();
-    let mut from = start;
-    while from <= end {
-        let month_end = last_of_month(from).min(end);
-        let first = from == start;
+    for (from, month_end, freq) in monthly_bills(start, end) {
         let last = month_end == end;
-        let freq = match (first, last) {
-            (true, true) => '1',
-            (true, false) => '2',
-            (false, false) => '3',
-            (false, true) => '4',
-        };
         let billed_days = (month_end - from).whole_days() + 1;
         let mut claim = facility_claim(
             ctx,
@@ -494,11 +475,30 @@ pub(super) fn hospice(ctx: &mut Context<'_>, rng: &mut Rng) {
         claim.lines = lines;
         total_from_lines(&mut claim, rng);
         ctx.claims.push(claim);
-        from = month_end + Duration::days(1);
     }
     if dies {
         ctx.died(end);
     }
+}
+
+/// The monthly bills of a stay from `start` to `end`: each bill's first and last day and
+/// its frequency code (1 whole stay, 2 first, 3 continuing, 4 last), as SNFs and
+/// hospices bill Medicare.
+fn monthly_bills(start: Date, end: Date) -> Vec<(Date, Date, char)> {
+    let mut bills = Vec::new();
+    let mut from = start;
+    while from <= end {
+        let thru = last_of_month(from).min(end);
+        let freq = match (from == start, thru == end) {
+            (true, true) => '1',
+            (true, false) => '2',
+            (false, false) => '3',
+            (false, true) => '4',
+        };
+        bills.push((from, thru, freq));
+        from = thru + Duration::days(1);
+    }
+    bills
 }
 
 fn last_of_month(day: Date) -> Date {
