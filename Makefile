@@ -8,7 +8,7 @@ NEXTEST_PROFILE ?= $(if $(CI),ci,default)
 # Local development defaults: readable logs, files under ./var.
 run: export BCDA_LOG_FORMAT ?= pretty
 
-.PHONY: run test bench fmt lint build services migrate help
+.PHONY: run test bench fmt lint build services migrate validators help
 
 help:
 	@echo "make run    serve BCDA on http://127.0.0.1:3000 (starts Postgres and RabbitMQ)"
@@ -35,8 +35,12 @@ migrate: services build
 	$(BCDA) migrate
 
 ## What CI runs: formatting, lints, then every test against the real services.
-test: services fmt lint
+test: services fmt lint validators
 	cargo nextest run --workspace --profile $(NEXTEST_PROFILE)
+
+## The independent FHIR validators the tests use (cached in ~/.cache/bcda).
+validators:
+	@scripts/fhir-validators.sh >/dev/null
 
 ## Benchmarks against the real services; results go to stdout (see docs/benchmarks.md).
 bench: services

@@ -7,6 +7,7 @@
 pub mod api_version;
 pub mod claims;
 pub mod fhir;
+pub mod geography;
 pub mod identifiers;
 pub mod job;
 pub mod resource_type;

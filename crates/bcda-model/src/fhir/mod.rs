@@ -2,11 +2,18 @@
 //! shape is checked by the compiler and rendering never builds a `serde_json::Value`.
 
 pub mod capability_statement;
+pub mod coverage;
+pub mod datatypes;
+mod displays;
+mod enrollment;
 pub mod operation_outcome;
+pub mod patient;
 pub mod task;
 
 pub use capability_statement::{CapabilityStatement, ServerInfo};
+pub use coverage::{Coverage, CoveragePart};
 pub use operation_outcome::{IssueCode, OperationOutcome};
+pub use patient::Patient;
 pub use task::{JobSummary, TaskBundle};
 
 /// The media type of every FHIR JSON response.

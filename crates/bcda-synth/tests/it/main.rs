@@ -3,5 +3,6 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its message
 
+mod fhir_validation;
 mod generate;
 mod load;

@@ -1,0 +1,309 @@
+//! FHIR data types as borrowed, typed `Serialize` structs: rendering a resource writes
+//! straight from the claims rows without building a `serde_json::Value` tree.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+use time::{Date, OffsetDateTime};
+
+/// Where Blue Button publishes the CCW variables its extensions and codings name.
+pub const BB_VARIABLES: &str = "https://bluebutton.cms.gov/resources/variables/";
+
+/// A FHIR `date` (`YYYY-MM-DD`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FhirDate(pub Date);
+
+impl Serialize for FhirDate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let d = self.0;
+        s.collect_str(&format_args!(
+            "{:04}-{:02}-{:02}",
+            d.year(),
+            d.month() as u8,
+            d.day()
+        ))
+    }
+}
+
+/// A FHIR `instant`, in UTC with milliseconds (`2026-01-02T03:04:05.678Z`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Instant(pub OffsetDateTime);
+
+impl Serialize for Instant {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let t = self.0.to_offset(time::UtcOffset::UTC);
+        s.collect_str(&format_args!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            t.year(),
+            t.month() as u8,
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            t.millisecond()
+        ))
+    }
+}
+
+/// `meta` with `lastUpdated` and, in R4, the CARIN profile.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Meta {
+    pub last_updated: Instant,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<[&'static str; 1]>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Coding<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extension: Option<Box<[Extension<'a>; 1]>>,
+    pub system: &'a str,
+    pub code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display: Option<&'a str>,
+}
+
+impl<'a> Coding<'a> {
+    pub fn new(system: &'a str, code: &'a str, display: Option<&'a str>) -> Coding<'a> {
+        Coding {
+            extension: None,
+            system,
+            code,
+            display,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeableConcept<'a> {
+    pub coding: Vec<Coding<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<&'a str>,
+}
+
+impl<'a> CodeableConcept<'a> {
+    pub fn of(coding: Coding<'a>) -> CodeableConcept<'a> {
+        CodeableConcept {
+            coding: vec![coding],
+            text: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Reference<'a> {
+    pub reference: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Period {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<FhirDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<FhirDate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Identifier<'a> {
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<CodeableConcept<'a>>,
+    pub system: &'a str,
+    pub value: Cow<'a, str>,
+}
+
+/// A FHIR extension of the kinds Blue Button uses.
+#[derive(Debug, Clone)]
+pub enum Extension<'a> {
+    /// A CCW variable as a coding: `{url: VAR/<name><suffix>, valueCoding: {system: VAR/<name><suffix>, code, display}}`.
+    Variable {
+        name: &'static str,
+        suffix: Suffix,
+        code: &'a str,
+        display: Option<&'a str>,
+    },
+    /// Any url with a `valueCoding`.
+    Coding {
+        url: &'a str,
+        coding: Coding<'a>,
+    },
+    Code {
+        url: &'a str,
+        code: &'a str,
+    },
+    Date {
+        url: &'a str,
+        date: FhirDate,
+    },
+    Year {
+        url: &'a str,
+        year: i32,
+    },
+    String {
+        url: &'a str,
+        value: &'a str,
+    },
+    /// A complex extension holding others.
+    Nested {
+        url: &'a str,
+        extension: Vec<Extension<'a>>,
+    },
+}
+
+/// What follows a variable's name in its URL: monthly variables carry the month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suffix {
+    None,
+    /// `buyin01`: two digits.
+    Month(u8),
+    /// `hmo_ind_01`: underscore and two digits.
+    UnderscoreMonth(u8),
+}
+
+struct VariableUrl(&'static str, Suffix);
+
+impl Serialize for VariableUrl {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.1 {
+            Suffix::None => s.collect_str(&format_args!("{BB_VARIABLES}{}", self.0)),
+            Suffix::Month(m) => s.collect_str(&format_args!("{BB_VARIABLES}{}{m:02}", self.0)),
+            Suffix::UnderscoreMonth(m) => {
+                s.collect_str(&format_args!("{BB_VARIABLES}{}_{m:02}", self.0))
+            }
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct VariableCoding<'a> {
+    system: VariableUrl,
+    code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display: Option<&'a str>,
+}
+
+struct YearDate(i32);
+
+impl Serialize for YearDate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{:04}", self.0))
+    }
+}
+
+impl Serialize for Extension<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        match self {
+            Extension::Variable {
+                name,
+                suffix,
+                code,
+                display,
+            } => {
+                map.serialize_entry("url", &VariableUrl(name, *suffix))?;
+                map.serialize_entry(
+                    "valueCoding",
+                    &VariableCoding {
+                        system: VariableUrl(name, *suffix),
+                        code,
+                        display: *display,
+                    },
+                )?;
+            }
+            Extension::Coding { url, coding } => {
+                map.serialize_entry("url", url)?;
+                map.serialize_entry("valueCoding", coding)?;
+            }
+            Extension::Code { url, code } => {
+                map.serialize_entry("url", url)?;
+                map.serialize_entry("valueCode", code)?;
+            }
+            Extension::Date { url, date } => {
+                map.serialize_entry("url", url)?;
+                map.serialize_entry("valueDate", date)?;
+            }
+            Extension::Year { url, year } => {
+                map.serialize_entry("url", url)?;
+                map.serialize_entry("valueDate", &YearDate(*year))?;
+            }
+            Extension::String { url, value } => {
+                map.serialize_entry("url", url)?;
+                map.serialize_entry("valueString", value)?;
+            }
+            Extension::Nested { url, extension } => {
+                map.serialize_entry("url", url)?;
+                map.serialize_entry("extension", extension)?;
+            }
+        }
+        map.end()
+    }
+}
+
+impl Extension<'_> {
+    /// A CCW variable without a month suffix.
+    pub fn variable<'a>(
+        name: &'static str,
+        code: &'a str,
+        display: Option<&'a str>,
+    ) -> Extension<'a> {
+        Extension::Variable {
+            name,
+            suffix: Suffix::None,
+            code,
+            display,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn variable_extensions_spell_blue_buttons_urls() {
+        let monthly = Extension::Variable {
+            name: "buyin",
+            suffix: Suffix::Month(3),
+            code: "C",
+            display: Some("Part A and Part B state buy-in"),
+        };
+        assert_eq!(
+            serde_json::to_value(&monthly).unwrap(),
+            json!({
+                "url": "https://bluebutton.cms.gov/resources/variables/buyin03",
+                "valueCoding": {
+                    "system": "https://bluebutton.cms.gov/resources/variables/buyin03",
+                    "code": "C",
+                    "display": "Part A and Part B state buy-in"
+                }
+            })
+        );
+        let underscore = Extension::Variable {
+            name: "hmo_ind",
+            suffix: Suffix::UnderscoreMonth(12),
+            code: "0",
+            display: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&underscore).unwrap()["url"],
+            "https://bluebutton.cms.gov/resources/variables/hmo_ind_12"
+        );
+    }
+
+    #[test]
+    fn dates_and_instants_use_fhir_formats() {
+        assert_eq!(
+            serde_json::to_value(FhirDate(date!(2026 - 01 - 02))).unwrap(),
+            "2026-01-02"
+        );
+        assert_eq!(
+            serde_json::to_value(Instant(datetime!(2026-01-02 03:04:05.678 UTC))).unwrap(),
+            "2026-01-02T03:04:05.678Z"
+        );
+    }
+}

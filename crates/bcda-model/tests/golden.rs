@@ -1,0 +1,129 @@
+//! Golden files: one resource of each kind per version, rendered from fixed rows, so
+//! any change of shape shows up in review as a diff of `tests/golden/`.
+//!
+//! `UPDATE_GOLDEN=1 cargo test -p bcda-model --test golden` rewrites the files.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its message
+
+use std::path::PathBuf;
+
+use bcda_model::ApiVersion;
+use bcda_model::claims::{Beneficiary, EnrollmentMonth, EnrollmentYear};
+use bcda_model::fhir::{Coverage, CoveragePart, Patient};
+use time::macros::{date, datetime};
+
+fn beneficiary() -> Beneficiary {
+    Beneficiary {
+        id: 99_940_000_000,
+        bene_id: -10_099_940_000_000,
+        mbi: "1EG4TE5MK73".into(),
+        first_name: "Mary".into(),
+        middle_initial: Some('J'),
+        last_name: "Smith".into(),
+        sex_cd: '2',
+        race_cd: '1',
+        birth_date: date!(1948 - 03 - 17),
+        death_date: None,
+        state_cd: "05".into(),
+        county_cd: "200".into(),
+        zip_cd: "900121234".into(),
+        last_updated: datetime!(2026-09-14 10:30:00.125 UTC),
+    }
+}
+
+fn years() -> Vec<EnrollmentYear> {
+    vec![EnrollmentYear {
+        beneficiary_id: 99_940_000_000,
+        year: 2026,
+        orec: '0',
+        crec: '0',
+        esrd_ind: '0',
+        ms_cd: "10",
+        a_trm_cd: '0',
+        b_trm_cd: '0',
+        last_updated: datetime!(2026-10-02 08:00:00 UTC),
+    }]
+}
+
+fn months() -> Vec<EnrollmentMonth> {
+    (1..=3)
+        .map(|month| EnrollmentMonth {
+            beneficiary_id: 99_940_000_000,
+            year: 2026,
+            month,
+            buyin_cd: 'C',
+            hmo_ind: if month == 3 { 'C' } else { '0' },
+            ptc_cntrct_id: (month == 3).then(|| "H1234".into()),
+            ptc_pbp_id: (month == 3).then(|| "001".into()),
+            ptc_plan_type_cd: (month == 3).then(|| "01".into()),
+            ptd_cntrct_id: Some("S5810".into()),
+            ptd_pbp_id: Some("012".into()),
+            ptd_sgmt_id: Some("000".into()),
+            cst_shr_grp_cd: Some("02".into()),
+            rds_ind: 'N',
+            dual_stus_cd: "02".into(),
+        })
+        .collect()
+}
+
+fn check(version: ApiVersion, name: &str, rendered: &impl serde::Serialize) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(version.as_str())
+        .join(format!("{name}.json"));
+    let actual = serde_json::to_string_pretty(rendered).unwrap() + "\n";
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with UPDATE_GOLDEN=1 to create)",
+            path.display()
+        )
+    });
+    assert!(
+        actual == expected,
+        "{} differs from its golden file:\n{actual}",
+        path.display()
+    );
+}
+
+#[test]
+fn patient_matches_its_golden_file_in_both_versions() {
+    let (bene, months) = (beneficiary(), months());
+    for version in ApiVersion::ALL {
+        check(version, "patient", &Patient::new(version, &bene, &months));
+    }
+}
+
+#[test]
+fn every_coverage_part_matches_its_golden_file_in_both_versions() {
+    let (bene, years, months) = (beneficiary(), years(), months());
+    for version in ApiVersion::ALL {
+        for (part, name) in CoveragePart::ALL.into_iter().zip([
+            "coverage-part-a",
+            "coverage-part-b",
+            "coverage-part-c",
+            "coverage-part-d",
+        ]) {
+            check(
+                version,
+                name,
+                &Coverage::new(version, part, &bene, &years, &months),
+            );
+        }
+    }
+}
+
+#[test]
+fn ndjson_lines_are_single_lines_of_the_same_json() {
+    let (bene, months) = (beneficiary(), months());
+    let patient = Patient::new(ApiVersion::V2, &bene, &months);
+    let mut out = Vec::new();
+    patient.write_ndjson(&mut out).unwrap();
+    assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1);
+    assert_eq!(out.last(), Some(&b'\n'));
+    let parsed: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(parsed, serde_json::to_value(&patient).unwrap());
+}

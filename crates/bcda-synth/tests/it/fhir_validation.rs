@@ -1,0 +1,108 @@
+//! Our FHIR resources, rendered from synthetic data, checked by independent FHIR
+//! implementations: the PyPI `fhir.resources` models (STU3 and R4) and the npm `fhir`
+//! validator (R4). `scripts/fhir-validators.sh` installs both into a cache once.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use bcda_model::ApiVersion;
+use bcda_model::fhir::{Coverage, CoveragePart, Patient};
+use bcda_synth::{Synth, SynthSpec};
+use time::macros::date;
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The validators' directory, installing them on first use.
+fn validators() -> PathBuf {
+    let output = Command::new("bash")
+        .arg(repo_root().join("scripts/fhir-validators.sh"))
+        .output()
+        .expect("run scripts/fhir-validators.sh");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
+}
+
+/// Patients and every Coverage part of a small synthetic ACO, as NDJSON.
+fn render(version: ApiVersion, dir: &Path) -> PathBuf {
+    let synth = Synth::new(SynthSpec {
+        cms_id: "A9994".into(),
+        beneficiaries: 50,
+        seed: 20_171_030,
+        years: 1,
+        as_of: date!(2026 - 11 - 01),
+    })
+    .unwrap();
+    let path = dir.join(format!("{}.ndjson", version.as_str()));
+    let mut out = Vec::new();
+    for ordinal in 0..synth.total() {
+        let record = synth.beneficiary(ordinal);
+        Patient::new(version, &record.beneficiary, &record.enrollment_months)
+            .write_ndjson(&mut out)
+            .unwrap();
+        for part in CoveragePart::ALL {
+            Coverage::new(
+                version,
+                part,
+                &record.beneficiary,
+                &record.enrollment_years,
+                &record.enrollment_months,
+            )
+            .write_ndjson(&mut out)
+            .unwrap();
+        }
+    }
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+fn run(program: &Path, args: &[&str]) {
+    let output = Command::new(program).args(args).output().unwrap();
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success(),
+        "{} rejected resources:\n{report}",
+        program.display()
+    );
+    assert!(report.contains(" 0 invalid"), "{report}");
+}
+
+#[test]
+fn patients_and_coverage_validate_in_stu3_and_r4() {
+    let validators = validators();
+    let dir = tempfile::tempdir().unwrap();
+    let script = repo_root().join("scripts/validate_fhir.py");
+    let python = validators.join("venv/bin/python");
+    for (version, fhir_version) in [(ApiVersion::V1, "stu3"), (ApiVersion::V2, "r4")] {
+        let file = render(version, dir.path());
+        run(
+            &python,
+            &[
+                script.to_str().unwrap(),
+                fhir_version,
+                file.to_str().unwrap(),
+            ],
+        );
+    }
+    let r4 = dir.path().join("v2.ndjson");
+    run(
+        Path::new("node"),
+        &[
+            repo_root()
+                .join("scripts/validate_fhir_r4.cjs")
+                .to_str()
+                .unwrap(),
+            validators.join("node/node_modules").to_str().unwrap(),
+            r4.to_str().unwrap(),
+        ],
+    );
+}
