@@ -45,6 +45,7 @@ validators:
 ## Benchmarks against the real services; results go to stdout (see docs/benchmarks.md).
 bench: services
 	cargo bench -p bcda-auth --bench tokens
+	cargo bench -p bcda-synth --bench render
 
 fmt:
 	cargo fmt --all -- --check

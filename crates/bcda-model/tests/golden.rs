@@ -8,8 +8,10 @@
 use std::path::PathBuf;
 
 use bcda_model::ApiVersion;
-use bcda_model::claims::{Beneficiary, EnrollmentMonth, EnrollmentYear};
-use bcda_model::fhir::{Coverage, CoveragePart, Patient};
+use bcda_model::claims::{
+    Beneficiary, Claim, ClaimLine, ClaimType, EnrollmentMonth, EnrollmentYear,
+};
+use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
 use time::macros::{date, datetime};
 
 fn beneficiary() -> Beneficiary {
@@ -66,6 +68,93 @@ fn months() -> Vec<EnrollmentMonth> {
         .collect()
 }
 
+fn line(line_num: i16, hcpcs: &str, pos: &str, npi: &str, cents: [i64; 5]) -> ClaimLine {
+    let [submitted, allowed, deductible, coinsurance, paid] = cents;
+    ClaimLine {
+        line_num,
+        from_date: date!(2026 - 03 - 02),
+        thru_date: date!(2026 - 03 - 02),
+        hcpcs_cd: Some(hcpcs.into()),
+        modifiers: if line_num == 2 {
+            vec!["25".into()]
+        } else {
+            Vec::new()
+        },
+        revenue_center_cd: None,
+        place_of_service_cd: Some(pos.into()),
+        rendering_npi: Some(npi.into()),
+        provider_specialty_cd: Some("11".into()),
+        diagnosis_cd: Some("E119".into()),
+        ndc_cd: None,
+        units: 1,
+        submitted_cents: submitted,
+        allowed_cents: allowed,
+        paid_cents: paid,
+        deductible_cents: deductible,
+        coinsurance_cents: coinsurance,
+        primary_payer_cents: 0,
+    }
+}
+
+fn professional_claim(kind: ClaimType) -> Claim {
+    let lines = vec![
+        line(
+            1,
+            "99214",
+            "11",
+            "1234567893",
+            [26_000, 13_100, 13_100, 0, 0],
+        ),
+        line(
+            2,
+            "83036",
+            "11",
+            "1234567893",
+            [4_000, 1_300, 0, 260, 1_040],
+        ),
+    ];
+    Claim {
+        clm_id: 999_400_000_000_000,
+        beneficiary_id: 99_940_000_000,
+        claim_type: kind,
+        nch_clm_type_cd: if kind == ClaimType::Dme { "82" } else { "71" },
+        clm_grp_id: 999_400_000_000_000,
+        from_date: date!(2026 - 03 - 02),
+        thru_date: date!(2026 - 03 - 02),
+        control_num: "00012345678901".into(),
+        contractor_num: "01112".into(),
+        billing_npi: Some("1497758544".into()),
+        attending_npi: None,
+        operating_npi: None,
+        provider_ccn: None,
+        provider_state_cd: Some("05".into()),
+        fac_type_cd: None,
+        srvc_clsfctn_cd: None,
+        freq_cd: None,
+        admission_date: None,
+        discharge_date: None,
+        admission_type_cd: None,
+        admission_source_cd: None,
+        discharge_status_cd: None,
+        drg_cd: None,
+        utilization_days: None,
+        diagnosis_codes: vec!["E119".into(), "I10".into()],
+        procedures: Vec::new(),
+        total_charge_cents: 30_000,
+        allowed_cents: 14_400,
+        paid_cents: 1_040,
+        deductible_cents: 13_100,
+        coinsurance_cents: 260,
+        primary_payer_cents: 0,
+        primary_payer_cd: None,
+        bene_paid_cents: 0,
+        provider_paid_cents: 1_040,
+        payment_denial_cd: None,
+        last_updated: datetime!(2026-03-20 14:02:03.004 UTC),
+        lines,
+    }
+}
+
 fn check(version: ApiVersion, name: &str, rendered: &impl serde::Serialize) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
@@ -112,6 +201,20 @@ fn every_coverage_part_matches_its_golden_file_in_both_versions() {
                 name,
                 &Coverage::new(version, part, &bene, &years, &months),
             );
+        }
+    }
+}
+
+#[test]
+fn professional_explanations_of_benefit_match_their_golden_files_in_both_versions() {
+    for (kind, name) in [
+        (ClaimType::Carrier, "eob-carrier"),
+        (ClaimType::Dme, "eob-dme"),
+    ] {
+        let claim = professional_claim(kind);
+        for version in ApiVersion::ALL {
+            let eob = ExplanationOfBenefit::new(version, &claim, -10_099_940_000_000).unwrap();
+            check(version, name, &eob);
         }
     }
 }

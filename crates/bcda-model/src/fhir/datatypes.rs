@@ -125,6 +125,16 @@ pub enum Extension<'a> {
         code: &'a str,
         display: Option<&'a str>,
     },
+    /// A CCW variable as an identifier: `{url: VAR/<name>, valueIdentifier: {system: VAR/<name>, value}}`.
+    VariableIdentifier {
+        name: &'static str,
+        value: &'a str,
+    },
+    /// A CCW variable as an amount: `{url: VAR/<name>, valueMoney: ...}`.
+    VariableMoney {
+        name: &'static str,
+        money: Money,
+    },
     /// Any url with a `valueCoding`.
     Coding {
         url: &'a str,
@@ -185,6 +195,40 @@ struct VariableCoding<'a> {
     display: Option<&'a str>,
 }
 
+#[derive(Serialize)]
+struct VariableIdentifier<'a> {
+    system: VariableUrl,
+    value: &'a str,
+}
+
+/// An amount in US dollars, written as STU3 (`system`/`code`) or R4 (`currency`) wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Money {
+    pub cents: i64,
+    pub version: crate::ApiVersion,
+}
+
+impl Serialize for Money {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let value = self.cents as f64 / 100.0;
+        match self.version {
+            crate::ApiVersion::V1 => {
+                let mut map = s.serialize_map(Some(3))?;
+                map.serialize_entry("value", &value)?;
+                map.serialize_entry("system", "urn:iso:std:iso:4217")?;
+                map.serialize_entry("code", "USD")?;
+                map.end()
+            }
+            crate::ApiVersion::V2 => {
+                let mut map = s.serialize_map(Some(2))?;
+                map.serialize_entry("value", &value)?;
+                map.serialize_entry("currency", "USD")?;
+                map.end()
+            }
+        }
+    }
+}
+
 struct YearDate(i32);
 
 impl Serialize for YearDate {
@@ -212,6 +256,20 @@ impl Serialize for Extension<'_> {
                         display: *display,
                     },
                 )?;
+            }
+            Extension::VariableIdentifier { name, value } => {
+                map.serialize_entry("url", &VariableUrl(name, Suffix::None))?;
+                map.serialize_entry(
+                    "valueIdentifier",
+                    &VariableIdentifier {
+                        system: VariableUrl(name, Suffix::None),
+                        value,
+                    },
+                )?;
+            }
+            Extension::VariableMoney { name, money } => {
+                map.serialize_entry("url", &VariableUrl(name, Suffix::None))?;
+                map.serialize_entry("valueMoney", money)?;
             }
             Extension::Coding { url, coding } => {
                 map.serialize_entry("url", url)?;

@@ -6,12 +6,14 @@ pub mod coverage;
 pub mod datatypes;
 mod displays;
 mod enrollment;
+pub mod eob;
 pub mod operation_outcome;
 pub mod patient;
 pub mod task;
 
 pub use capability_statement::{CapabilityStatement, ServerInfo};
 pub use coverage::{Coverage, CoveragePart};
+pub use eob::ExplanationOfBenefit;
 pub use operation_outcome::{IssueCode, OperationOutcome};
 pub use patient::Patient;
 pub use task::{JobSummary, TaskBundle};

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use bcda_model::ApiVersion;
-use bcda_model::fhir::{Coverage, CoveragePart, Patient};
+use bcda_model::claims::ClaimType;
+use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
 use bcda_synth::{Synth, SynthSpec};
 use time::macros::date;
 
@@ -28,7 +29,8 @@ fn validators() -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
 }
 
-/// Patients and every Coverage part of a small synthetic ACO, as NDJSON.
+/// Patients, every Coverage part and the ExplanationOfBenefits rendered so far (carrier
+/// and DME) of a small synthetic ACO, as NDJSON.
 fn render(version: ApiVersion, dir: &Path) -> PathBuf {
     let synth = Synth::new(SynthSpec {
         cms_id: "A9994".into(),
@@ -77,7 +79,7 @@ fn run(program: &Path, args: &[&str]) {
 }
 
 #[test]
-fn patients_and_coverage_validate_in_stu3_and_r4() {
+fn patients_coverage_and_professional_claims_validate_in_stu3_and_r4() {
     let validators = validators();
     let dir = tempfile::tempdir().unwrap();
     let script = repo_root().join("scripts/validate_fhir.py");
