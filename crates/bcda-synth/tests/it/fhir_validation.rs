@@ -58,6 +58,14 @@ fn render(version: ApiVersion, dir: &Path) -> PathBuf {
             .write_ndjson(&mut out)
             .unwrap();
         }
+        for claim in &record.claims {
+            if matches!(claim.claim_type, ClaimType::Carrier | ClaimType::Dme) {
+                ExplanationOfBenefit::new(version, claim, record.beneficiary.bene_id)
+                    .unwrap()
+                    .write_ndjson(&mut out)
+                    .unwrap();
+            }
+        }
     }
     std::fs::write(&path, out).unwrap();
     path
