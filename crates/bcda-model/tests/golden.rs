@@ -155,6 +155,57 @@ fn professional_claim(kind: ClaimType) -> Claim {
     }
 }
 
+fn institutional_claim(kind: ClaimType) -> Claim {
+    let mut claim = professional_claim(kind);
+    let (nch, bill) = match kind {
+        ClaimType::Inpatient => ("60", ['1', '1', '1']),
+        ClaimType::Snf => ("20", ['2', '1', '2']),
+        ClaimType::Outpatient => ("40", ['1', '3', '1']),
+        ClaimType::Hha => ("10", ['3', '2', '9']),
+        _ => ("50", ['8', '1', '1']),
+    };
+    claim.nch_clm_type_cd = nch;
+    claim.contractor_num = "01111".into();
+    claim.provider_ccn = Some("050123".into());
+    claim.attending_npi = Some("1234567893".into());
+    claim.fac_type_cd = Some(bill[0]);
+    claim.srvc_clsfctn_cd = Some(bill[1]);
+    claim.freq_cd = Some(bill[2]);
+    claim.thru_date = date!(2026 - 03 - 06);
+    if kind == ClaimType::Inpatient {
+        claim.operating_npi = Some("1497758544".into());
+        claim.admission_date = Some(date!(2026 - 03 - 02));
+        claim.discharge_date = Some(date!(2026 - 03 - 06));
+        claim.admission_type_cd = Some('1');
+        claim.admission_source_cd = Some('7');
+        claim.discharge_status_cd = Some("01".into());
+        claim.drg_cd = Some("291".into());
+        claim.utilization_days = Some(4);
+        claim.procedures = vec![("02703ZZ".into(), date!(2026 - 03 - 03))];
+    }
+    claim.lines = vec![ClaimLine {
+        line_num: 1,
+        from_date: date!(2026 - 03 - 02),
+        thru_date: date!(2026 - 03 - 06),
+        hcpcs_cd: None,
+        modifiers: Vec::new(),
+        revenue_center_cd: Some("0120".into()),
+        place_of_service_cd: None,
+        rendering_npi: None,
+        provider_specialty_cd: None,
+        diagnosis_cd: None,
+        ndc_cd: None,
+        units: 4,
+        submitted_cents: 1_400_000,
+        allowed_cents: 900_000,
+        paid_cents: 736_800,
+        deductible_cents: 163_200,
+        coinsurance_cents: 0,
+        primary_payer_cents: 0,
+    }];
+    claim
+}
+
 fn check(version: ApiVersion, name: &str, rendered: &impl serde::Serialize) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
@@ -215,6 +266,23 @@ fn professional_explanations_of_benefit_match_their_golden_files_in_both_version
         for version in ApiVersion::ALL {
             let eob = ExplanationOfBenefit::new(version, &claim, -10_099_940_000_000).unwrap();
             check(version, name, &eob);
+        }
+    }
+}
+
+#[test]
+fn institutional_explanations_of_benefit_match_their_golden_files_in_both_versions() {
+    for kind in [
+        ClaimType::Inpatient,
+        ClaimType::Snf,
+        ClaimType::Outpatient,
+        ClaimType::Hha,
+        ClaimType::Hospice,
+    ] {
+        let claim = institutional_claim(kind);
+        for version in ApiVersion::ALL {
+            let eob = ExplanationOfBenefit::new(version, &claim, -10_099_940_000_000).unwrap();
+            check(version, &format!("eob-{kind}"), &eob);
         }
     }
 }

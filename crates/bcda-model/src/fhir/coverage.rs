@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::datatypes::{Coding, Extension, FhirDate, Instant, Meta, Period, Suffix};
+use super::datatypes::{Coding, Extension, FhirDate, Instant, Meta, Period, Suffix, char_code};
 use super::displays;
 use super::enrollment::ReferenceYear;
 use crate::ApiVersion;
@@ -371,10 +371,4 @@ fn extensions<'a>(
 
 fn coded(name: &'static str, code: char, display: Option<&'static str>) -> Extension<'static> {
     Extension::variable(name, char_code(code), display)
-}
-
-/// A one-character code as a static string, so codings borrow nothing from the row.
-fn char_code(code: char) -> &'static str {
-    const CODES: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    CODES.find(code).map(|i| &CODES[i..i + 1]).unwrap_or("")
 }

@@ -316,6 +316,12 @@ impl Extension<'_> {
     }
 }
 
+/// A one-character code as a static string, so codings borrow nothing from the row.
+pub(crate) fn char_code(code: char) -> &'static str {
+    const CODES: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    CODES.find(code).map(|i| &CODES[i..i + 1]).unwrap_or("")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

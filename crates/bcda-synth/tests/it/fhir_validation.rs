@@ -29,8 +29,8 @@ fn validators() -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
 }
 
-/// Patients, every Coverage part and the ExplanationOfBenefits rendered so far (carrier
-/// and DME) of a small synthetic ACO, as NDJSON.
+/// Patients, every Coverage part and the ExplanationOfBenefits of every Parts A/B claim
+/// kind of a small synthetic ACO (all eight kinds are present), as NDJSON.
 fn render(version: ApiVersion, dir: &Path) -> PathBuf {
     let synth = Synth::new(SynthSpec {
         cms_id: "A9994".into(),
@@ -59,7 +59,7 @@ fn render(version: ApiVersion, dir: &Path) -> PathBuf {
             .unwrap();
         }
         for claim in &record.claims {
-            if matches!(claim.claim_type, ClaimType::Carrier | ClaimType::Dme) {
+            if claim.claim_type != ClaimType::Pde {
                 ExplanationOfBenefit::new(version, claim, record.beneficiary.bene_id)
                     .unwrap()
                     .write_ndjson(&mut out)
@@ -87,7 +87,7 @@ fn run(program: &Path, args: &[&str]) {
 }
 
 #[test]
-fn patients_coverage_and_professional_claims_validate_in_stu3_and_r4() {
+fn patients_coverage_and_claims_validate_in_stu3_and_r4() {
     let validators = validators();
     let dir = tempfile::tempdir().unwrap();
     let script = repo_root().join("scripts/validate_fhir.py");

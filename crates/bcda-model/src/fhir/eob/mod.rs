@@ -1,0 +1,505 @@
+//! ExplanationOfBenefit (CCLF 1-7), as Blue Button renders it in STU3 (v1) and R4 with
+//! the CARIN Blue Button profiles (v2).
+//!
+//! One struct holds what both versions and all kinds can carry; [`professional`] fills it
+//! for carrier and DME claims, [`institutional`] for inpatient, outpatient, SNF, home
+//! health and hospice claims. Part D events are not rendered yet: [`ExplanationOfBenefit::new`]
+//! refuses them with [`NotYetRendered`] rather than render a wrong shape.
+
+mod institutional;
+mod professional;
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::datatypes::{
+    CodeableConcept, Coding, Extension, FhirDate, Identifier, Instant, Meta, Money, Period,
+};
+use crate::ApiVersion;
+use crate::claims::{Claim, ClaimType};
+
+/// The URL of a Blue Button variable, built at compile time.
+macro_rules! bb_var {
+    ($name:literal) => {
+        concat!("https://bluebutton.cms.gov/resources/variables/", $name)
+    };
+}
+pub(crate) use bb_var;
+
+const US_NPI: &str = "http://hl7.org/fhir/sid/us-npi";
+const HCPCS: &str = "https://bluebutton.cms.gov/resources/codesystem/hcpcs";
+const BB_ADJUDICATION: &str = "https://bluebutton.cms.gov/resources/codesystem/adjudication";
+const BB_INFORMATION: &str = "https://bluebutton.cms.gov/resources/codesystem/information";
+const C4BB_ADJUDICATION: &str = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudication";
+const HL7_ADJUDICATION: &str = "http://terminology.hl7.org/CodeSystem/adjudication";
+const C4BB_IDENTIFIER_TYPE: &str = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBIdentifierType";
+const C4BB_CARE_TEAM_ROLE: &str =
+    "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimCareTeamRole";
+
+/// A claim kind whose ExplanationOfBenefit is not rendered yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("ExplanationOfBenefit for {0} claims is not rendered yet")]
+pub struct NotYetRendered(pub ClaimType);
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExplanationOfBenefit<'a> {
+    resource_type: &'static str,
+    id: String,
+    meta: Meta,
+    extension: Vec<Extension<'a>>,
+    identifier: [Identifier<'a>; 2],
+    status: &'static str,
+    #[serde(rename = "type")]
+    kind: CodeableConcept<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sub_type: Option<CodeableConcept<'a>>,
+    #[serde(rename = "use", skip_serializing_if = "Option::is_none")]
+    use_: Option<&'static str>,
+    patient: Reference,
+    billable_period: Period,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created: Option<Instant>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    insurer: Option<ValueIdentifier>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider: Option<ProviderReference<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization: Option<ProviderReference<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    facility: Option<Facility<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome: Option<&'static str>,
+    care_team: Vec<CareTeam<'a>>,
+    /// STU3 `information`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    information: Vec<SupportingInfo<'a>>,
+    /// R4 `supportingInfo`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    supporting_info: Vec<SupportingInfo<'a>>,
+    diagnosis: Vec<Diagnosis<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    procedure: Vec<Procedure<'a>>,
+    insurance: Insurance,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hospitalization: Option<Period>,
+    item: Vec<Item<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total_cost: Option<Money>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    total: Vec<Adjudication<'a>>,
+    payment: Payment,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    benefit_balance: Vec<BenefitBalance<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct Reference {
+    reference: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ValueIdentifier {
+    identifier: Value,
+}
+
+#[derive(Debug, Serialize)]
+struct Value {
+    value: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct ProviderReference<'a> {
+    identifier: Identifier<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct Facility<'a> {
+    extension: [Extension<'a>; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identifier: Option<Identifier<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CareTeam<'a> {
+    sequence: u32,
+    provider: ProviderReference<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    responsible: Option<bool>,
+    role: CodeableConcept<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    qualification: Option<CodeableConcept<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SupportingInfo<'a> {
+    sequence: u32,
+    category: CodeableConcept<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<CodeableConcept<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timing_period: Option<Period>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Diagnosis<'a> {
+    sequence: u32,
+    diagnosis_codeable_concept: CodeableConcept<'a>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<[CodeableConcept<'a>; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    package_code: Option<CodeableConcept<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Procedure<'a> {
+    sequence: u32,
+    date: FhirDate,
+    procedure_codeable_concept: CodeableConcept<'a>,
+}
+
+/// STU3 holds one insurance; R4 a list with the focal one marked.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum Insurance {
+    Single { coverage: Reference },
+    List([FocalInsurance; 1]),
+}
+
+#[derive(Debug, Serialize)]
+struct FocalInsurance {
+    focal: bool,
+    coverage: Reference,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Item<'a> {
+    sequence: i16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    care_team_link_id: Option<[u32; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    care_team_sequence: Option<[u32; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diagnosis_link_id: Option<[u32; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diagnosis_sequence: Option<[u32; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revenue: Option<CodeableConcept<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service: Option<CodeableConcept<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    product_or_service: Option<ProductOrService<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    modifier: Vec<CodeableConcept<'a>>,
+    serviced_period: Period,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location_codeable_concept: Option<CodeableConcept<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location_address: Option<StateAddress>,
+    quantity: Quantity,
+    adjudication: Vec<Adjudication<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct StateAddress {
+    state: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct ProductOrService<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    extension: Vec<Extension<'a>>,
+    coding: Vec<Coding<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct Quantity {
+    value: i32,
+}
+
+#[derive(Debug, Serialize)]
+struct Adjudication<'a> {
+    category: CodeableConcept<'a>,
+    amount: Money,
+}
+
+#[derive(Debug, Serialize)]
+struct Payment {
+    amount: Money,
+}
+
+#[derive(Debug, Serialize)]
+struct BenefitBalance<'a> {
+    category: CodeableConcept<'a>,
+    financial: Vec<Financial<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Financial<'a> {
+    #[serde(rename = "type")]
+    kind: CodeableConcept<'a>,
+    used_unsigned_int: u32,
+}
+
+impl<'a> ExplanationOfBenefit<'a> {
+    /// The ExplanationOfBenefit of `claim`, whose beneficiary has `bene_id`.
+    pub fn new(
+        version: ApiVersion,
+        claim: &'a Claim,
+        bene_id: i64,
+    ) -> Result<ExplanationOfBenefit<'a>, NotYetRendered> {
+        match claim.claim_type {
+            ClaimType::Carrier | ClaimType::Dme => Ok(professional::build(version, claim, bene_id)),
+            ClaimType::Pde => Err(NotYetRendered(ClaimType::Pde)),
+            _ => Ok(institutional::build(version, claim, bene_id)),
+        }
+    }
+
+    /// Writes the resource as one NDJSON line.
+    pub fn write_ndjson(&self, out: &mut impl Write) -> io::Result<()> {
+        serde_json::to_writer(&mut *out, self)?;
+        out.write_all(b"\n")
+    }
+
+    /// The parts every kind shares; the builders fill in the rest.
+    fn skeleton(
+        version: ApiVersion,
+        claim: &'a Claim,
+        bene_id: i64,
+        profile: &'static str,
+        (eob_type, claim_type, claim_type_display): (&'static str, &'static str, &'static str),
+        coverage_part: &'static str,
+    ) -> ExplanationOfBenefit<'a> {
+        let v2 = version == ApiVersion::V2;
+        let coverage = Reference {
+            reference: format!("Coverage/{coverage_part}-{bene_id}"),
+        };
+        ExplanationOfBenefit {
+            resource_type: "ExplanationOfBenefit",
+            id: format!("{}-{}", claim.claim_type.as_str(), claim.clm_id),
+            meta: Meta {
+                last_updated: Instant(claim.last_updated),
+                profile: v2.then_some([profile]),
+            },
+            extension: Vec::new(),
+            identifier: [
+                claim_identifier(version, bb_var!("clm_id"), claim.clm_id),
+                claim_identifier(
+                    version,
+                    "https://bluebutton.cms.gov/resources/identifier/claim-group",
+                    claim.clm_grp_id,
+                ),
+            ],
+            status: "active",
+            kind: CodeableConcept {
+                coding: vec![
+                    Coding::new(
+                        bb_var!("nch_clm_type_cd"),
+                        claim.nch_clm_type_cd,
+                        Some(nch_type_display(claim.nch_clm_type_cd)),
+                    ),
+                    Coding::new(
+                        "https://bluebutton.cms.gov/resources/codesystem/eob-type",
+                        eob_type,
+                        None,
+                    ),
+                    Coding::new(
+                        if v2 {
+                            "http://terminology.hl7.org/CodeSystem/claim-type"
+                        } else {
+                            "http://hl7.org/fhir/ex-claimtype"
+                        },
+                        claim_type,
+                        Some(claim_type_display),
+                    ),
+                ],
+                text: None,
+            },
+            sub_type: None,
+            use_: v2.then_some("claim"),
+            patient: Reference {
+                reference: format!("Patient/{bene_id}"),
+            },
+            billable_period: Period {
+                start: Some(FhirDate(claim.from_date)),
+                end: Some(FhirDate(claim.thru_date)),
+            },
+            created: v2.then_some(Instant(claim.last_updated)),
+            insurer: v2.then_some(ValueIdentifier {
+                identifier: Value { value: "CMS" },
+            }),
+            provider: None,
+            organization: None,
+            facility: None,
+            outcome: v2.then_some("complete"),
+            care_team: Vec::new(),
+            information: Vec::new(),
+            supporting_info: Vec::new(),
+            diagnosis: Vec::new(),
+            procedure: Vec::new(),
+            insurance: if v2 {
+                Insurance::List([FocalInsurance {
+                    focal: true,
+                    coverage,
+                }])
+            } else {
+                Insurance::Single { coverage }
+            },
+            hospitalization: None,
+            item: Vec::new(),
+            total_cost: None,
+            total: Vec::new(),
+            payment: Payment {
+                amount: Money {
+                    cents: claim.paid_cents,
+                    version,
+                },
+            },
+            benefit_balance: Vec::new(),
+        }
+    }
+
+    /// Adds supporting information in the field of `version` (STU3 `information`, R4
+    /// `supportingInfo`), numbering it.
+    fn add_info(
+        &mut self,
+        version: ApiVersion,
+        category: CodeableConcept<'a>,
+        code: Option<CodeableConcept<'a>>,
+        timing: Option<Period>,
+    ) {
+        let list = match version {
+            ApiVersion::V1 => &mut self.information,
+            ApiVersion::V2 => &mut self.supporting_info,
+        };
+        list.push(SupportingInfo {
+            sequence: list.len() as u32 + 1,
+            category,
+            code,
+            timing_period: timing,
+        });
+    }
+}
+
+fn claim_identifier(version: ApiVersion, system: &'static str, value: i64) -> Identifier<'static> {
+    Identifier {
+        kind: (version == ApiVersion::V2).then(|| {
+            CodeableConcept::of(Coding::new(
+                C4BB_IDENTIFIER_TYPE,
+                "uc",
+                Some("Unique Claim ID"),
+            ))
+        }),
+        system,
+        value: Cow::Owned(value.to_string()),
+    }
+}
+
+/// An NPI as a care-team provider: a plain NPI identifier in STU3, a typed one in R4.
+fn npi_provider(version: ApiVersion, npi: &str) -> ProviderReference<'_> {
+    ProviderReference {
+        identifier: Identifier {
+            kind: (version == ApiVersion::V2).then(|| {
+                CodeableConcept::of(Coding::new(
+                    C4BB_IDENTIFIER_TYPE,
+                    "npi",
+                    Some("National Provider Identifier"),
+                ))
+            }),
+            system: US_NPI,
+            value: Cow::Borrowed(npi),
+        },
+    }
+}
+
+/// ICD-10-CM diagnoses, principal first; in STU3 the DRG rides on the principal one.
+fn diagnoses<'a>(
+    version: ApiVersion,
+    codes: &'a [String],
+    drg: Option<&'a str>,
+) -> Vec<Diagnosis<'a>> {
+    codes
+        .iter()
+        .enumerate()
+        .map(|(i, code)| {
+            let principal = i == 0;
+            let mut coding = vec![Coding::new("http://hl7.org/fhir/sid/icd-10", code, None)];
+            let kind = match version {
+                ApiVersion::V1 => principal.then(|| {
+                    [CodeableConcept::of(Coding::new(
+                        "https://bluebutton.cms.gov/resources/codesystem/diagnosis-type",
+                        "principal",
+                        Some("The single medical diagnosis that is most relevant to the patient's chief complaint or need for treatment."),
+                    ))]
+                }),
+                ApiVersion::V2 => {
+                    coding.insert(0, Coding::new("http://hl7.org/fhir/sid/icd-10-cm", code, None));
+                    Some([CodeableConcept::of(if principal {
+                        Coding::new("http://terminology.hl7.org/CodeSystem/ex-diagnosistype", "principal", Some("principal"))
+                    } else {
+                        Coding::new(
+                            "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimDiagnosisType",
+                            "secondary",
+                            Some("Secondary"),
+                        )
+                    })])
+                }
+            };
+            Diagnosis {
+                sequence: i as u32 + 1,
+                diagnosis_codeable_concept: CodeableConcept { coding, text: None },
+                kind,
+                package_code: (principal && version == ApiVersion::V1)
+                    .then_some(drg)
+                    .flatten()
+                    .map(|drg| CodeableConcept::of(Coding::new(bb_var!("clm_drg_cd"), drg, None))),
+            }
+        })
+        .collect()
+}
+
+/// An amount with its Blue Button variable and, in R4, its CARIN category first.
+fn adjudication(
+    version: ApiVersion,
+    variable: &'static str,
+    display: &'static str,
+    carin: (&'static str, &'static str, &'static str),
+    cents: i64,
+) -> Adjudication<'static> {
+    let bb = Coding::new(BB_ADJUDICATION, variable, Some(display));
+    let coding = match version {
+        ApiVersion::V1 => vec![bb],
+        ApiVersion::V2 => vec![Coding::new(carin.0, carin.1, Some(carin.2)), bb],
+    };
+    Adjudication {
+        category: CodeableConcept { coding, text: None },
+        amount: Money { cents, version },
+    }
+}
+
+/// NCH_CLM_TYPE_CD display texts, as BFD words them.
+fn nch_type_display(code: &str) -> &'static str {
+    match code {
+        "10" => "Home Health Agency (HHA) claim",
+        "20" => "Non swing bed Skilled Nursing Facility (SNF) claim",
+        "30" => "Swing bed SNF claim",
+        "40" => "Outpatient claim",
+        "50" => "Hospice claim",
+        "60" => "Inpatient claim",
+        "71" => {
+            "Local carrier non-durable medical equipment, prosthetics, orthotics, and supplies (DMEPOS) claim"
+        }
+        "72" => "Local carrier DMEPOS claim",
+        "81" => "Durable medical equipment regional carrier (DMERC); non-DMEPOS claim",
+        "82" => "DMERC; DMEPOS claim",
+        _ => "Unknown",
+    }
+}
