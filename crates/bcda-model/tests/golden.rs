@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use bcda_model::ApiVersion;
 use bcda_model::claims::{
-    Beneficiary, Claim, ClaimLine, ClaimType, EnrollmentMonth, EnrollmentYear,
+    Beneficiary, Claim, ClaimLine, ClaimType, EnrollmentMonth, EnrollmentYear, PdeEvent,
 };
 use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
 use time::macros::{date, datetime};
@@ -284,6 +284,40 @@ fn institutional_explanations_of_benefit_match_their_golden_files_in_both_versio
             let eob = ExplanationOfBenefit::new(version, &claim, -10_099_940_000_000).unwrap();
             check(version, &format!("eob-{kind}"), &eob);
         }
+    }
+}
+
+#[test]
+fn part_d_event_matches_its_golden_file_in_both_versions() {
+    let event = PdeEvent {
+        pde_id: 999_400_000_000_042,
+        beneficiary_id: 99_940_000_000,
+        clm_grp_id: 999_400_000_000_042,
+        service_date: date!(2026 - 04 - 10),
+        paid_date: date!(2026 - 04 - 15),
+        prescriber_npi: "1234567893".into(),
+        pharmacy_npi: "1497758544".into(),
+        ndc_cd: "00093715698".into(),
+        quantity_dispensed: 90,
+        days_supply: 90,
+        fill_num: 3,
+        brand_generic_cd: 'G',
+        daw_cd: '0',
+        drug_coverage_cd: 'C',
+        plan_contract_id: "S5810".into(),
+        plan_pbp_id: "012".into(),
+        total_cost_cents: 1_450,
+        patient_pay_cents: 145,
+        plan_paid_cents: 1_305,
+        lics_cents: 0,
+        last_updated: datetime!(2026-04-30 06:00:00 UTC),
+    };
+    for version in ApiVersion::ALL {
+        check(
+            version,
+            "eob-pde",
+            &ExplanationOfBenefit::pde(version, &event, -10_099_940_000_000),
+        );
     }
 }
 

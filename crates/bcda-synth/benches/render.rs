@@ -44,6 +44,14 @@ fn main() {
                 n
             });
         }
+        measure("EOB pde", version, &records, |record, out| {
+            for event in &record.events {
+                ExplanationOfBenefit::pde(version, event, record.beneficiary.bene_id)
+                    .write_ndjson(out)
+                    .unwrap();
+            }
+            record.events.len()
+        });
         measure("Patient", version, &records, |record, out| {
             Patient::new(version, &record.beneficiary, &record.enrollment_months)
                 .write_ndjson(out)

@@ -156,6 +156,11 @@ pub enum Extension<'a> {
         url: &'a str,
         value: &'a str,
     },
+    /// A count: `{url, valueQuantity: {value}}`.
+    Quantity {
+        url: &'a str,
+        value: i64,
+    },
     /// A complex extension holding others.
     Nested {
         url: &'a str,
@@ -193,6 +198,11 @@ struct VariableCoding<'a> {
     code: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     display: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct QuantityValue {
+    value: i64,
 }
 
 #[derive(Serialize)]
@@ -290,6 +300,10 @@ impl Serialize for Extension<'_> {
             Extension::String { url, value } => {
                 map.serialize_entry("url", url)?;
                 map.serialize_entry("valueString", value)?;
+            }
+            Extension::Quantity { url, value } => {
+                map.serialize_entry("url", url)?;
+                map.serialize_entry("valueQuantity", &QuantityValue { value: *value })?;
             }
             Extension::Nested { url, extension } => {
                 map.serialize_entry("url", url)?;

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use bcda_model::ApiVersion;
-use bcda_model::claims::ClaimType;
 use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
 use bcda_synth::{Synth, SynthSpec};
 use time::macros::date;
@@ -29,8 +28,8 @@ fn validators() -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
 }
 
-/// Patients, every Coverage part and the ExplanationOfBenefits of every Parts A/B claim
-/// kind of a small synthetic ACO (all eight kinds are present), as NDJSON.
+/// Patients, every Coverage part and the ExplanationOfBenefits of every claim and Part D
+/// event of a small synthetic ACO (all eight kinds are present), as NDJSON.
 fn render(version: ApiVersion, dir: &Path) -> PathBuf {
     let synth = Synth::new(SynthSpec {
         cms_id: "A9994".into(),
@@ -59,12 +58,15 @@ fn render(version: ApiVersion, dir: &Path) -> PathBuf {
             .unwrap();
         }
         for claim in &record.claims {
-            if claim.claim_type != ClaimType::Pde {
-                ExplanationOfBenefit::new(version, claim, record.beneficiary.bene_id)
-                    .unwrap()
-                    .write_ndjson(&mut out)
-                    .unwrap();
-            }
+            ExplanationOfBenefit::new(version, claim, record.beneficiary.bene_id)
+                .unwrap()
+                .write_ndjson(&mut out)
+                .unwrap();
+        }
+        for event in &record.events {
+            ExplanationOfBenefit::pde(version, event, record.beneficiary.bene_id)
+                .write_ndjson(&mut out)
+                .unwrap();
         }
     }
     std::fs::write(&path, out).unwrap();

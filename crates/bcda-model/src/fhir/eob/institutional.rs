@@ -399,13 +399,17 @@ fn item<'a>(version: ApiVersion, line: &'a ClaimLine, state: Option<&'static str
             .iter()
             .map(|m| CodeableConcept::of(Coding::new(HCPCS, m, None)))
             .collect(),
-        serviced_period: Period {
+        serviced_date: None,
+        serviced_period: Some(Period {
             start: Some(FhirDate(line.from_date)),
             end: Some(FhirDate(line.thru_date)),
-        },
+        }),
         location_codeable_concept: None,
         location_address: state.map(|state| StateAddress { state }),
-        quantity: Quantity { value: line.units },
+        quantity: Quantity {
+            extension: Vec::new(),
+            value: line.units,
+        },
         adjudication: line_adjudications(version, line),
     }
 }

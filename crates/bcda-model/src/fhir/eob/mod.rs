@@ -3,10 +3,11 @@
 //!
 //! One struct holds what both versions and all kinds can carry; [`professional`] fills it
 //! for carrier and DME claims, [`institutional`] for inpatient, outpatient, SNF, home
-//! health and hospice claims. Part D events are not rendered yet: [`ExplanationOfBenefit::new`]
-//! refuses them with [`NotYetRendered`] rather than render a wrong shape.
+//! health and hospice claims, and [`pharmacy`] for Part D events
+//! ([`ExplanationOfBenefit::pde`]).
 
 mod institutional;
+mod pharmacy;
 mod professional;
 
 use std::borrow::Cow;
@@ -18,7 +19,7 @@ use super::datatypes::{
     CodeableConcept, Coding, Extension, FhirDate, Identifier, Instant, Meta, Money, Period,
 };
 use crate::ApiVersion;
-use crate::claims::{Claim, ClaimType};
+use crate::claims::{Claim, ClaimType, PdeEvent};
 
 /// The URL of a Blue Button variable, built at compile time.
 macro_rules! bb_var {
@@ -72,6 +73,7 @@ pub struct ExplanationOfBenefit<'a> {
     facility: Option<Facility<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     outcome: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     care_team: Vec<CareTeam<'a>>,
     /// STU3 `information`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -79,10 +81,11 @@ pub struct ExplanationOfBenefit<'a> {
     /// R4 `supportingInfo`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     supporting_info: Vec<SupportingInfo<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     diagnosis: Vec<Diagnosis<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     procedure: Vec<Procedure<'a>>,
-    insurance: Insurance,
+    insurance: Insurance<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     hospitalization: Option<Period>,
     item: Vec<Item<'a>>,
@@ -167,15 +170,23 @@ struct Procedure<'a> {
 /// STU3 holds one insurance; R4 a list with the focal one marked.
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
-enum Insurance {
-    Single { coverage: Reference },
-    List([FocalInsurance; 1]),
+enum Insurance<'a> {
+    Single { coverage: CoverageReference<'a> },
+    List([FocalInsurance<'a>; 1]),
 }
 
 #[derive(Debug, Serialize)]
-struct FocalInsurance {
+struct FocalInsurance<'a> {
     focal: bool,
-    coverage: Reference,
+    coverage: CoverageReference<'a>,
+}
+
+/// The Coverage a claim was paid under; Part D events name the plan in extensions.
+#[derive(Debug, Serialize)]
+struct CoverageReference<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    extension: Vec<Extension<'a>>,
+    reference: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -198,12 +209,15 @@ struct Item<'a> {
     product_or_service: Option<ProductOrService<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     modifier: Vec<CodeableConcept<'a>>,
-    serviced_period: Period,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    serviced_date: Option<FhirDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    serviced_period: Option<Period>,
     #[serde(skip_serializing_if = "Option::is_none")]
     location_codeable_concept: Option<CodeableConcept<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     location_address: Option<StateAddress>,
-    quantity: Quantity,
+    quantity: Quantity<'a>,
     adjudication: Vec<Adjudication<'a>>,
 }
 
@@ -220,7 +234,9 @@ struct ProductOrService<'a> {
 }
 
 #[derive(Debug, Serialize)]
-struct Quantity {
+struct Quantity<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    extension: Vec<Extension<'a>>,
     value: i32,
 }
 
@@ -232,7 +248,10 @@ struct Adjudication<'a> {
 
 #[derive(Debug, Serialize)]
 struct Payment {
-    amount: Money,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amount: Option<Money>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<FhirDate>,
 }
 
 #[derive(Debug, Serialize)]
@@ -258,9 +277,15 @@ impl<'a> ExplanationOfBenefit<'a> {
     ) -> Result<ExplanationOfBenefit<'a>, NotYetRendered> {
         match claim.claim_type {
             ClaimType::Carrier | ClaimType::Dme => Ok(professional::build(version, claim, bene_id)),
+            // Part D events are not `Claim` rows: see [`ExplanationOfBenefit::pde`].
             ClaimType::Pde => Err(NotYetRendered(ClaimType::Pde)),
             _ => Ok(institutional::build(version, claim, bene_id)),
         }
+    }
+
+    /// The ExplanationOfBenefit of a Part D event, whose beneficiary has `bene_id`.
+    pub fn pde(version: ApiVersion, event: &'a PdeEvent, bene_id: i64) -> ExplanationOfBenefit<'a> {
+        pharmacy::build(version, event, bene_id)
     }
 
     /// Writes the resource as one NDJSON line.
@@ -269,70 +294,97 @@ impl<'a> ExplanationOfBenefit<'a> {
         out.write_all(b"\n")
     }
 
-    /// The parts every kind shares; the builders fill in the rest.
+    /// The parts every Parts A/B kind shares; the builders fill in the rest.
     fn skeleton(
         version: ApiVersion,
         claim: &'a Claim,
         bene_id: i64,
         profile: &'static str,
-        (eob_type, claim_type, claim_type_display): (&'static str, &'static str, &'static str),
+        types: (&'static str, &'static str, &'static str),
         coverage_part: &'static str,
     ) -> ExplanationOfBenefit<'a> {
+        let mut eob = ExplanationOfBenefit::common(
+            version,
+            Common {
+                kind: claim.claim_type,
+                id: claim.clm_id,
+                id_system: bb_var!("clm_id"),
+                group: claim.clm_grp_id,
+                nch_type: Some(claim.nch_clm_type_cd),
+                types,
+                profile,
+                bene_id,
+                from: claim.from_date,
+                thru: claim.thru_date,
+                last_updated: claim.last_updated,
+                coverage_part,
+            },
+        );
+        eob.payment.amount = Some(Money {
+            cents: claim.paid_cents,
+            version,
+        });
+        eob
+    }
+
+    /// What every kind, Part D included, starts from.
+    fn common(version: ApiVersion, c: Common) -> ExplanationOfBenefit<'a> {
         let v2 = version == ApiVersion::V2;
-        let coverage = Reference {
-            reference: format!("Coverage/{coverage_part}-{bene_id}"),
+        let (eob_type, claim_type, claim_type_display) = c.types;
+        let coverage = CoverageReference {
+            extension: Vec::new(),
+            reference: format!("Coverage/{}-{}", c.coverage_part, c.bene_id),
         };
+        let mut coding = Vec::with_capacity(3);
+        if let Some(nch) = c.nch_type {
+            coding.push(Coding::new(
+                bb_var!("nch_clm_type_cd"),
+                nch,
+                Some(nch_type_display(nch)),
+            ));
+        }
+        coding.push(Coding::new(
+            "https://bluebutton.cms.gov/resources/codesystem/eob-type",
+            eob_type,
+            None,
+        ));
+        coding.push(Coding::new(
+            if v2 {
+                "http://terminology.hl7.org/CodeSystem/claim-type"
+            } else {
+                "http://hl7.org/fhir/ex-claimtype"
+            },
+            claim_type,
+            Some(claim_type_display),
+        ));
         ExplanationOfBenefit {
             resource_type: "ExplanationOfBenefit",
-            id: format!("{}-{}", claim.claim_type.as_str(), claim.clm_id),
+            id: format!("{}-{}", c.kind.as_str(), c.id),
             meta: Meta {
-                last_updated: Instant(claim.last_updated),
-                profile: v2.then_some([profile]),
+                last_updated: Instant(c.last_updated),
+                profile: v2.then_some([c.profile]),
             },
             extension: Vec::new(),
             identifier: [
-                claim_identifier(version, bb_var!("clm_id"), claim.clm_id),
+                claim_identifier(version, c.id_system, c.id),
                 claim_identifier(
                     version,
                     "https://bluebutton.cms.gov/resources/identifier/claim-group",
-                    claim.clm_grp_id,
+                    c.group,
                 ),
             ],
             status: "active",
-            kind: CodeableConcept {
-                coding: vec![
-                    Coding::new(
-                        bb_var!("nch_clm_type_cd"),
-                        claim.nch_clm_type_cd,
-                        Some(nch_type_display(claim.nch_clm_type_cd)),
-                    ),
-                    Coding::new(
-                        "https://bluebutton.cms.gov/resources/codesystem/eob-type",
-                        eob_type,
-                        None,
-                    ),
-                    Coding::new(
-                        if v2 {
-                            "http://terminology.hl7.org/CodeSystem/claim-type"
-                        } else {
-                            "http://hl7.org/fhir/ex-claimtype"
-                        },
-                        claim_type,
-                        Some(claim_type_display),
-                    ),
-                ],
-                text: None,
-            },
+            kind: CodeableConcept { coding, text: None },
             sub_type: None,
             use_: v2.then_some("claim"),
             patient: Reference {
-                reference: format!("Patient/{bene_id}"),
+                reference: format!("Patient/{}", c.bene_id),
             },
             billable_period: Period {
-                start: Some(FhirDate(claim.from_date)),
-                end: Some(FhirDate(claim.thru_date)),
+                start: Some(FhirDate(c.from)),
+                end: Some(FhirDate(c.thru)),
             },
-            created: v2.then_some(Instant(claim.last_updated)),
+            created: v2.then_some(Instant(c.last_updated)),
             insurer: v2.then_some(ValueIdentifier {
                 identifier: Value { value: "CMS" },
             }),
@@ -358,10 +410,8 @@ impl<'a> ExplanationOfBenefit<'a> {
             total_cost: None,
             total: Vec::new(),
             payment: Payment {
-                amount: Money {
-                    cents: claim.paid_cents,
-                    version,
-                },
+                amount: None,
+                date: None,
             },
             benefit_balance: Vec::new(),
         }
@@ -387,6 +437,23 @@ impl<'a> ExplanationOfBenefit<'a> {
             timing_period: timing,
         });
     }
+}
+
+/// The identity of a claim or event, for [`ExplanationOfBenefit::common`].
+struct Common {
+    kind: ClaimType,
+    id: i64,
+    id_system: &'static str,
+    group: i64,
+    nch_type: Option<&'static str>,
+    /// EOB type, FHIR claim type and its display.
+    types: (&'static str, &'static str, &'static str),
+    profile: &'static str,
+    bene_id: i64,
+    from: time::Date,
+    thru: time::Date,
+    last_updated: time::OffsetDateTime,
+    coverage_part: &'static str,
 }
 
 fn claim_identifier(version: ApiVersion, system: &'static str, value: i64) -> Identifier<'static> {

@@ -204,13 +204,17 @@ fn item(version: ApiVersion, line: &ClaimLine, care_team: u32, diagnosis: u32) -
             .iter()
             .map(|m| CodeableConcept::of(Coding::new(HCPCS, m, None)))
             .collect(),
-        serviced_period: Period {
+        serviced_date: None,
+        serviced_period: Some(Period {
             start: Some(FhirDate(line.from_date)),
             end: Some(FhirDate(line.thru_date)),
-        },
+        }),
         location_codeable_concept: location,
         location_address: None,
-        quantity: Quantity { value: line.units },
+        quantity: Quantity {
+            extension: Vec::new(),
+            value: line.units,
+        },
         adjudication: line_adjudications(version, line),
     }
 }
