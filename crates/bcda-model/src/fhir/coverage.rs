@@ -289,18 +289,7 @@ fn extensions<'a>(
     let Some(reference) = reference else {
         return ext;
     };
-    ext.push(Extension::Year {
-        url: "https://bluebutton.cms.gov/resources/variables/rfrnc_yr",
-        year: reference.year,
-    });
-    for (month, row) in reference.each() {
-        ext.push(Extension::Variable {
-            name: "dual_",
-            suffix: Suffix::Month(month),
-            code: &row.dual_stus_cd,
-            display: displays::dual_status(&row.dual_stus_cd),
-        });
-    }
+    ext.extend(reference.year_and_dual_status());
     for (month, row) in reference.each() {
         let monthly = |name: &'static str, code: &'a str, display: Option<&'static str>| {
             Extension::Variable {

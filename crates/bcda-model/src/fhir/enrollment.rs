@@ -1,6 +1,8 @@
 //! The reference year Blue Button renders monthly enrollment for: the latest year of a
 //! beneficiary's enrollment, month by month.
 
+use super::datatypes::{Extension, Suffix};
+use super::displays;
 use crate::claims::EnrollmentMonth;
 
 /// One calendar year of monthly enrollment; months without a row are `None`.
@@ -32,5 +34,22 @@ impl<'a> ReferenceYear<'a> {
             .iter()
             .enumerate()
             .filter_map(|(i, m)| m.map(|m| (i as u8 + 1, m)))
+    }
+}
+
+impl<'a> ReferenceYear<'a> {
+    /// The reference year and each month's dual status, the extensions Patient and every
+    /// Coverage part start with.
+    pub fn year_and_dual_status(&self) -> impl Iterator<Item = Extension<'a>> + '_ {
+        let year = Extension::Year {
+            url: "https://bluebutton.cms.gov/resources/variables/rfrnc_yr",
+            year: self.year,
+        };
+        std::iter::once(year).chain(self.each().map(|(month, row)| Extension::Variable {
+            name: "dual_",
+            suffix: Suffix::Month(month),
+            code: &row.dual_stus_cd,
+            display: displays::dual_status(&row.dual_stus_cd),
+        }))
     }
 }

@@ -5,9 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::datatypes::{
-    CodeableConcept, Coding, Extension, FhirDate, Identifier, Instant, Meta, Suffix,
-};
+use super::datatypes::{CodeableConcept, Coding, Extension, FhirDate, Identifier, Instant, Meta};
 use super::displays;
 use super::enrollment::ReferenceYear;
 use crate::ApiVersion;
@@ -82,18 +80,7 @@ impl<'a> Patient<'a> {
             extension.push(us_core_race(bene.race_cd));
         }
         if let Some(reference) = ReferenceYear::latest(months) {
-            extension.push(Extension::Year {
-                url: RFRNC_YR_URL,
-                year: reference.year,
-            });
-            for (month, row) in reference.each() {
-                extension.push(Extension::Variable {
-                    name: "dual_",
-                    suffix: Suffix::Month(month),
-                    code: &row.dual_stus_cd,
-                    display: displays::dual_status(&row.dual_stus_cd),
-                });
-            }
+            extension.extend(reference.year_and_dual_status());
         }
         Patient {
             resource_type: "Patient",
@@ -136,7 +123,6 @@ impl<'a> Patient<'a> {
 }
 
 const RACE_URL: &str = "https://bluebutton.cms.gov/resources/variables/race";
-const RFRNC_YR_URL: &str = "https://bluebutton.cms.gov/resources/variables/rfrnc_yr";
 
 fn race_code(race: char) -> &'static str {
     match race {

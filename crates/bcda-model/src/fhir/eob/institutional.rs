@@ -8,7 +8,7 @@ use super::{
     Adjudication, BB_INFORMATION, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE, CareTeam,
     ExplanationOfBenefit, Facility, Financial, HCPCS, HL7_ADJUDICATION, Item, Procedure,
     ProductOrService, ProviderReference, Quantity, StateAddress, US_NPI, adjudication, bb_var,
-    diagnoses, npi_provider,
+    diagnoses, line_period, modifiers, npi_provider,
 };
 use crate::ApiVersion;
 use crate::claims::{Claim, ClaimLine, ClaimType};
@@ -394,16 +394,9 @@ fn item<'a>(version: ApiVersion, line: &'a ClaimLine, state: Option<&'static str
             extension: Vec::new(),
             coding: hcpcs,
         }),
-        modifier: line
-            .modifiers
-            .iter()
-            .map(|m| CodeableConcept::of(Coding::new(HCPCS, m, None)))
-            .collect(),
+        modifier: modifiers(line),
         serviced_date: None,
-        serviced_period: Some(Period {
-            start: Some(FhirDate(line.from_date)),
-            end: Some(FhirDate(line.thru_date)),
-        }),
+        serviced_period: line_period(line),
         location_codeable_concept: None,
         location_address: state.map(|state| StateAddress { state }),
         quantity: Quantity {

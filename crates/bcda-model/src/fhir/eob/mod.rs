@@ -19,7 +19,7 @@ use super::datatypes::{
     CodeableConcept, Coding, Extension, FhirDate, Identifier, Instant, Meta, Money, Period,
 };
 use crate::ApiVersion;
-use crate::claims::{Claim, ClaimType, PdeEvent};
+use crate::claims::{Claim, ClaimLine, ClaimType, PdeEvent};
 
 /// The URL of a Blue Button variable, built at compile time.
 macro_rules! bb_var {
@@ -531,6 +531,22 @@ fn diagnoses<'a>(
             }
         })
         .collect()
+}
+
+/// A line's HCPCS modifiers.
+fn modifiers(line: &ClaimLine) -> Vec<CodeableConcept<'_>> {
+    line.modifiers
+        .iter()
+        .map(|m| CodeableConcept::of(Coding::new(HCPCS, m, None)))
+        .collect()
+}
+
+/// A line's service dates.
+fn line_period(line: &ClaimLine) -> Option<Period> {
+    Some(Period {
+        start: Some(FhirDate(line.from_date)),
+        end: Some(FhirDate(line.thru_date)),
+    })
 }
 
 /// An amount with its Blue Button variable and, in R4, its CARIN category first.

@@ -6,13 +6,11 @@ use std::borrow::Cow;
 use super::{
     Adjudication, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE, CareTeam, ExplanationOfBenefit, HCPCS,
     HL7_ADJUDICATION, Item, ProductOrService, ProviderReference, Quantity, US_NPI, adjudication,
-    bb_var, diagnoses, npi_provider,
+    bb_var, diagnoses, line_period, modifiers, npi_provider,
 };
 use crate::ApiVersion;
 use crate::claims::{Claim, ClaimLine, ClaimType};
-use crate::fhir::datatypes::{
-    CodeableConcept, Coding, Extension, FhirDate, Identifier, Money, Period,
-};
+use crate::fhir::datatypes::{CodeableConcept, Coding, Extension, Identifier, Money};
 
 const PROFILE: &str = "http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Professional-NonClinician";
 
@@ -199,16 +197,9 @@ fn item(version: ApiVersion, line: &ClaimLine, care_team: u32, diagnosis: u32) -
             extension: ndc,
             coding: hcpcs,
         }),
-        modifier: line
-            .modifiers
-            .iter()
-            .map(|m| CodeableConcept::of(Coding::new(HCPCS, m, None)))
-            .collect(),
+        modifier: modifiers(line),
         serviced_date: None,
-        serviced_period: Some(Period {
-            start: Some(FhirDate(line.from_date)),
-            end: Some(FhirDate(line.thru_date)),
-        }),
+        serviced_period: line_period(line),
         location_codeable_concept: location,
         location_address: None,
         quantity: Quantity {
