@@ -158,6 +158,13 @@ fn extensions(version: ApiVersion, claim: &Claim) -> Vec<Extension<'_>> {
             value: &claim.control_num,
         },
     ];
+    if let Some(payer) = claim.primary_payer_cd {
+        extension.push(Extension::variable(
+            "nch_prmry_pyr_cd",
+            char_code(payer),
+            None,
+        ));
+    }
     if let Some(service) = claim.srvc_clsfctn_cd {
         extension.push(Extension::variable(
             "clm_srvc_clsfctn_type_cd",

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::ApiVersion;
 use crate::claims::{Claim, ClaimLine, ClaimType};
-use crate::fhir::datatypes::{CodeableConcept, Coding, Extension, Identifier, Money};
+use crate::fhir::datatypes::{CodeableConcept, Coding, Extension, Identifier, Money, char_code};
 
 const PROFILE: &str = "http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Professional-NonClinician";
 
@@ -88,9 +88,21 @@ fn extensions<'a>(
             name: "carr_clm_cntl_num",
             value: &claim.control_num,
         },
-        Extension::variable("carr_clm_pmt_dnl_cd", "1", Some("Physician/supplier")),
+        {
+            // No denial code on the row means paid to the physician/supplier ("1").
+            let code = claim.payment_denial_cd.map_or("1", char_code);
+            let display = (code == "1").then_some("Physician/supplier");
+            Extension::variable("carr_clm_pmt_dnl_cd", code, display)
+        },
         Extension::variable("asgmntcd", "A", Some("Assigned claim")),
     ];
+    if let Some(payer) = claim.primary_payer_cd {
+        extension.push(Extension::variable(
+            "nch_prmry_pyr_cd",
+            char_code(payer),
+            None,
+        ));
+    }
     match version {
         ApiVersion::V2 => extension.insert(
             0,
