@@ -16,13 +16,9 @@ pub struct FhirDate(pub Date);
 
 impl Serialize for FhirDate {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let d = self.0;
-        s.collect_str(&format_args!(
-            "{:04}-{:02}-{:02}",
-            d.year(),
-            d.month() as u8,
-            d.day()
-        ))
+        let mut buf = Digits::<10>::new();
+        buf.date(self.0);
+        s.serialize_str(buf.as_str())
     }
 }
 
@@ -33,16 +29,61 @@ pub struct Instant(pub OffsetDateTime);
 impl Serialize for Instant {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let t = self.0.to_offset(time::UtcOffset::UTC);
-        s.collect_str(&format_args!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-            t.year(),
-            t.month() as u8,
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second(),
-            t.millisecond()
-        ))
+        let mut buf = Digits::<24>::new();
+        buf.date(t.date());
+        buf.push(b'T');
+        buf.number(u32::from(t.hour()), 2);
+        buf.push(b':');
+        buf.number(u32::from(t.minute()), 2);
+        buf.push(b':');
+        buf.number(u32::from(t.second()), 2);
+        buf.push(b'.');
+        buf.number(u32::from(t.millisecond()), 3);
+        buf.push(b'Z');
+        s.serialize_str(buf.as_str())
+    }
+}
+
+/// A small stack buffer for dates and times: rendering runs for every resource, and
+/// going through `fmt` for each date costs more than the rest of a Patient.
+struct Digits<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Digits<N> {
+    fn new() -> Self {
+        Digits {
+            bytes: [0; N],
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, byte: u8) {
+        if let Some(slot) = self.bytes.get_mut(self.len) {
+            *slot = byte;
+            self.len += 1;
+        }
+    }
+
+    /// `value` as exactly `width` decimal digits (zero-padded, high digits dropped).
+    fn number(&mut self, value: u32, width: u32) {
+        for power in (0..width).rev() {
+            self.push(b'0' + (value / 10u32.pow(power) % 10) as u8);
+        }
+    }
+
+    fn date(&mut self, d: Date) {
+        self.number(d.year().unsigned_abs(), 4);
+        self.push(b'-');
+        self.number(u32::from(d.month() as u8), 2);
+        self.push(b'-');
+        self.number(u32::from(d.day()), 2);
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII digits and punctuation are ever pushed.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
     }
 }
 
@@ -182,6 +223,31 @@ struct VariableUrl(&'static str, Suffix);
 
 impl Serialize for VariableUrl {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Variable names are short: build the URL on the stack, not through `fmt`.
+        let mut buf = [0u8; 128];
+        let prefix = BB_VARIABLES.as_bytes();
+        let name = self.0.as_bytes();
+        let mut len = prefix.len() + name.len();
+        if len + 3 <= buf.len() {
+            buf[..prefix.len()].copy_from_slice(prefix);
+            buf[prefix.len()..len].copy_from_slice(name);
+            let month = |m: u8| [b'0' + m / 10 % 10, b'0' + m % 10];
+            match self.1 {
+                Suffix::None => {}
+                Suffix::Month(m) => {
+                    buf[len..len + 2].copy_from_slice(&month(m));
+                    len += 2;
+                }
+                Suffix::UnderscoreMonth(m) => {
+                    buf[len] = b'_';
+                    buf[len + 1..len + 3].copy_from_slice(&month(m));
+                    len += 3;
+                }
+            }
+            if let Ok(url) = std::str::from_utf8(&buf[..len]) {
+                return s.serialize_str(url);
+            }
+        }
         match self.1 {
             Suffix::None => s.collect_str(&format_args!("{BB_VARIABLES}{}", self.0)),
             Suffix::Month(m) => s.collect_str(&format_args!("{BB_VARIABLES}{}{m:02}", self.0)),
