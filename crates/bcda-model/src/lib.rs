@@ -6,6 +6,7 @@
 
 pub mod api_version;
 pub mod claims;
+pub mod export;
 pub mod fhir;
 pub mod geography;
 pub mod identifiers;
