@@ -14,6 +14,8 @@ pub enum RepoError {
     Postgres(#[from] tokio_postgres::Error),
     #[error("stored job has an unknown status: {0}")]
     Status(#[from] bcda_model::job::UnknownJobStatus),
+    #[error("stored data does not match this build")]
+    Corrupt,
 }
 
 /// The jobs of one ACO on one API version, newest first, optionally only those in
@@ -46,4 +48,59 @@ pub async fn list_jobs(
             })
         })
         .collect()
+}
+
+/// One job as its status endpoint sees it.
+#[derive(Debug, Clone)]
+pub struct JobState {
+    pub status: JobStatus,
+    pub request_url: String,
+    pub transaction_time: time::OffsetDateTime,
+    pub keys_total: i32,
+    pub keys_done: i64,
+    pub expires_at: Option<time::OffsetDateTime>,
+    /// Written files with data: (resource type, object key).
+    pub files: Vec<(String, String)>,
+}
+
+/// Job `id` of ACO `aco_id` on `version`; `None` when the ACO has no such job.
+pub async fn find_job(
+    db: &DbPool,
+    aco_id: Uuid,
+    version: ApiVersion,
+    id: i64,
+) -> Result<Option<JobState>, RepoError> {
+    let client = db.get().await?;
+    let Some(row) = client
+        .query_opt(
+            "SELECT status, request_url, transaction_time, keys_total, \
+                    (SELECT count(*) FROM job_keys k WHERE k.job_id = j.id AND k.done_at IS NOT NULL), \
+                    expires_at \
+             FROM jobs j WHERE id = $1 AND aco_id = $2 AND api_version = $3",
+            &[&id, &aco_id, &version.as_str()],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let files = client
+        .query(
+            "SELECT resource_type, object_key FROM job_keys \
+             WHERE job_id = $1 AND object_key IS NOT NULL AND resource_count > 0 \
+             ORDER BY resource_type, batch_index",
+            &[&id],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    Ok(Some(JobState {
+        status: row.get::<_, &str>(0).parse()?,
+        request_url: row.get(1),
+        transaction_time: row.get(2),
+        keys_total: row.get(3),
+        keys_done: row.get(4),
+        expires_at: row.get(5),
+        files,
+    }))
 }

@@ -3,8 +3,11 @@
 //! Handlers are thin: they parse the request, call `bcda-model` for the rules, and let
 //! [`bcda_infra::http::FhirError`] turn failures into OperationOutcomes.
 
+mod export_repo;
+mod job_status;
 mod jobs_list;
 mod jobs_repo;
+mod kickoff;
 mod metadata;
 
 use actix_web::web;
@@ -24,7 +27,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::scope(&format!("/api/{version}"))
                 .app_data(web::Data::new(version))
                 .route("/metadata", web::get().to(metadata::get))
-                .route("/jobs", web::get().to(jobs_list::get)),
+                .route("/jobs", web::get().to(jobs_list::get))
+                .route("/jobs/{id}", web::get().to(job_status::get))
+                .route("/Patient/$export", web::get().to(kickoff::patient))
+                .route("/Group/{group_id}/$export", web::get().to(kickoff::group)),
         );
     }
 }

@@ -21,6 +21,37 @@ pub struct ExportRequest {
     pub since: Option<OffsetDateTime>,
 }
 
+/// Beneficiaries per job key (one worker task, one NDJSON file) for each type, chosen so
+/// that files stay between a few and a few hundred megabytes and the 30,000-beneficiary
+/// sandbox ACO yields about 120 EOB files, not thousands (BCDA uses 50 per EOB batch).
+pub fn batch_size(resource_type: ResourceType) -> u32 {
+    match resource_type {
+        ResourceType::ExplanationOfBenefit => 250,
+        ResourceType::Patient => 5_000,
+        ResourceType::Coverage => 4_000,
+    }
+}
+
+/// The job keys of an export: one per type and batch of `beneficiaries`, in type order.
+pub fn job_keys(types: &[ResourceType], beneficiaries: u64) -> Vec<(ResourceType, i32)> {
+    types
+        .iter()
+        .flat_map(|&t| {
+            let batches = beneficiaries.div_ceil(u64::from(batch_size(t))).max(1);
+            (0..batches as i32).map(move |b| (t, b))
+        })
+        .collect()
+}
+
+/// The message that carries one job key to a worker, versioned so that a worker can
+/// refuse what it does not understand instead of misreading it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "v")]
+pub enum ExportWork {
+    #[serde(rename = "1")]
+    V1 { job_id: i64, job_key_id: i64 },
+}
+
 /// Which beneficiaries an export covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportGroup {
@@ -362,6 +393,33 @@ mod tests {
         assert_eq!(
             check_headers(Some("application/fhir+json"), Some("return=minimal")),
             Err(ExportError::PreferUnsupported)
+        );
+    }
+
+    #[test]
+    fn job_keys_split_each_type_into_bounded_batches() {
+        let keys = job_keys(&ResourceType::ALL, 30_000);
+        let count = |t| keys.iter().filter(|(k, _)| *k == t).count();
+        assert_eq!(count(ResourceType::ExplanationOfBenefit), 120);
+        assert_eq!(count(ResourceType::Patient), 6);
+        assert_eq!(count(ResourceType::Coverage), 8);
+        // An ACO without beneficiaries still gets one (empty) key per type.
+        assert_eq!(
+            job_keys(&[ResourceType::Patient], 0),
+            [(ResourceType::Patient, 0)]
+        );
+    }
+
+    #[test]
+    fn work_messages_carry_their_version() {
+        let json = serde_json::to_value(ExportWork::V1 {
+            job_id: 1,
+            job_key_id: 2,
+        })
+        .unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"v": "1", "job_id": 1, "job_key_id": 2})
         );
     }
 

@@ -1,0 +1,108 @@
+//! `GET /api/{v}/jobs/{id}`: the state of an export, or its manifest once complete.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_TYPE, EXPIRES, HttpDate, RETRY_AFTER};
+use actix_web::{HttpResponse, web};
+use bcda_infra::AppContext;
+use bcda_infra::http::{Authenticated, FhirError, PublicBase};
+use bcda_model::fhir::{Manifest, ManifestFile, TransactionTime};
+use bcda_model::{ApiVersion, JobStatus, ResourceType};
+use time::OffsetDateTime;
+
+use crate::jobs_repo::{self, JobState};
+
+pub async fn get(
+    Authenticated(principal): Authenticated,
+    version: web::Data<ApiVersion>,
+    id: web::Path<String>,
+    base: PublicBase,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, FhirError> {
+    let version = **version;
+    let id: i64 = id.parse().map_err(|_| {
+        FhirError::new(
+            version,
+            StatusCode::BAD_REQUEST,
+            format!("Invalid job ID {id}"),
+        )
+    })?;
+    let job = jobs_repo::find_job(&ctx.db, principal.aco_id, version, id)
+        .await
+        .map_err(|e| FhirError::internal(version, &e))?
+        .ok_or_else(|| FhirError::new(version, StatusCode::NOT_FOUND, "Job not found."))?;
+    let now = OffsetDateTime::now_utc();
+    let expired = job.status == JobStatus::Expired || job.expires_at.is_some_and(|at| at <= now);
+    if expired {
+        return Err(FhirError::new(
+            version,
+            StatusCode::GONE,
+            "The job and its files have expired.",
+        ));
+    }
+    match job.status {
+        JobStatus::Pending | JobStatus::InProgress => Ok(in_progress(&job)),
+        JobStatus::Completed => Ok(completed(id, &job, &base)),
+        JobStatus::Failed => Err(FhirError::new(
+            version,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Service encountered numerous errors. Job failed to complete.",
+        )),
+        JobStatus::Cancelled => Err(FhirError::new(
+            version,
+            StatusCode::NOT_FOUND,
+            "Job has been cancelled.",
+        )),
+        JobStatus::Expired => Err(FhirError::new(
+            version,
+            StatusCode::GONE,
+            "The job and its files have expired.",
+        )),
+    }
+}
+
+/// `202` with `X-Progress` and a `Retry-After` scaled to the work left, so small exports
+/// are polled often and large ones are not hammered.
+fn in_progress(job: &JobState) -> HttpResponse {
+    let total = i64::from(job.keys_total.max(1));
+    let progress = match job.status {
+        JobStatus::Pending => "Pending".to_owned(),
+        _ => format!("In Progress ({}%)", job.keys_done * 100 / total),
+    };
+    let remaining = (total - job.keys_done).max(0);
+    let retry_after = (remaining / 5).clamp(1, 60);
+    HttpResponse::Accepted()
+        .insert_header(("X-Progress", progress))
+        .insert_header((RETRY_AFTER, retry_after.to_string()))
+        .finish()
+}
+
+fn completed(id: i64, job: &JobState, base: &PublicBase) -> HttpResponse {
+    let output = job
+        .files
+        .iter()
+        .filter_map(|(resource_type, key)| {
+            let resource_type: ResourceType = resource_type.parse().ok()?;
+            Some(ManifestFile::data(
+                resource_type,
+                format!("{}/data/{key}", base.as_str()),
+            ))
+        })
+        .collect();
+    let manifest = Manifest {
+        transaction_time: TransactionTime(job.transaction_time),
+        request: job.request_url.clone(),
+        requires_access_token: true,
+        output,
+        error: Vec::new(),
+        job_id: id,
+    };
+    let mut response = HttpResponse::Ok();
+    response.insert_header((CONTENT_TYPE, "application/json"));
+    if let Some(expires) = job.expires_at {
+        response.insert_header((
+            EXPIRES,
+            HttpDate::from(std::time::SystemTime::from(expires)),
+        ));
+    }
+    response.json(manifest)
+}

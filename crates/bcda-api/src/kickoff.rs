@@ -1,0 +1,82 @@
+//! `GET /api/{v}/Patient/$export` and `GET /api/{v}/Group/{id}/$export`: starts an export.
+//!
+//! Checked in BCDA's order: token and ACO (the extractor), group, query, headers, then
+//! the one-active-export rule. Success is `202` with an empty body and the job's URL in
+//! `Content-Location`.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{ACCEPT, CONTENT_LOCATION, RETRY_AFTER};
+use actix_web::{HttpRequest, HttpResponse, web};
+use bcda_infra::AppContext;
+use bcda_infra::http::{Authenticated, FhirError, PublicBase};
+use bcda_model::ApiVersion;
+use bcda_model::export::{self, ExportGroup};
+use time::OffsetDateTime;
+
+use crate::export_repo::{self, Created, NewJob};
+
+/// How long a client refused by the one-active-export rule should wait.
+const BUSY_RETRY_AFTER_SECS: u32 = 30;
+
+pub async fn patient(
+    auth: Authenticated,
+    version: web::Data<ApiVersion>,
+    req: HttpRequest,
+    base: PublicBase,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, FhirError> {
+    kick_off(auth, **version, ExportGroup::All, &req, &base, &ctx).await
+}
+
+pub async fn group(
+    auth: Authenticated,
+    version: web::Data<ApiVersion>,
+    group_id: web::Path<String>,
+    req: HttpRequest,
+    base: PublicBase,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, FhirError> {
+    let group = ExportGroup::from_id(&group_id).map_err(|e| bad_request(**version, e))?;
+    kick_off(auth, **version, group, &req, &base, &ctx).await
+}
+
+async fn kick_off(
+    Authenticated(principal): Authenticated,
+    version: ApiVersion,
+    _group: ExportGroup,
+    req: &HttpRequest,
+    base: &PublicBase,
+    ctx: &AppContext,
+) -> Result<HttpResponse, FhirError> {
+    let now = OffsetDateTime::now_utc();
+    let request =
+        export::parse_query(req.query_string(), now).map_err(|e| bad_request(version, e))?;
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    export::check_headers(header(ACCEPT.as_str()), header("prefer"))
+        .map_err(|e| bad_request(version, e))?;
+
+    let request_url = format!("{}{}", base.as_str(), req.uri());
+    let job = NewJob {
+        aco_id: principal.aco_id,
+        version,
+        request_url: &request_url,
+        request: &request,
+        transaction_time: now,
+    };
+    match export_repo::create_job(&ctx.db, job).await {
+        Ok(Created::Job(id)) => Ok(HttpResponse::Accepted()
+            .insert_header((
+                CONTENT_LOCATION,
+                format!("{}/api/{version}/jobs/{id}", base.as_str()),
+            ))
+            .finish()),
+        Ok(Created::Busy) => Ok(HttpResponse::TooManyRequests()
+            .insert_header((RETRY_AFTER, BUSY_RETRY_AFTER_SECS.to_string()))
+            .finish()),
+        Err(e) => Err(FhirError::internal(version, &e)),
+    }
+}
+
+fn bad_request(version: ApiVersion, error: export::ExportError) -> FhirError {
+    FhirError::new(version, StatusCode::BAD_REQUEST, error.to_string())
+}

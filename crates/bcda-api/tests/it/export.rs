@@ -1,0 +1,261 @@
+use bcda_testkit::{TestApp, spawn_app};
+use serde_json::Value;
+
+async fn kick_off(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(path))
+        .bearer_auth(token)
+        .header("Accept", "application/fhir+json")
+        .header("Prefer", "respond-async")
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn app_with_token() -> (TestApp, String) {
+    let app = spawn_app().await;
+    let credentials = app.create_client("A1234").await;
+    let token = app.token(&credentials).await;
+    (app, token)
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    app.ctx
+        .db
+        .get()
+        .await
+        .unwrap()
+        .query_one(sql, &[])
+        .await
+        .unwrap()
+        .get(0)
+}
+
+async fn diagnostics(response: reqwest::Response) -> String {
+    let body: Value = response.json().await.unwrap();
+    body["issue"][0]["diagnostics"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn kick_off_answers_202_with_the_job_url_and_queues_its_keys() {
+    let (app, token) = app_with_token().await;
+    for version in ["v1", "v2"] {
+        let response = kick_off(&app, &token, &format!("/api/{version}/Patient/$export")).await;
+        assert_eq!(response.status(), 202);
+        let location = response.headers()["content-location"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            location.starts_with(&app.url(&format!("/api/{version}/jobs/"))),
+            "{location}"
+        );
+        assert!(response.bytes().await.unwrap().is_empty());
+    }
+    // One key per type (the ACO has no beneficiaries yet), each with its outbox message.
+    assert_eq!(count(&app, "SELECT count(*) FROM job_keys").await, 6);
+    assert_eq!(count(&app, "SELECT count(*) FROM outbox").await, 6);
+}
+
+#[tokio::test]
+async fn bad_kick_offs_get_bcdas_messages() {
+    let (app, token) = app_with_token().await;
+    let cases = [
+        (
+            "/api/v1/Patient/$export?_type=Claim",
+            "invalid resource type Claim. Supported types [ExplanationOfBenefit Patient Coverage]",
+        ),
+        (
+            "/api/v1/Patient/$export?_elements=id",
+            "Invalid parameter: this server does not support the _elements parameter.",
+        ),
+        (
+            "/api/v1/Patient/$export?_since=2020-02-13",
+            "Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.",
+        ),
+        ("/api/v1/Group/nobody/$export", "Invalid group ID"),
+    ];
+    for (path, message) in cases {
+        let response = kick_off(&app, &token, path).await;
+        assert_eq!(response.status(), 400, "{path}");
+        assert_eq!(diagnostics(response).await, message, "{path}");
+    }
+    let nested = kick_off(
+        &app,
+        &token,
+        "/api/v1/Patient/$export?_type=Patient?_since=2020-02-13T08:00:00.000-05:00",
+    )
+    .await;
+    assert_eq!(nested.status(), 400);
+    assert!(diagnostics(nested).await.contains("?_type=Patient&_since="));
+
+    let no_prefer = app
+        .client
+        .get(app.url("/api/v1/Patient/$export"))
+        .bearer_auth(&token)
+        .header("Accept", "application/fhir+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_prefer.status(), 400);
+    assert_eq!(diagnostics(no_prefer).await, "Prefer header is required");
+    // An HTTP client's default `Accept: */*` (curl's too) is not FHIR JSON.
+    let any = app
+        .client
+        .get(app.url("/api/v1/Patient/$export"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        diagnostics(any).await,
+        "application/fhir+json is the only supported response format"
+    );
+    let empty_accept = app
+        .client
+        .get(app.url("/api/v1/Patient/$export"))
+        .bearer_auth(&token)
+        .header("Accept", "")
+        .header("Prefer", "respond-async")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(diagnostics(empty_accept).await, "Accept header is required");
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM jobs").await,
+        0,
+        "no job for a refused kick-off"
+    );
+}
+
+#[tokio::test]
+async fn an_overlapping_active_export_gets_429_with_retry_after() {
+    let (app, token) = app_with_token().await;
+    assert_eq!(
+        kick_off(&app, &token, "/api/v1/Patient/$export?_type=Patient")
+            .await
+            .status(),
+        202
+    );
+
+    let overlapping = kick_off(
+        &app,
+        &token,
+        "/api/v1/Patient/$export?_type=Patient,Coverage",
+    )
+    .await;
+    assert_eq!(overlapping.status(), 429);
+    assert!(overlapping.headers().contains_key("retry-after"));
+    assert_eq!(
+        kick_off(&app, &token, "/api/v1/Patient/$export")
+            .await
+            .status(),
+        429,
+        "no _type overlaps all"
+    );
+
+    assert_eq!(
+        kick_off(&app, &token, "/api/v1/Patient/$export?_type=Coverage")
+            .await
+            .status(),
+        202
+    );
+    assert_eq!(
+        kick_off(&app, &token, "/api/v2/Group/all/$export?_type=Patient")
+            .await
+            .status(),
+        202,
+        "v2 is separate"
+    );
+}
+
+#[tokio::test]
+async fn job_status_follows_the_jobs_state() {
+    let (app, token) = app_with_token().await;
+    let location = kick_off(&app, &token, "/api/v1/Patient/$export?_type=Patient")
+        .await
+        .headers()["content-location"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let path = format!("/api/v1/jobs/{id}");
+
+    let pending = app.get_with_token(&path, &token).await;
+    assert_eq!(pending.status(), 202);
+    assert_eq!(pending.headers()["x-progress"], "Pending");
+    assert!(pending.headers().contains_key("retry-after"));
+
+    let client = app.ctx.db.get().await.unwrap();
+    client
+        .batch_execute(&format!(
+            "UPDATE job_keys SET object_key = '{id}/f92dcf16-63a2-448e-a12a-3bf677f966ed.ndjson', \
+             resource_count = 50, done_at = now() WHERE job_id = {id}; \
+             UPDATE jobs SET status = 'Completed', completed_at = now(), \
+             expires_at = now() + interval '24 hours' WHERE id = {id}"
+        ))
+        .await
+        .unwrap();
+    let done = app.get_with_token(&path, &token).await;
+    assert_eq!(done.status(), 200);
+    assert_eq!(done.headers()["content-type"], "application/json");
+    assert!(done.headers().contains_key("expires"));
+    let manifest: Value = done.json().await.unwrap();
+    assert_eq!(manifest["JobID"], id);
+    assert_eq!(manifest["requiresAccessToken"], true);
+    assert_eq!(
+        manifest["request"],
+        app.url("/api/v1/Patient/$export?_type=Patient")
+    );
+    assert_eq!(manifest["error"], serde_json::json!([]));
+    assert_eq!(
+        manifest["output"],
+        serde_json::json!([{"type": "Patient", "url": app.url(&format!("/data/{id}/f92dcf16-63a2-448e-a12a-3bf677f966ed.ndjson"))}])
+    );
+
+    for (status, code, message) in [
+        (
+            "Failed",
+            500,
+            "Service encountered numerous errors. Job failed to complete.",
+        ),
+        ("Cancelled", 404, "Job has been cancelled."),
+        ("Expired", 410, "The job and its files have expired."),
+    ] {
+        client
+            .execute("UPDATE jobs SET status = $1 WHERE id = $2", &[&status, &id])
+            .await
+            .unwrap();
+        let response = app.get_with_token(&path, &token).await;
+        assert_eq!(response.status(), code, "{status}");
+        assert_eq!(diagnostics(response).await, message);
+    }
+}
+
+#[tokio::test]
+async fn another_acos_job_is_not_found_and_ids_must_be_numeric() {
+    let (app, token) = app_with_token().await;
+    let location = kick_off(&app, &token, "/api/v1/Patient/$export")
+        .await
+        .headers()["content-location"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let path = location.strip_prefix(&app.address).unwrap().to_owned();
+    let other = app.create_client("A5678").await;
+    let other_token = app.token(&other).await;
+    assert_eq!(app.get_with_token(&path, &other_token).await.status(), 404);
+    assert_eq!(
+        app.get_with_token("/api/v1/jobs/abc", &token)
+            .await
+            .status(),
+        400
+    );
+    assert_eq!(
+        app.get_with_token(&path.replace("/v1/", "/v2/"), &token)
+            .await
+            .status(),
+        404,
+        "v2 has its own jobs"
+    );
+}
