@@ -24,6 +24,8 @@ pub struct Application {
     port: u16,
     server: Server,
     tokens: Option<web::Data<bcda_auth::TokenService>>,
+    /// The outbox relay's handles, when this process serves the API.
+    relay: Option<(bcda_infra::DbPool, bcda_infra::Broker)>,
 }
 
 impl std::fmt::Debug for Application {
@@ -40,6 +42,9 @@ impl Application {
     pub fn build(ctx: AppContext, role: Role) -> Result<Application, BuildError> {
         let services = Services::new(&ctx, role)?;
         let tokens = services.tokens.clone();
+        let relay = role
+            .serves(Role::Api)
+            .then(|| (ctx.db.clone(), ctx.broker.clone()));
         let listener = TcpListener::bind(ctx.config.listen)?;
         let port = listener.local_addr()?.port();
         let dependencies = role.dependencies();
@@ -61,6 +66,7 @@ impl Application {
             port,
             server,
             tokens,
+            relay,
         })
     }
 
@@ -79,7 +85,17 @@ impl Application {
                 }
             });
         }
-        self.server.await
+        let stop = tokio_util::sync::CancellationToken::new();
+        if let Some((db, broker)) = self.relay {
+            tokio::spawn(bcda_infra::queue::outbox::run_relay(
+                db,
+                broker,
+                stop.clone(),
+            ));
+        }
+        let served = self.server.await;
+        stop.cancel();
+        served
     }
 }
 

@@ -259,3 +259,40 @@ async fn another_acos_job_is_not_found_and_ids_must_be_numeric() {
         "v2 has its own jobs"
     );
 }
+
+#[tokio::test]
+async fn the_relay_publishes_each_job_key_to_its_work_queue_and_empties_the_outbox() {
+    let (app, token) = app_with_token().await;
+    let location = kick_off(&app, &token, "/api/v1/Patient/$export")
+        .await
+        .headers()["content-location"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let job_id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while count(&app, "SELECT count(*) FROM outbox").await > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the outbox was not relayed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let channel = app.ctx.broker.channel().await.unwrap();
+    for resource_type in bcda_model::ResourceType::ALL {
+        let queue = app.ctx.broker.topology().work_queue(resource_type);
+        let message = channel
+            .basic_get(
+                queue.as_str().into(),
+                lapin::options::BasicGetOptions::default(),
+            )
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no message in {queue}"));
+        let work: bcda_model::export::ExportWork =
+            serde_json::from_slice(&message.delivery.data).unwrap();
+        let bcda_model::export::ExportWork::V1 { job_id: got, .. } = work;
+        assert_eq!(got, job_id, "{queue}");
+    }
+}

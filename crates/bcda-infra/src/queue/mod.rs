@@ -1,6 +1,7 @@
 //! RabbitMQ: one shared connection per process that survives broker restarts, and the
 //! export topology declared on it.
 
+pub mod outbox;
 pub mod topology;
 
 use std::sync::Arc;
