@@ -12,6 +12,14 @@ async fn kick_off(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
         .unwrap()
 }
 
+/// Kicks off an accepted export; returns the job id.
+async fn start_job(app: &TestApp, token: &str, path: &str) -> i64 {
+    let response = kick_off(app, token, path).await;
+    assert_eq!(response.status(), 202, "{path}");
+    let location = response.headers()["content-location"].to_str().unwrap();
+    location.rsplit('/').next().unwrap().parse().unwrap()
+}
+
 async fn app_with_token() -> (TestApp, String) {
     let app = spawn_app().await;
     let credentials = app.create_client("A1234").await;
@@ -172,13 +180,7 @@ async fn an_overlapping_active_export_gets_429_with_retry_after() {
 #[tokio::test]
 async fn job_status_follows_the_jobs_state() {
     let (app, token) = app_with_token().await;
-    let location = kick_off(&app, &token, "/api/v1/Patient/$export?_type=Patient")
-        .await
-        .headers()["content-location"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let id = start_job(&app, &token, "/api/v1/Patient/$export?_type=Patient").await;
     let path = format!("/api/v1/jobs/{id}");
 
     let pending = app.get_with_token(&path, &token).await;
@@ -235,13 +237,8 @@ async fn job_status_follows_the_jobs_state() {
 #[tokio::test]
 async fn another_acos_job_is_not_found_and_ids_must_be_numeric() {
     let (app, token) = app_with_token().await;
-    let location = kick_off(&app, &token, "/api/v1/Patient/$export")
-        .await
-        .headers()["content-location"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let path = location.strip_prefix(&app.address).unwrap().to_owned();
+    let id = start_job(&app, &token, "/api/v1/Patient/$export").await;
+    let path = format!("/api/v1/jobs/{id}");
     let other = app.create_client("A5678").await;
     let other_token = app.token(&other).await;
     assert_eq!(app.get_with_token(&path, &other_token).await.status(), 404);
@@ -263,13 +260,7 @@ async fn another_acos_job_is_not_found_and_ids_must_be_numeric() {
 #[tokio::test]
 async fn the_relay_publishes_each_job_key_to_its_work_queue_and_empties_the_outbox() {
     let (app, token) = app_with_token().await;
-    let location = kick_off(&app, &token, "/api/v1/Patient/$export")
-        .await
-        .headers()["content-location"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let job_id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let job_id = start_job(&app, &token, "/api/v1/Patient/$export").await;
 
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     while count(&app, "SELECT count(*) FROM outbox").await > 0 {
