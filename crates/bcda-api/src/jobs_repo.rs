@@ -104,3 +104,44 @@ pub async fn find_job(
         files,
     }))
 }
+
+/// What a cancel request did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cancellation {
+    Cancelled,
+    /// The job exists but has already finished (or was cancelled).
+    NotActive,
+    NotFound,
+}
+
+/// Cancels job `id` of ACO `aco_id` if it is Pending or In Progress.
+pub async fn cancel_job(
+    db: &DbPool,
+    aco_id: Uuid,
+    version: ApiVersion,
+    id: i64,
+) -> Result<Cancellation, RepoError> {
+    let client = db.get().await?;
+    let updated = client
+        .execute(
+            "UPDATE jobs SET status = 'Cancelled', updated_at = now() \
+             WHERE id = $1 AND aco_id = $2 AND api_version = $3 AND status IN ('Pending', 'In Progress')",
+            &[&id, &aco_id, &version.as_str()],
+        )
+        .await?;
+    if updated == 1 {
+        return Ok(Cancellation::Cancelled);
+    }
+    let exists = client
+        .query_opt(
+            "SELECT 1 FROM jobs WHERE id = $1 AND aco_id = $2 AND api_version = $3",
+            &[&id, &aco_id, &version.as_str()],
+        )
+        .await?
+        .is_some();
+    Ok(if exists {
+        Cancellation::NotActive
+    } else {
+        Cancellation::NotFound
+    })
+}

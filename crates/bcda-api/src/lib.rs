@@ -4,6 +4,7 @@
 //! [`bcda_infra::http::FhirError`] turn failures into OperationOutcomes.
 
 mod export_repo;
+mod job_cancel;
 mod job_status;
 mod jobs_list;
 mod jobs_repo;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/metadata", web::get().to(metadata::get))
                 .route("/jobs", web::get().to(jobs_list::get))
                 .route("/jobs/{id}", web::get().to(job_status::get))
+                .route("/jobs/{id}", web::delete().to(job_cancel::delete))
                 .route("/Patient/$export", web::get().to(kickoff::patient))
                 .route("/Group/{group_id}/$export", web::get().to(kickoff::group)),
         );

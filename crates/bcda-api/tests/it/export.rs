@@ -287,3 +287,36 @@ async fn the_relay_publishes_each_job_key_to_its_work_queue_and_empties_the_outb
         assert_eq!(got, job_id, "{queue}");
     }
 }
+
+#[tokio::test]
+async fn an_active_job_can_be_cancelled_once() {
+    let (app, token) = app_with_token().await;
+    let id = start_job(&app, &token, "/api/v2/Patient/$export").await;
+    let path = format!("/api/v2/jobs/{id}");
+    let delete = || app.client.delete(app.url(&path)).bearer_auth(&token).send();
+
+    assert_eq!(delete().await.unwrap().status(), 202);
+    let status = app.get_with_token(&path, &token).await;
+    assert_eq!(status.status(), 404);
+    assert_eq!(diagnostics(status).await, "Job has been cancelled.");
+
+    let again = delete().await.unwrap();
+    assert_eq!(again.status(), 410);
+    assert_eq!(
+        diagnostics(again).await,
+        "job was not cancelled because it is not Pending or In Progress"
+    );
+    // A cancelled job no longer blocks a new export.
+    start_job(&app, &token, "/api/v2/Patient/$export").await;
+
+    let other = app.create_client("A5678").await;
+    let other_token = app.token(&other).await;
+    let foreign = app
+        .client
+        .delete(app.url(&path))
+        .bearer_auth(&other_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 404);
+}

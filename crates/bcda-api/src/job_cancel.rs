@@ -1,0 +1,42 @@
+//! `DELETE /api/{v}/jobs/{id}`: cancels a job that has not finished. Workers skip the
+//! keys of a cancelled job.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use bcda_infra::AppContext;
+use bcda_infra::http::{Authenticated, FhirError};
+use bcda_model::ApiVersion;
+
+use crate::jobs_repo::{self, Cancellation};
+
+pub async fn delete(
+    Authenticated(principal): Authenticated,
+    version: web::Data<ApiVersion>,
+    id: web::Path<String>,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, FhirError> {
+    let version = **version;
+    let id: i64 = id.parse().map_err(|_| {
+        FhirError::new(
+            version,
+            StatusCode::BAD_REQUEST,
+            format!("Invalid job ID {id}"),
+        )
+    })?;
+    let outcome = jobs_repo::cancel_job(&ctx.db, principal.aco_id, version, id)
+        .await
+        .map_err(|e| FhirError::internal(version, &e))?;
+    match outcome {
+        Cancellation::Cancelled => Ok(HttpResponse::Accepted().finish()),
+        Cancellation::NotActive => Err(FhirError::new(
+            version,
+            StatusCode::GONE,
+            "job was not cancelled because it is not Pending or In Progress",
+        )),
+        Cancellation::NotFound => Err(FhirError::new(
+            version,
+            StatusCode::NOT_FOUND,
+            "Job not found.",
+        )),
+    }
+}
