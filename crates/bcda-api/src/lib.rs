@@ -3,6 +3,7 @@
 //! Handlers are thin: they parse the request, call `bcda-model` for the rules, and let
 //! [`bcda_infra::http::FhirError`] turn failures into OperationOutcomes.
 
+mod attribution_status;
 mod export_repo;
 mod job_cancel;
 mod job_status;
@@ -28,6 +29,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::scope(&format!("/api/{version}"))
                 .app_data(web::Data::new(version))
                 .route("/metadata", web::get().to(metadata::get))
+                .route(
+                    "/attribution_status",
+                    web::get().to(attribution_status::get),
+                )
                 .route("/jobs", web::get().to(jobs_list::get))
                 .route("/jobs/{id}", web::get().to(job_status::get))
                 .route("/jobs/{id}", web::delete().to(job_cancel::delete))

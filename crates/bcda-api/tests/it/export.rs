@@ -320,3 +320,41 @@ async fn an_active_job_can_be_cancelled_once() {
         .unwrap();
     assert_eq!(foreign.status(), 404);
 }
+
+#[tokio::test]
+async fn attribution_status_reports_when_the_acos_data_was_loaded() {
+    let (app, token) = app_with_token().await;
+    let empty: Value = app
+        .get_with_token("/api/v1/attribution_status", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(empty["ingestion_dates"], serde_json::json!([]));
+
+    app.ctx
+        .db
+        .get()
+        .await
+        .unwrap()
+        .execute(
+            "INSERT INTO synthetic_datasets (aco_id, seed, beneficiaries, years, as_of, loaded_at) \
+             SELECT id, 1, 10, 1, '2026-11-01', '2026-11-02T03:04:05Z' FROM acos WHERE cms_id = 'A1234'",
+            &[],
+        )
+        .await
+        .unwrap();
+    let status: Value = app
+        .get_with_token("/api/v2/attribution_status", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        status,
+        serde_json::json!({"ingestion_dates": [
+            {"type": "default", "timestamp": "2026-11-02T03:04:05Z"},
+            {"type": "runout", "timestamp": "2026-11-02T03:04:05Z"}
+        ]})
+    );
+}
