@@ -7,6 +7,7 @@ use bcda_infra::AppContext;
 use bcda_infra::http::{Authenticated, FhirError};
 use bcda_model::ApiVersion;
 
+use crate::job_status::parse_job_id;
 use crate::jobs_repo::{self, Cancellation};
 
 pub async fn delete(
@@ -16,13 +17,7 @@ pub async fn delete(
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, FhirError> {
     let version = **version;
-    let id: i64 = id.parse().map_err(|_| {
-        FhirError::new(
-            version,
-            StatusCode::BAD_REQUEST,
-            format!("Invalid job ID {id}"),
-        )
-    })?;
+    let id = parse_job_id(version, &id)?;
     let outcome = jobs_repo::cancel_job(&ctx.db, principal.aco_id, version, id)
         .await
         .map_err(|e| FhirError::internal(version, &e))?;

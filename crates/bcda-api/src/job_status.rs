@@ -19,13 +19,7 @@ pub async fn get(
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, FhirError> {
     let version = **version;
-    let id: i64 = id.parse().map_err(|_| {
-        FhirError::new(
-            version,
-            StatusCode::BAD_REQUEST,
-            format!("Invalid job ID {id}"),
-        )
-    })?;
+    let id = parse_job_id(version, &id)?;
     let job = jobs_repo::find_job(&ctx.db, principal.aco_id, version, id)
         .await
         .map_err(|e| FhirError::internal(version, &e))?
@@ -58,6 +52,17 @@ pub async fn get(
             "The job and its files have expired.",
         )),
     }
+}
+
+/// A job id from the path: numeric, else `400`.
+pub(crate) fn parse_job_id(version: ApiVersion, raw: &str) -> Result<i64, FhirError> {
+    raw.parse().map_err(|_| {
+        FhirError::new(
+            version,
+            StatusCode::BAD_REQUEST,
+            format!("Invalid job ID {raw}"),
+        )
+    })
 }
 
 /// `202` with `X-Progress` and a `Retry-After` scaled to the work left, so small exports

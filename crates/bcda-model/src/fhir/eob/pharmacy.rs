@@ -133,22 +133,7 @@ pub(super) fn build(
         adjudication: adjudications(version, event),
     }];
     if v2 {
-        eob.total = vec![
-            adjudication(
-                version,
-                bb_var!("tot_rx_cst_amt"),
-                "Gross Drug Cost",
-                (C4BB_ADJUDICATION, "drugcost", "Drug Cost"),
-                event.total_cost_cents,
-            ),
-            adjudication(
-                version,
-                bb_var!("cvrd_d_plan_pd_amt"),
-                "Amount paid by Part D plan for the PDE (drug is covered by Part D)",
-                (HL7_ADJUDICATION, "benefit", "Benefit Amount"),
-                event.plan_paid_cents,
-            ),
-        ];
+        eob.total = vec![drug_cost(version, event), plan_paid(version, event)];
     }
     eob.payment.date = Some(FhirDate(event.paid_date));
     if v2 {
@@ -211,13 +196,7 @@ fn information<'a>(eob: &mut ExplanationOfBenefit<'a>, version: ApiVersion, even
 
 fn adjudications(version: ApiVersion, event: &PdeEvent) -> Vec<Adjudication<'static>> {
     vec![
-        adjudication(
-            version,
-            bb_var!("cvrd_d_plan_pd_amt"),
-            "Amount paid by Part D plan for the PDE (drug is covered by Part D)",
-            (HL7_ADJUDICATION, "benefit", "Benefit Amount"),
-            event.plan_paid_cents,
-        ),
+        plan_paid(version, event),
         adjudication(
             version,
             bb_var!("ptnt_pay_amt"),
@@ -232,12 +211,28 @@ fn adjudications(version: ApiVersion, event: &PdeEvent) -> Vec<Adjudication<'sta
             (C4BB_ADJUDICATION, "discount", "Discount"),
             event.lics_cents,
         ),
-        adjudication(
-            version,
-            bb_var!("tot_rx_cst_amt"),
-            "Gross Drug Cost",
-            (C4BB_ADJUDICATION, "drugcost", "Drug Cost"),
-            event.total_cost_cents,
-        ),
+        drug_cost(version, event),
     ]
+}
+
+/// What the Part D plan paid: a line adjudication and, in R4, a total.
+fn plan_paid(version: ApiVersion, event: &PdeEvent) -> Adjudication<'static> {
+    adjudication(
+        version,
+        bb_var!("cvrd_d_plan_pd_amt"),
+        "Amount paid by Part D plan for the PDE (drug is covered by Part D)",
+        (HL7_ADJUDICATION, "benefit", "Benefit Amount"),
+        event.plan_paid_cents,
+    )
+}
+
+/// The fill's gross drug cost: a line adjudication and, in R4, a total.
+fn drug_cost(version: ApiVersion, event: &PdeEvent) -> Adjudication<'static> {
+    adjudication(
+        version,
+        bb_var!("tot_rx_cst_amt"),
+        "Gross Drug Cost",
+        (C4BB_ADJUDICATION, "drugcost", "Drug Cost"),
+        event.total_cost_cents,
+    )
 }
