@@ -1,7 +1,7 @@
 //! Creating export jobs: the job, its keys and their outbox messages in one transaction.
 
 use bcda_infra::DbPool;
-use bcda_model::export::{ExportRequest, ExportWork, job_keys};
+use bcda_model::export::{BatchSizes, ExportRequest, ExportWork, PlannedKey};
 use bcda_model::{ApiVersion, ResourceType};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -16,6 +16,7 @@ pub struct NewJob<'a> {
     pub request_url: &'a str,
     pub request: &'a ExportRequest,
     pub transaction_time: OffsetDateTime,
+    pub batch_sizes: &'a BatchSizes,
 }
 
 /// What recording a kick-off did.
@@ -58,14 +59,7 @@ pub async fn create_job(db: &DbPool, job: NewJob<'_>) -> Result<Created, RepoErr
         return Ok(Created::Busy);
     }
 
-    let beneficiaries: i64 = tx
-        .query_one(
-            "SELECT count(*) FROM aco_beneficiaries WHERE aco_id = $1 AND ended_on IS NULL",
-            &[&job.aco_id],
-        )
-        .await?
-        .get(0);
-    let keys = job_keys(&job.request.types, beneficiaries as u64);
+    let keys = plan_keys(&tx, &job).await?;
     let job_id: i64 = tx
         .query_one(
             "INSERT INTO jobs (aco_id, api_version, request_url, resource_types, types_requested, since, \
@@ -86,16 +80,22 @@ pub async fn create_job(db: &DbPool, job: NewJob<'_>) -> Result<Created, RepoErr
         .get(0);
 
     // Keys and their messages in bulk: two statements whatever the ACO's size.
-    let key_types: Vec<&str> = keys.iter().map(|(t, _)| t.as_str()).collect();
-    let batches: Vec<i32> = keys.iter().map(|(_, b)| *b).collect();
+    let key_types: Vec<&str> = keys.iter().map(|k| k.resource_type.as_str()).collect();
+    let batches: Vec<i32> = keys.iter().map(|k| k.batch_index).collect();
+    let firsts: Vec<i64> = keys.iter().map(|k| k.beneficiaries.first).collect();
+    let ends: Vec<Option<i64>> = keys.iter().map(|k| k.beneficiaries.end).collect();
     let rows = tx
         .query(
-            "INSERT INTO job_keys (job_id, resource_type, batch_index) \
-             SELECT $1, t, b FROM unnest($2::text[], $3::int[]) AS k(t, b) \
+            "INSERT INTO job_keys (job_id, resource_type, batch_index, first_beneficiary_id, end_beneficiary_id) \
+             SELECT $1, t, b, f, e FROM unnest($2::text[], $3::int[], $4::bigint[], $5::bigint[]) AS k(t, b, f, e) \
              RETURNING id, resource_type",
-            &[&job_id, &key_types, &batches],
+            &[&job_id, &key_types, &batches, &firsts, &ends],
         )
         .await?;
+    // The request's trace continues in the worker that does the work.
+    let trace_headers = serde_json::to_value(bcda_infra::telemetry::current_trace_context())
+        .map_err(|_| RepoError::Corrupt)?;
+    let mut key_ids = Vec::with_capacity(rows.len());
     let mut routing_keys = Vec::with_capacity(rows.len());
     let mut payloads = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -104,17 +104,47 @@ pub async fn create_job(db: &DbPool, job: NewJob<'_>) -> Result<Created, RepoErr
             .parse()
             .map_err(|_| RepoError::Corrupt)?;
         routing_keys.push(bcda_infra::queue::Topology::routing_key(resource_type));
-        let work = ExportWork::V1 {
-            job_id,
-            job_key_id: row.get(0),
-        };
+        let job_key_id: i64 = row.get(0);
+        key_ids.push(job_key_id);
+        let work = ExportWork::V1 { job_id, job_key_id };
         payloads.push(serde_json::to_value(work).map_err(|_| RepoError::Corrupt)?);
     }
     tx.execute(
-        "INSERT INTO outbox (routing_key, payload) SELECT * FROM unnest($1::text[], $2::jsonb[])",
-        &[&routing_keys, &payloads],
+        "INSERT INTO outbox (job_key_id, routing_key, payload, headers) \
+         SELECT k, r, p, $4 FROM unnest($1::bigint[], $2::text[], $3::jsonb[]) AS m(k, r, p)",
+        &[&key_ids, &routing_keys, &payloads, &trace_headers],
     )
     .await?;
     tx.commit().await?;
     Ok(Created::Job(job_id))
+}
+
+/// The job's keys: batches of the ACO's attributed beneficiaries, cut by id at kick-off.
+/// One index scan reads only the beneficiaries at which some batch starts, so even a
+/// million-beneficiary ACO is planned in a fraction of a second.
+async fn plan_keys(
+    tx: &tokio_postgres::Transaction<'_>,
+    job: &NewJob<'_>,
+) -> Result<Vec<PlannedKey>, RepoError> {
+    let types = &job.request.types;
+    let size = |i: usize| -> i64 {
+        types
+            .get(i)
+            .map_or(i64::MAX, |&t| i64::from(job.batch_sizes.of(t)))
+    };
+    let starts: Vec<(u64, i64)> = tx
+        .query(
+            "SELECT ordinal, beneficiary_id FROM ( \
+                 SELECT beneficiary_id, row_number() OVER (ORDER BY beneficiary_id) - 1 AS ordinal \
+                 FROM aco_beneficiaries WHERE aco_id = $1 AND ended_on IS NULL \
+             ) attributed \
+             WHERE ordinal % $2 = 0 OR ordinal % $3 = 0 OR ordinal % $4 = 0 \
+             ORDER BY ordinal",
+            &[&job.aco_id, &size(0), &size(1), &size(2)],
+        )
+        .await?
+        .iter()
+        .map(|row| (row.get::<_, i64>(0) as u64, row.get(1)))
+        .collect();
+    Ok(job.batch_sizes.plan_keys(types, &starts))
 }

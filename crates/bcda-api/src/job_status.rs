@@ -98,7 +98,11 @@ fn completed(id: i64, job: &JobState, base: &PublicBase) -> HttpResponse {
         request: job.request_url.clone(),
         requires_access_token: true,
         output,
-        error: Vec::new(),
+        error: job
+            .error_files
+            .iter()
+            .map(|key| ManifestFile::error(format!("{}/data/{key}", base.as_str())))
+            .collect(),
         job_id: id,
     };
     let mut response = HttpResponse::Ok();

@@ -61,6 +61,8 @@ pub struct JobState {
     pub expires_at: Option<time::OffsetDateTime>,
     /// Written files with data: (resource type, object key).
     pub files: Vec<(String, String)>,
+    /// Files of OperationOutcomes for work that failed: object keys.
+    pub error_files: Vec<String>,
 }
 
 /// Job `id` of ACO `aco_id` on `version`; `None` when the ACO has no such job.
@@ -94,6 +96,17 @@ pub async fn find_job(
         .iter()
         .map(|r| (r.get(0), r.get(1)))
         .collect();
+    let error_files = client
+        .query(
+            "SELECT error_object_key FROM job_keys \
+             WHERE job_id = $1 AND error_object_key IS NOT NULL \
+             ORDER BY resource_type, batch_index",
+            &[&id],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
     Ok(Some(JobState {
         status: row.get::<_, &str>(0).parse()?,
         request_url: row.get(1),
@@ -102,6 +115,7 @@ pub async fn find_job(
         keys_done: row.get(4),
         expires_at: row.get(5),
         files,
+        error_files,
     }))
 }
 

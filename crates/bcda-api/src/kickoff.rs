@@ -62,6 +62,7 @@ async fn kick_off(
         request_url: &request_url,
         request: &request,
         transaction_time: now,
+        batch_sizes: &ctx.config.export.batch_sizes,
     };
     match export_repo::create_job(&ctx.db, job).await {
         Ok(Created::Job(id)) => Ok(HttpResponse::Accepted()

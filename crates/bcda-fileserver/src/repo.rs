@@ -34,7 +34,8 @@ pub async fn find_job(
     let row = client
         .query_opt(
             "SELECT j.status, j.expires_at, \
-                    EXISTS (SELECT 1 FROM job_keys k WHERE k.job_id = j.id AND k.object_key = $3) \
+                    EXISTS (SELECT 1 FROM job_keys k WHERE k.job_id = j.id \
+                            AND (k.object_key = $3 OR k.error_object_key = $3)) \
              FROM jobs j WHERE j.id = $1 AND j.aco_id = $2",
             &[&job_id, &aco_id, &object_key],
         )

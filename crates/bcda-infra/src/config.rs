@@ -24,8 +24,31 @@ pub struct Config {
     pub storage: StorageConfig,
     pub telemetry: TelemetryConfig,
     pub auth: AuthConfig,
-    /// Export workers run inside `bcda serve all` (`BCDA_WORKERS`).
+    pub export: ExportConfig,
+}
+
+/// How exports are split, paced, retried and kept.
+#[derive(Debug, Clone)]
+pub struct ExportConfig {
+    /// Export workers run by `bcda serve all` and `bcda serve worker` (`BCDA_WORKERS`);
+    /// 0 leaves the work to other processes.
     pub workers: usize,
+    /// Messages a worker holds unacknowledged at once (`BCDA_WORKER_PREFETCH`).
+    pub prefetch: u16,
+    /// Beneficiaries per job key, per resource type (`BCDA_BATCH_SIZE_EOB`,
+    /// `BCDA_BATCH_SIZE_PATIENT`, `BCDA_BATCH_SIZE_COVERAGE`).
+    pub batch_sizes: bcda_model::export::BatchSizes,
+    /// Attempts at a job key before its failure is reported in an error file
+    /// (`BCDA_MAX_ATTEMPTS`).
+    pub max_attempts: u32,
+    /// A job whose failed keys pass this percentage of all keys is Failed
+    /// (`BCDA_JOB_FAILURE_PCT`).
+    pub failure_threshold_pct: u8,
+    /// How long a finished job's files stay downloadable (`BCDA_JOB_TTL_SECS`).
+    pub job_ttl: Duration,
+    /// Keys of one job queued or being worked at once (`BCDA_JOB_KEYS_IN_FLIGHT`): the
+    /// relay holds back the rest, so exports behind a large one are not starved.
+    pub keys_in_flight_per_job: u32,
 }
 
 /// Postgres connection settings.
@@ -172,6 +195,12 @@ pub mod defaults {
     pub const S3_REGION: &str = "us-east-1";
     pub const LOG_FILTER: &str = "info";
     pub const WORKERS: usize = 2;
+    pub const WORKER_PREFETCH: u16 = 1;
+    pub const MAX_ATTEMPTS: u32 = 5;
+    /// BCDA's `EXPORT_FAIL_PCT` default.
+    pub const JOB_FAILURE_PCT: u8 = 60;
+    pub const JOB_TTL_SECS: u64 = 24 * 60 * 60;
+    pub const JOB_KEYS_IN_FLIGHT: u32 = 8;
     pub const TOKEN_TTL_SECS: u64 = 1200;
     pub const TOKEN_ISSUER: &str = "bcda";
     /// A published development key: encrypts nothing worth protecting.
@@ -242,11 +271,7 @@ impl Config {
                 })?,
             },
             auth: auth_config(&env)?,
-            workers: env.parsed(
-                "BCDA_WORKERS",
-                &defaults::WORKERS.to_string(),
-                "expected a number",
-            )?,
+            export: export_config(&env)?,
         })
     }
 
@@ -277,6 +302,42 @@ fn storage_config(env: &Env<'_>) -> Result<StorageConfig, ConfigError> {
         secret_access_key: env.get("BCDA_S3_SECRET_ACCESS_KEY").map(SecretString::from),
         allow_http: env.parsed("BCDA_S3_ALLOW_HTTP", "false", "expected true or false")?,
     }))
+}
+
+fn export_config(env: &Env<'_>) -> Result<ExportConfig, ConfigError> {
+    use bcda_model::export::BatchSizes;
+    let default_sizes = BatchSizes::default();
+    let failure_threshold_pct: u8 = env.parsed(
+        "BCDA_JOB_FAILURE_PCT",
+        &defaults::JOB_FAILURE_PCT.to_string(),
+        "expected a percentage from 0 to 100",
+    )?;
+    if failure_threshold_pct > 100 {
+        return Err(ConfigError {
+            name: "BCDA_JOB_FAILURE_PCT",
+            value: Some(failure_threshold_pct.to_string()),
+            reason: "expected a percentage from 0 to 100".into(),
+        });
+    }
+    Ok(ExportConfig {
+        workers: env.parsed(
+            "BCDA_WORKERS",
+            &defaults::WORKERS.to_string(),
+            "expected a number",
+        )?,
+        prefetch: env.positive("BCDA_WORKER_PREFETCH", defaults::WORKER_PREFETCH)?,
+        batch_sizes: BatchSizes {
+            explanation_of_benefit: env
+                .positive("BCDA_BATCH_SIZE_EOB", default_sizes.explanation_of_benefit)?,
+            patient: env.positive("BCDA_BATCH_SIZE_PATIENT", default_sizes.patient)?,
+            coverage: env.positive("BCDA_BATCH_SIZE_COVERAGE", default_sizes.coverage)?,
+        },
+        max_attempts: env.positive("BCDA_MAX_ATTEMPTS", defaults::MAX_ATTEMPTS)?,
+        failure_threshold_pct,
+        job_ttl: Duration::from_secs(env.positive("BCDA_JOB_TTL_SECS", defaults::JOB_TTL_SECS)?),
+        keys_in_flight_per_job: env
+            .positive("BCDA_JOB_KEYS_IN_FLIGHT", defaults::JOB_KEYS_IN_FLIGHT)?,
+    })
 }
 
 fn auth_config(env: &Env<'_>) -> Result<AuthConfig, ConfigError> {
@@ -494,6 +555,9 @@ mod tests {
             ("BCDA_S3_ALLOW_HTTP", "yes please"),
             ("OTEL_EXPORTER_OTLP_ENDPOINT", "not a url"),
             ("BCDA_WORKERS", "-1"),
+            ("BCDA_BATCH_SIZE_EOB", "0"),
+            ("BCDA_JOB_FAILURE_PCT", "101"),
+            ("BCDA_MAX_ATTEMPTS", "0"),
             ("BCDA_KEY_ENCRYPTION_KEY", "c2hvcnQ="),
             ("BCDA_TOKEN_RATE_LIMIT", "0"),
         ] {

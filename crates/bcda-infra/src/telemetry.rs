@@ -96,3 +96,24 @@ fn tracer_provider(endpoint: &str, service: &str) -> Result<SdkTracerProvider, T
         .with_resource(Resource::builder().with_service_name(service_name).build())
         .build())
 }
+
+/// The current span's W3C trace context (`traceparent`, `tracestate`), for a message that
+/// continues this trace in another process. Empty when no trace is being exported.
+pub fn current_trace_context() -> std::collections::HashMap<String, String> {
+    use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+    let context = tracing::Span::current().context();
+    let mut carrier = std::collections::HashMap::new();
+    opentelemetry::global::get_text_map_propagator(|propagator| {
+        propagator.inject_context(&context, &mut carrier);
+    });
+    carrier
+}
+
+/// Makes `span` a child of the trace whose context `carrier` holds (as written by
+/// [`current_trace_context`]); a carrier without one leaves `span` a root.
+pub fn continue_trace(span: &tracing::Span, carrier: &std::collections::HashMap<String, String>) {
+    use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+    let context =
+        opentelemetry::global::get_text_map_propagator(|propagator| propagator.extract(carrier));
+    let _ = span.set_parent(context);
+}

@@ -180,6 +180,22 @@ impl FromStr for ClaimType {
     }
 }
 
+/// The stored NCH claim type code as the `'static` string [`Claim`] carries, or `None`
+/// for a code this build does not know.
+pub fn nch_clm_type_code(code: &str) -> Option<&'static str> {
+    const KNOWN: [&str; 11] = [
+        "10", "20", "30", "40", "50", "60", "61", "71", "72", "81", "82",
+    ];
+    KNOWN.into_iter().find(|known| *known == code)
+}
+
+/// The stored Medicare status code as the `'static` string [`EnrollmentYear`] carries,
+/// or `None` for a code this build does not know.
+pub fn medicare_status_code(code: &str) -> Option<&'static str> {
+    const KNOWN: [&str; 5] = ["10", "11", "20", "21", "31"];
+    KNOWN.into_iter().find(|known| *known == code)
+}
+
 /// A Parts A/B fee-for-service claim (CCLF 1-7; BFD's ExplanationOfBenefit).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claim {

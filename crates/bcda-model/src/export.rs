@@ -21,26 +21,114 @@ pub struct ExportRequest {
     pub since: Option<OffsetDateTime>,
 }
 
-/// Beneficiaries per job key (one worker task, one NDJSON file) for each type, chosen so
-/// that files stay between a few and a few hundred megabytes and the 30,000-beneficiary
-/// sandbox ACO yields about 120 EOB files, not thousands (BCDA uses 50 per EOB batch).
-pub fn batch_size(resource_type: ResourceType) -> u32 {
-    match resource_type {
-        ResourceType::ExplanationOfBenefit => 250,
-        ResourceType::Patient => 5_000,
-        ResourceType::Coverage => 4_000,
+/// Beneficiaries per job key (one worker task, one NDJSON file) for each type.
+///
+/// The defaults keep files between a few and a few hundred megabytes: an EOB batch of
+/// 250 beneficiaries is about 100 MB of NDJSON, so the 30,000-beneficiary sandbox ACO
+/// yields 120 EOB files and a 1,000,000-beneficiary ACO 4,000, not tens of thousands
+/// (BCDA uses 50 per EOB batch). Patient and Coverage lines are small, so their batches
+/// are BCDA's 5,000 and 4,000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchSizes {
+    pub explanation_of_benefit: u32,
+    pub patient: u32,
+    pub coverage: u32,
+}
+
+impl Default for BatchSizes {
+    fn default() -> Self {
+        BatchSizes {
+            explanation_of_benefit: 250,
+            patient: 5_000,
+            coverage: 4_000,
+        }
     }
 }
 
-/// The job keys of an export: one per type and batch of `beneficiaries`, in type order.
-pub fn job_keys(types: &[ResourceType], beneficiaries: u64) -> Vec<(ResourceType, i32)> {
-    types
-        .iter()
-        .flat_map(|&t| {
-            let batches = beneficiaries.div_ceil(u64::from(batch_size(t))).max(1);
-            (0..batches as i32).map(move |b| (t, b))
-        })
-        .collect()
+impl BatchSizes {
+    /// Beneficiaries per key of `resource_type`.
+    pub fn of(&self, resource_type: ResourceType) -> u32 {
+        match resource_type {
+            ResourceType::ExplanationOfBenefit => self.explanation_of_benefit,
+            ResourceType::Patient => self.patient,
+            ResourceType::Coverage => self.coverage,
+        }
+        .max(1)
+    }
+
+    /// The ordinals (0-based positions of beneficiaries in id order) at which some
+    /// type's batch starts: what [`BatchSizes::plan_keys`] needs to know of an ACO.
+    pub fn starts_batch(&self, types: &[ResourceType], ordinal: u64) -> bool {
+        types
+            .iter()
+            .any(|&t| ordinal.is_multiple_of(u64::from(self.of(t))))
+    }
+
+    /// The job keys of an export, in type order: one per type and batch of beneficiaries.
+    /// `starts` holds, in order, the (ordinal, beneficiary id) of every beneficiary at
+    /// which a batch starts (see [`BatchSizes::starts_batch`]). An ACO without
+    /// beneficiaries still gets one (empty) key per type, so every job has work that
+    /// completes it.
+    pub fn plan_keys(&self, types: &[ResourceType], starts: &[(u64, i64)]) -> Vec<PlannedKey> {
+        let mut keys = Vec::new();
+        for &resource_type in types {
+            let size = u64::from(self.of(resource_type));
+            let firsts: Vec<i64> = starts
+                .iter()
+                .filter(|(ordinal, _)| ordinal.is_multiple_of(size))
+                .map(|&(_, id)| id)
+                .collect();
+            if firsts.is_empty() {
+                keys.push(PlannedKey {
+                    resource_type,
+                    batch_index: 0,
+                    beneficiaries: BeneficiaryRange::ALL,
+                });
+                continue;
+            }
+            for (index, first) in firsts.iter().enumerate() {
+                keys.push(PlannedKey {
+                    resource_type,
+                    batch_index: index as i32,
+                    beneficiaries: BeneficiaryRange {
+                        first: *first,
+                        end: firsts.get(index + 1).copied(),
+                    },
+                });
+            }
+        }
+        keys
+    }
+}
+
+/// One unit of export work decided at kick-off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlannedKey {
+    pub resource_type: ResourceType,
+    pub batch_index: i32,
+    pub beneficiaries: BeneficiaryRange,
+}
+
+/// The attributed beneficiaries of a job key: ids from `first` up to, not including,
+/// `end` (no end: every id from `first` on). Fixed at kick-off, so attribution changes
+/// while a job runs never move a beneficiary from one batch to another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BeneficiaryRange {
+    pub first: i64,
+    pub end: Option<i64>,
+}
+
+impl BeneficiaryRange {
+    /// Every beneficiary.
+    pub const ALL: BeneficiaryRange = BeneficiaryRange {
+        first: i64::MIN,
+        end: None,
+    };
+
+    /// Whether `id` is in the range.
+    pub fn contains(&self, id: i64) -> bool {
+        id >= self.first && self.end.is_none_or(|end| id < end)
+    }
 }
 
 /// The message that carries one job key to a worker, versioned so that a worker can
@@ -397,16 +485,46 @@ mod tests {
     }
 
     #[test]
-    fn job_keys_split_each_type_into_bounded_batches() {
-        let keys = job_keys(&ResourceType::ALL, 30_000);
-        let count = |t| keys.iter().filter(|(k, _)| *k == t).count();
-        assert_eq!(count(ResourceType::ExplanationOfBenefit), 120);
-        assert_eq!(count(ResourceType::Patient), 6);
-        assert_eq!(count(ResourceType::Coverage), 8);
-        // An ACO without beneficiaries still gets one (empty) key per type.
+    fn keys_split_each_type_into_bounded_batches_of_id_ranges() {
+        let sizes = BatchSizes::default();
+        let types = ResourceType::ALL;
+        // Beneficiary ids 1000, 1010, ... for 30,000 beneficiaries.
+        let starts: Vec<(u64, i64)> = (0..30_000u64)
+            .filter(|&n| sizes.starts_batch(&types, n))
+            .map(|n| (n, 1000 + 10 * n as i64))
+            .collect();
+        let keys = sizes.plan_keys(&types, &starts);
+        let of = |t| {
+            keys.iter()
+                .filter(|k| k.resource_type == t)
+                .collect::<Vec<_>>()
+        };
+        let eob = of(ResourceType::ExplanationOfBenefit);
+        assert_eq!(eob.len(), 120);
+        assert_eq!(of(ResourceType::Patient).len(), 6);
+        assert_eq!(of(ResourceType::Coverage).len(), 8);
+        // Consecutive ranges: each batch ends where the next begins; the last is open.
+        assert_eq!(eob[0].beneficiaries.first, 1000);
+        assert_eq!(eob[0].beneficiaries.end, Some(1000 + 2500));
+        assert_eq!(eob[1].beneficiaries.first, 1000 + 2500);
+        assert_eq!(eob[119].batch_index, 119);
+        assert_eq!(eob[119].beneficiaries.end, None);
+        let covered = (0..30_000i64)
+            .map(|n| 1000 + 10 * n)
+            .all(|id| eob.iter().filter(|k| k.beneficiaries.contains(id)).count() == 1);
+        assert!(covered, "every beneficiary is in exactly one EOB batch");
+    }
+
+    #[test]
+    fn an_aco_without_beneficiaries_gets_one_empty_key_per_type() {
+        let keys = BatchSizes::default().plan_keys(&[ResourceType::Patient], &[]);
         assert_eq!(
-            job_keys(&[ResourceType::Patient], 0),
-            [(ResourceType::Patient, 0)]
+            keys,
+            [PlannedKey {
+                resource_type: ResourceType::Patient,
+                batch_index: 0,
+                beneficiaries: BeneficiaryRange::ALL,
+            }]
         );
     }
 

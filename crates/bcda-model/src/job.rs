@@ -45,6 +45,31 @@ impl JobStatus {
     }
 }
 
+/// How far a job's keys have got, as the worker that finished one sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyTally {
+    pub total: u64,
+    /// Keys not yet done.
+    pub left: u64,
+    /// Done keys that gave up after their last attempt.
+    pub failed: u64,
+}
+
+impl KeyTally {
+    /// The job's status after a key finished: Failed as soon as the failed share passes
+    /// `failure_threshold_pct` percent of all keys (BCDA's `EXPORT_FAIL_PCT`), Completed
+    /// when no key is left, else In Progress.
+    pub fn settle(self, failure_threshold_pct: u8) -> JobStatus {
+        if self.failed * 100 > u64::from(failure_threshold_pct) * self.total {
+            JobStatus::Failed
+        } else if self.left == 0 {
+            JobStatus::Completed
+        } else {
+            JobStatus::InProgress
+        }
+    }
+}
+
 impl fmt::Display for JobStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -76,6 +101,23 @@ mod tests {
         for status in JobStatus::ALL {
             assert_eq!(status.as_str().parse::<JobStatus>(), Ok(status));
         }
+    }
+
+    #[test]
+    fn a_job_fails_only_when_failed_keys_pass_the_threshold() {
+        let tally = |left, failed| KeyTally {
+            total: 10,
+            left,
+            failed,
+        };
+        assert_eq!(tally(3, 0).settle(60), JobStatus::InProgress);
+        assert_eq!(tally(0, 0).settle(60), JobStatus::Completed);
+        // Six of ten failed is not more than 60%: the job completes with error files.
+        assert_eq!(tally(0, 6).settle(60), JobStatus::Completed);
+        // Seven is, and the job fails without waiting for the rest.
+        assert_eq!(tally(3, 7).settle(60), JobStatus::Failed);
+        // A threshold of 0 fails a job on its first failed key.
+        assert_eq!(tally(9, 1).settle(0), JobStatus::Failed);
     }
 
     #[test]

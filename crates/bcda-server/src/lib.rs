@@ -25,7 +25,9 @@ pub struct Application {
     server: Server,
     tokens: Option<web::Data<bcda_auth::TokenService>>,
     /// The outbox relay's handles, when this process serves the API.
-    relay: Option<(bcda_infra::DbPool, bcda_infra::Broker)>,
+    relay: Option<(bcda_infra::DbPool, bcda_infra::Broker, u32)>,
+    /// The context export workers run with, when this process runs workers.
+    workers: Option<AppContext>,
 }
 
 impl std::fmt::Debug for Application {
@@ -42,9 +44,14 @@ impl Application {
     pub fn build(ctx: AppContext, role: Role) -> Result<Application, BuildError> {
         let services = Services::new(&ctx, role)?;
         let tokens = services.tokens.clone();
-        let relay = role
-            .serves(Role::Api)
-            .then(|| (ctx.db.clone(), ctx.broker.clone()));
+        let relay = role.serves(Role::Api).then(|| {
+            (
+                ctx.db.clone(),
+                ctx.broker.clone(),
+                ctx.config.export.keys_in_flight_per_job,
+            )
+        });
+        let workers = role.serves(Role::Worker).then(|| ctx.clone());
         let listener = TcpListener::bind(ctx.config.listen)?;
         let port = listener.local_addr()?.port();
         let dependencies = role.dependencies();
@@ -67,6 +74,7 @@ impl Application {
             server,
             tokens,
             relay,
+            workers,
         })
     }
 
@@ -75,7 +83,8 @@ impl Application {
         self.port
     }
 
-    /// Serves until SIGINT or SIGTERM, then finishes in-flight requests and returns.
+    /// Serves until SIGINT or SIGTERM, then finishes in-flight requests and the export
+    /// workers' in-flight keys, and returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         if let Some(tokens) = self.tokens {
             // Have a signing key (generating the first one) before the first client asks.
@@ -86,15 +95,22 @@ impl Application {
             });
         }
         let stop = tokio_util::sync::CancellationToken::new();
-        if let Some((db, broker)) = self.relay {
+        if let Some((db, broker, keys_in_flight_per_job)) = self.relay {
             tokio::spawn(bcda_infra::queue::outbox::run_relay(
                 db,
                 broker,
+                keys_in_flight_per_job,
                 stop.clone(),
             ));
         }
+        let mut workers = self
+            .workers
+            .map(|ctx| bcda_worker::spawn_workers(&ctx, &stop));
         let served = self.server.await;
         stop.cancel();
+        if let Some(workers) = workers.as_mut() {
+            while workers.join_next().await.is_some() {}
+        }
         served
     }
 }

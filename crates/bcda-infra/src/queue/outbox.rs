@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
+use lapin::types::{AMQPValue, FieldTable};
 use lapin::{BasicProperties, Confirmation};
 use tokio_util::sync::CancellationToken;
 
@@ -38,15 +39,45 @@ impl From<lapin::Error> for RelayError {
     }
 }
 
+/// Lock key that makes one relay at a time the publisher, across every API replica: the
+/// per-job pacing below counts what is in flight, which only one publisher can do right.
+const RELAY_LOCK: i64 = 0x6263_6461_7265_6c61; // "bcdarela"
+
 /// Publishes up to one batch of outbox rows; returns how many were published.
-pub async fn relay_once(db: &DbPool, broker: &Broker) -> Result<usize, RelayError> {
+///
+/// Messages of job keys are paced: a job has at most `keys_in_flight_per_job` keys
+/// published and not yet done, and each round takes the oldest waiting key of every job
+/// before the second of any. So a 50-beneficiary export queued behind a 30,000-beneficiary
+/// one waits for a handful of the large one's keys, not for all of them.
+pub async fn relay_once(
+    db: &DbPool,
+    broker: &Broker,
+    keys_in_flight_per_job: u32,
+) -> Result<usize, RelayError> {
     let mut client = db.get().await?;
     let tx = client.transaction().await?;
-    // SKIP LOCKED lets several API replicas relay side by side without waiting.
+    let leader: bool = tx
+        .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&RELAY_LOCK])
+        .await?
+        .get(0);
+    if !leader {
+        return Ok(0);
+    }
     let rows = tx
         .query(
-            "SELECT id, routing_key, payload::text FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
-            &[&BATCH],
+            "WITH waiting AS ( \
+                 SELECT o.id, o.routing_key, o.payload, o.headers, o.job_key_id, k.job_id, \
+                        row_number() OVER (PARTITION BY k.job_id ORDER BY o.id) AS place \
+                 FROM outbox o LEFT JOIN job_keys k ON k.id = o.job_key_id \
+             ), in_flight AS ( \
+                 SELECT job_id, count(*) AS keys FROM job_keys \
+                 WHERE published_at IS NOT NULL AND done_at IS NULL GROUP BY job_id \
+             ) \
+             SELECT w.id, w.routing_key, w.payload::text, w.headers::text, w.job_key_id \
+             FROM waiting w LEFT JOIN in_flight f ON f.job_id = w.job_id \
+             WHERE w.job_id IS NULL OR w.place <= $2 - coalesce(f.keys, 0) \
+             ORDER BY w.place, w.id LIMIT $1",
+            &[&BATCH, &i64::from(keys_in_flight_per_job)],
         )
         .await?;
     if rows.is_empty() {
@@ -59,13 +90,15 @@ pub async fn relay_once(db: &DbPool, broker: &Broker) -> Result<usize, RelayErro
     let exchange = broker.topology().work_exchange();
     let mut confirms = Vec::with_capacity(rows.len());
     let mut ids = Vec::with_capacity(rows.len());
+    let mut key_ids = Vec::with_capacity(rows.len());
     for row in &rows {
         let routing_key: &str = row.get(1);
         let payload: &str = row.get(2);
         let properties = BasicProperties::default()
             .with_content_type("application/json".into())
             // Persistent: the message survives a broker restart.
-            .with_delivery_mode(2);
+            .with_delivery_mode(2)
+            .with_headers(amqp_headers(row.get(3)));
         confirms.push(
             channel
                 .basic_publish(
@@ -78,6 +111,9 @@ pub async fn relay_once(db: &DbPool, broker: &Broker) -> Result<usize, RelayErro
                 .await?,
         );
         ids.push(row.get::<_, i64>(0));
+        if let Some(key) = row.get::<_, Option<i64>>(4) {
+            key_ids.push(key);
+        }
     }
     for confirm in confirms {
         if !matches!(confirm.await?, Confirmation::Ack(_)) {
@@ -86,15 +122,36 @@ pub async fn relay_once(db: &DbPool, broker: &Broker) -> Result<usize, RelayErro
     }
     tx.execute("DELETE FROM outbox WHERE id = ANY($1)", &[&ids])
         .await?;
+    tx.execute(
+        "UPDATE job_keys SET published_at = now() WHERE id = ANY($1)",
+        &[&key_ids],
+    )
+    .await?;
     tx.commit().await?;
     let _ = channel.close(200, "relayed".into()).await;
     Ok(ids.len())
 }
 
+/// The stored headers (a JSON object of strings, e.g. `traceparent`) as an AMQP table.
+fn amqp_headers(stored: &str) -> FieldTable {
+    let map: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(stored).unwrap_or_default();
+    let mut table = FieldTable::default();
+    for (name, value) in map {
+        table.insert(name.into(), AMQPValue::LongString(value.into()));
+    }
+    table
+}
+
 /// Relays until `stop` is cancelled, resting when there is nothing to do.
-pub async fn run_relay(db: DbPool, broker: Broker, stop: CancellationToken) {
+pub async fn run_relay(
+    db: DbPool,
+    broker: Broker,
+    keys_in_flight_per_job: u32,
+    stop: CancellationToken,
+) {
     while !stop.is_cancelled() {
-        let published = match relay_once(&db, &broker).await {
+        let published = match relay_once(&db, &broker, keys_in_flight_per_job).await {
             Ok(n) => n,
             Err(e) => {
                 tracing::warn!(error = %e, "outbox relay round failed; will retry");

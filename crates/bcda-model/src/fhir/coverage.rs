@@ -213,6 +213,11 @@ impl<'a> Coverage<'a> {
         }
     }
 
+    /// When the Coverage last changed (`meta.lastUpdated`), which `_since` compares with.
+    pub fn last_updated(&self) -> time::OffsetDateTime {
+        self.meta.last_updated.0
+    }
+
     /// Writes the Coverage as one NDJSON line.
     pub fn write_ndjson(&self, out: &mut impl Write) -> io::Result<()> {
         serde_json::to_writer(&mut *out, self)?;

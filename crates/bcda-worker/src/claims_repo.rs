@@ -1,0 +1,370 @@
+//! Reads a job key's beneficiaries and their claims data back from Postgres into the
+//! domain rows the FHIR renderers take.
+//!
+//! A key is read a chunk of beneficiaries at a time (keyset pagination over the key's id
+//! range), so a worker's memory depends on the chunk, never on the batch size.
+
+use bcda_model::claims::{
+    Beneficiary, Claim, ClaimLine, EnrollmentMonth, EnrollmentYear, PdeEvent, medicare_status_code,
+    nch_clm_type_code,
+};
+use bcda_model::export::BeneficiaryRange;
+use time::{Date, OffsetDateTime};
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use crate::error::KeyError;
+
+/// Which rows of a beneficiary's history an export includes: updated after `since`
+/// (when the client asked for `_since`) and no later than the job's transaction time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UpdateWindow {
+    pub since: Option<OffsetDateTime>,
+    pub until: OffsetDateTime,
+}
+
+impl UpdateWindow {
+    /// Whether a row updated at `at` belongs to the export.
+    pub fn contains(&self, at: OffsetDateTime) -> bool {
+        at <= self.until && self.since.is_none_or(|since| at > since)
+    }
+}
+
+/// The next up to `limit` beneficiary ids of `aco_id` in `range` after `after` (the last
+/// id of the previous chunk), in id order.
+pub async fn next_members(
+    client: &deadpool_postgres::Client,
+    aco_id: Uuid,
+    range: BeneficiaryRange,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Vec<i64>, KeyError> {
+    let from = after.map_or(range.first, |id| id.saturating_add(1));
+    let rows = client
+        .query(
+            "SELECT beneficiary_id FROM aco_beneficiaries \
+             WHERE aco_id = $1 AND ended_on IS NULL AND beneficiary_id >= $2 \
+               AND ($3::bigint IS NULL OR beneficiary_id < $3) \
+             ORDER BY beneficiary_id LIMIT $4",
+            &[&aco_id, &from, &range.end, &limit],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// The beneficiaries with `ids`, in id order.
+pub async fn beneficiaries(
+    client: &deadpool_postgres::Client,
+    ids: &[i64],
+) -> Result<Vec<Beneficiary>, KeyError> {
+    let rows = client
+        .query(
+            "SELECT id, bene_id, mbi, first_name, middle_initial, last_name, sex_cd, race_cd, \
+                    birth_date, death_date, state_cd, county_cd, zip_cd, last_updated \
+             FROM beneficiaries WHERE id = ANY($1) ORDER BY id",
+            &[&ids],
+        )
+        .await?;
+    rows.iter().map(beneficiary).collect()
+}
+
+fn beneficiary(row: &Row) -> Result<Beneficiary, KeyError> {
+    Ok(Beneficiary {
+        id: row.get(0),
+        bene_id: row.get(1),
+        mbi: row.get(2),
+        first_name: row.get(3),
+        middle_initial: optional_char(row, 4)?,
+        last_name: row.get(5),
+        sex_cd: one_char(row, 6)?,
+        race_cd: one_char(row, 7)?,
+        birth_date: row.get(8),
+        death_date: row.get(9),
+        state_cd: row.get(10),
+        county_cd: row.get(11),
+        zip_cd: row.get(12),
+        last_updated: row.get(13),
+    })
+}
+
+/// The yearly enrollment of the beneficiaries with `ids`, by beneficiary and year.
+pub async fn enrollment_years(
+    client: &deadpool_postgres::Client,
+    ids: &[i64],
+) -> Result<Vec<EnrollmentYear>, KeyError> {
+    let rows = client
+        .query(
+            "SELECT beneficiary_id, year, orec, crec, esrd_ind, ms_cd, a_trm_cd, b_trm_cd, last_updated \
+             FROM enrollment_years WHERE beneficiary_id = ANY($1) ORDER BY beneficiary_id, year",
+            &[&ids],
+        )
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let ms_cd: &str = row.get(5);
+            Ok(EnrollmentYear {
+                beneficiary_id: row.get(0),
+                year: row.get(1),
+                orec: one_char(row, 2)?,
+                crec: one_char(row, 3)?,
+                esrd_ind: one_char(row, 4)?,
+                ms_cd: medicare_status_code(ms_cd).ok_or_else(|| {
+                    KeyError::data(format!("unknown Medicare status code {ms_cd:?}"))
+                })?,
+                a_trm_cd: one_char(row, 6)?,
+                b_trm_cd: one_char(row, 7)?,
+                last_updated: row.get(8),
+            })
+        })
+        .collect()
+}
+
+/// The monthly enrollment of the beneficiaries with `ids`, in date order.
+pub async fn enrollment_months(
+    client: &deadpool_postgres::Client,
+    ids: &[i64],
+) -> Result<Vec<EnrollmentMonth>, KeyError> {
+    let rows = client
+        .query(
+            "SELECT beneficiary_id, year, month, buyin_cd, hmo_ind, ptc_cntrct_id, ptc_pbp_id, \
+                    ptc_plan_type_cd, ptd_cntrct_id, ptd_pbp_id, ptd_sgmt_id, cst_shr_grp_cd, \
+                    rds_ind, dual_stus_cd \
+             FROM enrollment_months WHERE beneficiary_id = ANY($1) \
+             ORDER BY beneficiary_id, year, month",
+            &[&ids],
+        )
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(EnrollmentMonth {
+                beneficiary_id: row.get(0),
+                year: row.get(1),
+                month: row.get(2),
+                buyin_cd: one_char(row, 3)?,
+                hmo_ind: one_char(row, 4)?,
+                ptc_cntrct_id: row.get(5),
+                ptc_pbp_id: row.get(6),
+                ptc_plan_type_cd: row.get(7),
+                ptd_cntrct_id: row.get(8),
+                ptd_pbp_id: row.get(9),
+                ptd_sgmt_id: row.get(10),
+                cst_shr_grp_cd: row.get(11),
+                rds_ind: one_char(row, 12)?,
+                dual_stus_cd: row.get(13),
+            })
+        })
+        .collect()
+}
+
+/// The Parts A/B claims, with their lines, of the beneficiaries with `ids` updated in
+/// `window`, by beneficiary and claim id.
+pub async fn claims(
+    client: &deadpool_postgres::Client,
+    ids: &[i64],
+    window: UpdateWindow,
+) -> Result<Vec<Claim>, KeyError> {
+    let rows = client
+        .query(
+            "SELECT clm_id, beneficiary_id, claim_type, nch_clm_type_cd, clm_grp_id, from_date, \
+                    thru_date, control_num, contractor_num, billing_npi, attending_npi, operating_npi, \
+                    provider_ccn, provider_state_cd, fac_type_cd, srvc_clsfctn_cd, freq_cd, \
+                    admission_date, discharge_date, admission_type_cd, admission_source_cd, \
+                    discharge_status_cd, drg_cd, utilization_days, diagnosis_codes, procedure_codes, \
+                    procedure_dates, total_charge_cents, allowed_cents, paid_cents, deductible_cents, \
+                    coinsurance_cents, primary_payer_cents, primary_payer_cd, bene_paid_cents, \
+                    provider_paid_cents, payment_denial_cd, last_updated \
+             FROM claims WHERE beneficiary_id = ANY($1) \
+               AND ($2::timestamptz IS NULL OR last_updated > $2) AND last_updated <= $3 \
+             ORDER BY beneficiary_id, clm_id",
+            &[&ids, &window.since, &window.until],
+        )
+        .await?;
+    let mut claims = rows.iter().map(claim).collect::<Result<Vec<_>, _>>()?;
+    if claims.is_empty() {
+        return Ok(claims);
+    }
+    let claim_ids: Vec<i64> = claims.iter().map(|c| c.clm_id).collect();
+    let lines = client
+        .query(
+            "SELECT clm_id, line_num, from_date, thru_date, hcpcs_cd, modifiers, revenue_center_cd, \
+                    place_of_service_cd, rendering_npi, provider_specialty_cd, diagnosis_cd, ndc_cd, \
+                    units, submitted_cents, allowed_cents, paid_cents, deductible_cents, \
+                    coinsurance_cents, primary_payer_cents \
+             FROM claim_lines WHERE clm_id = ANY($1) ORDER BY clm_id, line_num",
+            &[&claim_ids],
+        )
+        .await?;
+    // Both lists are in claim id order within a beneficiary; index by claim id to join.
+    let position: std::collections::HashMap<i64, usize> = claims
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.clm_id, i))
+        .collect();
+    for row in &lines {
+        let clm_id: i64 = row.get(0);
+        let index = position
+            .get(&clm_id)
+            .ok_or_else(|| KeyError::data(format!("line of unknown claim {clm_id}")))?;
+        claims[*index].lines.push(claim_line(row));
+    }
+    Ok(claims)
+}
+
+fn claim(row: &Row) -> Result<Claim, KeyError> {
+    let clm_id: i64 = row.get(0);
+    let claim_type: &str = row.get(2);
+    let nch: &str = row.get(3);
+    let procedure_codes: Vec<String> = row.get(25);
+    let procedure_dates: Vec<Date> = row.get(26);
+    Ok(Claim {
+        clm_id,
+        beneficiary_id: row.get(1),
+        claim_type: claim_type
+            .parse()
+            .map_err(|e| KeyError::data(format!("claim {clm_id}: {e}")))?,
+        nch_clm_type_cd: nch_clm_type_code(nch).ok_or_else(|| {
+            KeyError::data(format!(
+                "claim {clm_id}: unknown NCH claim type code {nch:?}"
+            ))
+        })?,
+        clm_grp_id: row.get(4),
+        from_date: row.get(5),
+        thru_date: row.get(6),
+        control_num: row.get(7),
+        contractor_num: row.get(8),
+        billing_npi: row.get(9),
+        attending_npi: row.get(10),
+        operating_npi: row.get(11),
+        provider_ccn: row.get(12),
+        provider_state_cd: row.get(13),
+        fac_type_cd: optional_char(row, 14)?,
+        srvc_clsfctn_cd: optional_char(row, 15)?,
+        freq_cd: optional_char(row, 16)?,
+        admission_date: row.get(17),
+        discharge_date: row.get(18),
+        admission_type_cd: optional_char(row, 19)?,
+        admission_source_cd: optional_char(row, 20)?,
+        discharge_status_cd: row.get(21),
+        drg_cd: row.get(22),
+        utilization_days: row.get(23),
+        diagnosis_codes: row.get(24),
+        procedures: procedure_codes.into_iter().zip(procedure_dates).collect(),
+        total_charge_cents: row.get(27),
+        allowed_cents: row.get(28),
+        paid_cents: row.get(29),
+        deductible_cents: row.get(30),
+        coinsurance_cents: row.get(31),
+        primary_payer_cents: row.get(32),
+        primary_payer_cd: optional_char(row, 33)?,
+        bene_paid_cents: row.get(34),
+        provider_paid_cents: row.get(35),
+        payment_denial_cd: optional_char(row, 36)?,
+        last_updated: row.get(37),
+        lines: Vec::new(),
+    })
+}
+
+fn claim_line(row: &Row) -> ClaimLine {
+    ClaimLine {
+        line_num: row.get(1),
+        from_date: row.get(2),
+        thru_date: row.get(3),
+        hcpcs_cd: row.get(4),
+        modifiers: row.get(5),
+        revenue_center_cd: row.get(6),
+        place_of_service_cd: row.get(7),
+        rendering_npi: row.get(8),
+        provider_specialty_cd: row.get(9),
+        diagnosis_cd: row.get(10),
+        ndc_cd: row.get(11),
+        units: row.get(12),
+        submitted_cents: row.get(13),
+        allowed_cents: row.get(14),
+        paid_cents: row.get(15),
+        deductible_cents: row.get(16),
+        coinsurance_cents: row.get(17),
+        primary_payer_cents: row.get(18),
+    }
+}
+
+/// The Part D events of the beneficiaries with `ids` updated in `window`, by beneficiary
+/// and event id.
+pub async fn pde_events(
+    client: &deadpool_postgres::Client,
+    ids: &[i64],
+    window: UpdateWindow,
+) -> Result<Vec<PdeEvent>, KeyError> {
+    let rows = client
+        .query(
+            "SELECT pde_id, beneficiary_id, clm_grp_id, service_date, paid_date, prescriber_npi, \
+                    pharmacy_npi, ndc_cd, quantity_dispensed, days_supply, fill_num, brand_generic_cd, \
+                    daw_cd, drug_coverage_cd, plan_contract_id, plan_pbp_id, total_cost_cents, \
+                    patient_pay_cents, plan_paid_cents, lics_cents, last_updated \
+             FROM pde_events WHERE beneficiary_id = ANY($1) \
+               AND ($2::timestamptz IS NULL OR last_updated > $2) AND last_updated <= $3 \
+             ORDER BY beneficiary_id, pde_id",
+            &[&ids, &window.since, &window.until],
+        )
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(PdeEvent {
+                pde_id: row.get(0),
+                beneficiary_id: row.get(1),
+                clm_grp_id: row.get(2),
+                service_date: row.get(3),
+                paid_date: row.get(4),
+                prescriber_npi: row.get(5),
+                pharmacy_npi: row.get(6),
+                ndc_cd: row.get(7),
+                quantity_dispensed: row.get(8),
+                days_supply: row.get(9),
+                fill_num: row.get(10),
+                brand_generic_cd: one_char(row, 11)?,
+                daw_cd: one_char(row, 12)?,
+                drug_coverage_cd: one_char(row, 13)?,
+                plan_contract_id: row.get(14),
+                plan_pbp_id: row.get(15),
+                total_cost_cents: row.get(16),
+                patient_pay_cents: row.get(17),
+                plan_paid_cents: row.get(18),
+                lics_cents: row.get(19),
+                last_updated: row.get(20),
+            })
+        })
+        .collect()
+}
+
+/// A `char(1)` column.
+fn one_char(row: &Row, index: usize) -> Result<char, KeyError> {
+    optional_char(row, index)?.ok_or_else(|| KeyError::data(format!("column {index} is empty")))
+}
+
+/// A nullable `char(1)` column.
+fn optional_char(row: &Row, index: usize) -> Result<Option<char>, KeyError> {
+    let value: Option<&str> = row.get(index);
+    Ok(value.and_then(|v| v.chars().next()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn the_window_excludes_its_start_and_includes_its_end() {
+        let window = UpdateWindow {
+            since: Some(datetime!(2026-01-01 0:00 UTC)),
+            until: datetime!(2026-06-01 0:00 UTC),
+        };
+        assert!(!window.contains(datetime!(2026-01-01 0:00 UTC)));
+        assert!(window.contains(datetime!(2026-01-01 0:00:01 UTC)));
+        assert!(window.contains(datetime!(2026-06-01 0:00 UTC)));
+        assert!(!window.contains(datetime!(2026-06-01 0:00:01 UTC)));
+        let everything = UpdateWindow {
+            since: None,
+            ..window
+        };
+        assert!(everything.contains(datetime!(1990-01-01 0:00 UTC)));
+    }
+}

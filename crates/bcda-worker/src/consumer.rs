@@ -1,0 +1,253 @@
+//! One worker: a channel on the shared connection with bounded prefetch, consuming the
+//! three work queues, handling one message at a time.
+//!
+//! A message is acknowledged only after its key is committed (or found to need no
+//! work). A failed attempt is republished to the retry queue with its attempt count and
+//! comes back after the retry delay; after the last attempt the key's failure is written
+//! to an error file and the message is dead-lettered for operators. On stop, the worker
+//! finishes the message in hand; the rest of its prefetch returns to the queue when its
+//! channel closes.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bcda_infra::Broker;
+use bcda_model::ResourceType;
+use bcda_model::export::ExportWork;
+use futures::StreamExt;
+use lapin::message::Delivery;
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions, BasicQosOptions,
+    ConfirmSelectOptions,
+};
+use lapin::types::{AMQPValue, FieldTable, ShortString};
+use lapin::{Channel, Confirmation};
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+use crate::export::Exporter;
+
+/// The AMQP header that counts a message's attempts (1 on first delivery).
+pub const ATTEMPT_HEADER: &str = "x-bcda-attempt";
+
+/// How long a worker waits before reconnecting after losing its channel.
+const RECONNECT_DELAY: Duration = Duration::from_secs(1);
+
+/// What a worker needs.
+#[derive(Debug, Clone)]
+pub struct Worker {
+    pub broker: Broker,
+    pub exporter: Exporter,
+    pub prefetch: u16,
+    pub max_attempts: u32,
+}
+
+impl Worker {
+    /// Consumes until `stop` is cancelled, reconnecting when the channel is lost.
+    pub async fn run(self, name: String, stop: CancellationToken) {
+        while !stop.is_cancelled() {
+            match self.consume(&name, &stop).await {
+                Ok(()) => {}
+                Err(e) => {
+                    tracing::warn!(worker = %name, error = %e, "worker lost its channel; reconnecting")
+                }
+            }
+            tokio::select! {
+                () = stop.cancelled() => {}
+                () = tokio::time::sleep(RECONNECT_DELAY) => {}
+            }
+        }
+        tracing::info!(worker = %name, "worker stopped");
+    }
+
+    async fn consume(&self, name: &str, stop: &CancellationToken) -> Result<(), WorkerError> {
+        let channel = self.broker.channel().await?;
+        // Global: the limit covers the channel's consumers of all three queues together.
+        channel
+            .basic_qos(self.prefetch, BasicQosOptions { global: true })
+            .await?;
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await?;
+        let topology = self.broker.topology();
+        let mut consumers = Vec::new();
+        for resource_type in ResourceType::ALL {
+            let consumer = channel
+                .basic_consume(
+                    topology.work_queue(resource_type).into(),
+                    format!("{name}-{}", resource_type.slug()).into(),
+                    BasicConsumeOptions::default(),
+                    FieldTable::default(),
+                )
+                .await?;
+            consumers.push(consumer);
+        }
+        let mut deliveries = futures::stream::select_all(consumers);
+        tracing::info!(worker = %name, "worker consuming");
+        loop {
+            let next = tokio::select! {
+                () = stop.cancelled() => break,
+                next = deliveries.next() => next,
+            };
+            match next {
+                Some(Ok(delivery)) => self.handle(&channel, delivery).await?,
+                Some(Err(e)) => return Err(e.into()),
+                None => return Err(WorkerError::Closed),
+            }
+        }
+        // Unacknowledged prefetched messages go back to their queues.
+        let _ = channel.close(200, "worker stopping".into()).await;
+        Ok(())
+    }
+
+    async fn handle(&self, channel: &Channel, delivery: Delivery) -> Result<(), WorkerError> {
+        let Ok(ExportWork::V1 { job_id, job_key_id }) =
+            serde_json::from_slice::<ExportWork>(&delivery.data)
+        else {
+            tracing::error!(
+                payload = %String::from_utf8_lossy(&delivery.data),
+                "unreadable export message; dead-lettering it"
+            );
+            delivery
+                .acker
+                .nack(BasicNackOptions {
+                    requeue: false,
+                    multiple: false,
+                })
+                .await?;
+            return Ok(());
+        };
+        let attempt = attempt_of(&delivery);
+        let span = tracing::info_span!("export_key", job_id, job_key_id, attempt);
+        bcda_infra::telemetry::continue_trace(&span, &trace_carrier(&delivery));
+        async {
+            match self.exporter.export(job_id, job_key_id).await {
+                Ok(_) => {
+                    delivery.acker.ack(BasicAckOptions::default()).await?;
+                }
+                Err(e) if e.is_permanent() => {
+                    tracing::error!(error = %e, "export message cannot be processed; dead-lettering it");
+                    delivery
+                        .acker
+                        .nack(BasicNackOptions {
+                            requeue: false,
+                            multiple: false,
+                        })
+                        .await?;
+                }
+                Err(e) if attempt < self.max_attempts => {
+                    tracing::warn!(error = %e, "job key attempt failed; it will be retried");
+                    self.retry(channel, &delivery, attempt + 1).await?;
+                    delivery.acker.ack(BasicAckOptions::default()).await?;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "job key failed on its last attempt");
+                    self.give_up(channel, &delivery, job_id, job_key_id, attempt).await?;
+                }
+            }
+            Ok(())
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Records the key's failure and dead-letters its message. When even recording the
+    /// failure fails (the database or store is down), the message goes round the retry
+    /// queue once more at the same attempt.
+    async fn give_up(
+        &self,
+        channel: &Channel,
+        delivery: &Delivery,
+        job_id: i64,
+        job_key_id: i64,
+        attempt: u32,
+    ) -> Result<(), WorkerError> {
+        match self.exporter.give_up(job_id, job_key_id).await {
+            Ok(()) => {
+                delivery
+                    .acker
+                    .nack(BasicNackOptions {
+                        requeue: false,
+                        multiple: false,
+                    })
+                    .await?;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not record the key's failure; retrying later");
+                self.retry(channel, delivery, attempt).await?;
+                delivery.acker.ack(BasicAckOptions::default()).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Publishes a copy of `delivery` to the retry queue, to come back to its work queue
+    /// after the retry delay as attempt `attempt`.
+    async fn retry(
+        &self,
+        channel: &Channel,
+        delivery: &Delivery,
+        attempt: u32,
+    ) -> Result<(), WorkerError> {
+        let mut headers = delivery.properties.headers().clone().unwrap_or_default();
+        headers.insert(ATTEMPT_HEADER.into(), AMQPValue::LongUInt(attempt));
+        let properties = delivery.properties.clone().with_headers(headers);
+        let confirm = channel
+            .basic_publish(
+                self.broker.topology().retry_exchange().into(),
+                delivery.routing_key.clone(),
+                BasicPublishOptions::default(),
+                &delivery.data,
+                properties,
+            )
+            .await?
+            .await?;
+        match confirm {
+            Confirmation::Ack(_) => Ok(()),
+            _ => Err(WorkerError::NotConfirmed),
+        }
+    }
+}
+
+/// The attempt a delivery is: its header, or 1.
+fn attempt_of(delivery: &Delivery) -> u32 {
+    delivery
+        .properties
+        .headers()
+        .as_ref()
+        .and_then(|headers| headers.inner().get(&ShortString::from(ATTEMPT_HEADER)))
+        .and_then(|value| match value {
+            AMQPValue::LongUInt(n) => Some(*n),
+            AMQPValue::LongLongInt(n) => u32::try_from(*n).ok(),
+            AMQPValue::LongInt(n) => u32::try_from(*n).ok(),
+            _ => None,
+        })
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// The string headers of a delivery, where the publisher put the trace context.
+fn trace_carrier(delivery: &Delivery) -> HashMap<String, String> {
+    let mut carrier = HashMap::new();
+    if let Some(headers) = delivery.properties.headers() {
+        for (name, value) in headers.inner() {
+            if let AMQPValue::LongString(text) = value {
+                carrier.insert(name.to_string(), text.to_string());
+            }
+        }
+    }
+    carrier
+}
+
+/// Why a worker's channel had to be replaced.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    #[error(transparent)]
+    Queue(#[from] bcda_infra::queue::QueueError),
+    #[error("message broker: {0}")]
+    Amqp(#[from] lapin::Error),
+    #[error("the broker closed the consumer")]
+    Closed,
+    #[error("the broker did not confirm a retry")]
+    NotConfirmed,
+}

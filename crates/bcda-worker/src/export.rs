@@ -1,0 +1,236 @@
+//! Exports one job key: reads its beneficiaries a chunk at a time, renders their
+//! resources and streams them into a new object, then commits the key.
+//!
+//! Every attempt writes a new object (`{jobId}/{uuid}.ndjson`), and the key points at it
+//! only once the commit succeeds. So a worker that dies mid-batch leaves at most an
+//! unlisted object (removed with the job's files), a redelivered key replaces nothing
+//! half-written, and a stale worker that finishes after another one committed the key
+//! deletes its own object instead of overwriting the result.
+
+use bcda_infra::storage::{ObjectPath, ObjectWriter};
+use bcda_infra::{DbPool, Storage};
+use bcda_model::ResourceType;
+use bcda_model::fhir::{IssueCode, OperationOutcome};
+use uuid::Uuid;
+
+use crate::claims_repo::{self, UpdateWindow};
+use crate::error::KeyError;
+use crate::keys_repo::{self, Commit, CompletionPolicy, KeyOutput, KeyState, KeyTask};
+use crate::render::{self, Chunk};
+
+/// What exporting a key came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exported {
+    /// The key's file is committed.
+    Done { resources: u64, bytes: u64 },
+    /// Nothing to do: the key was done already or its job is no longer active.
+    Skipped,
+}
+
+/// Exports job keys against one database and store.
+#[derive(Debug, Clone)]
+pub struct Exporter {
+    db: DbPool,
+    storage: Storage,
+    policy: CompletionPolicy,
+}
+
+impl Exporter {
+    pub fn new(db: DbPool, storage: Storage, policy: CompletionPolicy) -> Exporter {
+        Exporter {
+            db,
+            storage,
+            policy,
+        }
+    }
+
+    /// Exports key `job_key_id` of job `job_id`, unless it needs no work.
+    pub async fn export(&self, job_id: i64, job_key_id: i64) -> Result<Exported, KeyError> {
+        let task = keys_repo::load(&self.db, job_id, job_key_id).await?;
+        if task.state != KeyState::Ready {
+            tracing::info!(state = ?task.state, "job key needs no work");
+            return Ok(Exported::Skipped);
+        }
+        keys_repo::start(&self.db, job_id).await?;
+        let path = ObjectPath::from(format!("{job_id}/{}.ndjson", Uuid::new_v4()));
+        let (resources, bytes) = self.write(&task, &path).await?;
+        let output = KeyOutput {
+            object_key: (resources > 0).then(|| path.to_string()),
+            resources,
+            ..KeyOutput::default()
+        };
+        match keys_repo::commit(&self.db, &task, &output, self.policy).await? {
+            Commit::Committed(status) => {
+                tracing::info!(resources, bytes, job_status = %status, "job key exported");
+                Ok(Exported::Done { resources, bytes })
+            }
+            lost => {
+                tracing::info!(outcome = ?lost, "job key finished elsewhere or cancelled; discarding this result");
+                if resources > 0 {
+                    self.storage.delete(&path).await?;
+                }
+                Ok(Exported::Skipped)
+            }
+        }
+    }
+
+    /// Gives up on a key after its last attempt: writes one OperationOutcome per
+    /// beneficiary of the batch (BCDA's per-beneficiary error lines) to
+    /// `{jobId}/{uuid}-error.ndjson` and commits the key as failed, so the job goes on and
+    /// the manifest's `error` lists the file.
+    pub async fn give_up(&self, job_id: i64, job_key_id: i64) -> Result<(), KeyError> {
+        let task = keys_repo::load(&self.db, job_id, job_key_id).await?;
+        if task.state != KeyState::Ready {
+            return Ok(());
+        }
+        let kind = task.resource_type.as_str();
+        let messages: Vec<String> = match keys_repo::member_mbis(&self.db, &task).await {
+            Ok(mbis) if !mbis.is_empty() => mbis
+                .iter()
+                .map(|mbi| {
+                    format!(
+                        "Error retrieving {kind} for beneficiary MBI {mbi} in ACO {}",
+                        task.cms_id
+                    )
+                })
+                .collect(),
+            _ => vec![format!(
+                "Error retrieving {kind} for the beneficiaries of batch {} in ACO {}",
+                task.batch_index, task.cms_id
+            )],
+        };
+        let mut lines = Vec::new();
+        for message in &messages {
+            serde_json::to_writer(
+                &mut lines,
+                &OperationOutcome::error(task.version, IssueCode::Exception, message.as_str()),
+            )
+            .map_err(|e| KeyError::Render(e.to_string()))?;
+            lines.push(b'\n');
+        }
+        let path = ObjectPath::from(format!("{job_id}/{}-error.ndjson", Uuid::new_v4()));
+        self.storage.put(&path, lines.into()).await?;
+        let output = KeyOutput {
+            error_object_key: Some(path.to_string()),
+            errors: messages.len() as u64,
+            failed: true,
+            ..KeyOutput::default()
+        };
+        match keys_repo::commit(&self.db, &task, &output, self.policy).await? {
+            Commit::Committed(status) => {
+                tracing::warn!(job_status = %status, errors = messages.len(), "job key failed; errors reported");
+            }
+            _ => self.storage.delete(&path).await?,
+        }
+        Ok(())
+    }
+
+    /// Streams the key's resources into `path`; returns (resources, bytes). Writes
+    /// nothing when the key has no resources, so empty files never exist.
+    async fn write(&self, task: &KeyTask, path: &ObjectPath) -> Result<(u64, u64), KeyError> {
+        let mut writer: Option<ObjectWriter> = None;
+        let result = self.fill(task, path, &mut writer).await;
+        match (result, writer) {
+            (Ok(resources), Some(writer)) => {
+                let bytes = writer.finish().await?;
+                Ok((resources, bytes))
+            }
+            (Ok(resources), None) => Ok((resources, 0)),
+            (Err(e), writer) => {
+                if let Some(writer) = writer
+                    && let Err(abort) = writer.abort().await
+                {
+                    tracing::warn!(error = %abort, "could not abort the partial upload");
+                }
+                Err(e)
+            }
+        }
+    }
+
+    async fn fill(
+        &self,
+        task: &KeyTask,
+        path: &ObjectPath,
+        writer: &mut Option<ObjectWriter>,
+    ) -> Result<u64, KeyError> {
+        let mut resources = 0;
+        let mut after = None;
+        let mut buffer = Vec::new();
+        loop {
+            let client = self.db.get().await?;
+            let members = claims_repo::next_members(
+                &client,
+                task.aco_id,
+                task.beneficiaries,
+                after,
+                chunk_size(task.resource_type),
+            )
+            .await?;
+            let Some(&last) = members.last() else {
+                break;
+            };
+            after = Some(last);
+            let chunk = read_chunk(&client, task.resource_type, &members, task.window).await?;
+            drop(client);
+
+            // Rendering is CPU work: keep it off the async threads that serve requests.
+            let (version, resource_type, window) = (task.version, task.resource_type, task.window);
+            buffer.clear();
+            let (rendered, count) = tokio::task::spawn_blocking(move || {
+                let count = render::render(version, resource_type, &chunk, window, &mut buffer);
+                (buffer, count)
+            })
+            .await
+            .map_err(|e| KeyError::Render(format!("renderer panicked: {e}")))?;
+            buffer = rendered;
+            let count = count?;
+            if count > 0 {
+                if writer.is_none() {
+                    *writer = Some(self.storage.writer(path).await?);
+                }
+                if let Some(writer) = writer.as_mut() {
+                    writer.write(&buffer).await?;
+                }
+                resources += count;
+            }
+        }
+        Ok(resources)
+    }
+}
+
+/// Beneficiaries read and rendered at once. EOB chunks are small because each
+/// beneficiary brings hundreds of claims (about 400 kB of NDJSON); this, not the batch
+/// size, bounds a worker's memory.
+fn chunk_size(resource_type: ResourceType) -> i64 {
+    match resource_type {
+        ResourceType::ExplanationOfBenefit => 25,
+        ResourceType::Patient | ResourceType::Coverage => 1_000,
+    }
+}
+
+/// The rows `resource_type` needs for the beneficiaries `ids`.
+async fn read_chunk(
+    client: &deadpool_postgres::Client,
+    resource_type: ResourceType,
+    ids: &[i64],
+    window: UpdateWindow,
+) -> Result<Chunk, KeyError> {
+    let mut chunk = Chunk {
+        beneficiaries: claims_repo::beneficiaries(client, ids).await?,
+        ..Chunk::default()
+    };
+    match resource_type {
+        ResourceType::ExplanationOfBenefit => {
+            chunk.claims = claims_repo::claims(client, ids, window).await?;
+            chunk.events = claims_repo::pde_events(client, ids, window).await?;
+        }
+        ResourceType::Patient => {
+            chunk.months = claims_repo::enrollment_months(client, ids).await?;
+        }
+        ResourceType::Coverage => {
+            chunk.years = claims_repo::enrollment_years(client, ids).await?;
+            chunk.months = claims_repo::enrollment_months(client, ids).await?;
+        }
+    }
+    Ok(chunk)
+}

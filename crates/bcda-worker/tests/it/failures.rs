@@ -1,0 +1,1 @@
+//! Failures during exports: poison messages, retries, outages, cancellation.

@@ -1,0 +1,135 @@
+//! The export flow of the guide: every type combination, both versions, `_since`.
+
+use bcda_model::ApiVersion;
+use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::support::{self, aco, count, export, lines, small_batches, sorted};
+
+#[tokio::test]
+async fn an_export_holds_each_resource_of_the_aco_exactly_once_in_v1_and_v2() {
+    let app = small_batches().spawn().await;
+    let aco = aco(&app, "A9994", 30).await;
+    for version in [ApiVersion::V1, ApiVersion::V2] {
+        let path = format!("/api/{}/Patient/$export", version.as_str());
+        let manifest = export(&app, &aco.token, &path).await;
+        assert_eq!(manifest["request"], app.url(&path));
+        assert_eq!(manifest["requiresAccessToken"], true);
+        assert_eq!(manifest["error"], serde_json::json!([]));
+        for file in manifest["output"].as_array().unwrap() {
+            let url = file["url"].as_str().unwrap();
+            let name = url.rsplit('/').next().unwrap();
+            assert!(
+                url.starts_with(&app.url("/data/")) && name.ends_with(".ndjson"),
+                "{url}"
+            );
+        }
+        let got = sorted(lines(&app, &aco.token, &manifest, "output").await);
+        let want = support::expected(
+            &aco.synth,
+            version,
+            &["ExplanationOfBenefit", "Patient", "Coverage"],
+            None,
+        );
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            want.keys().collect::<Vec<_>>()
+        );
+        for (kind, lines) in &want {
+            assert_eq!(got[kind].len(), lines.len(), "{kind} count in {version:?}");
+            assert!(got[kind] == *lines, "{kind} lines differ in {version:?}");
+        }
+    }
+    // Each key was exported once: 30 beneficiaries in batches of 7, 10 and 12.
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM job_keys WHERE done_at IS NOT NULL"
+        )
+        .await,
+        2 * (5 + 3 + 3)
+    );
+}
+
+#[tokio::test]
+async fn every_type_combination_exports_exactly_its_types() {
+    let app = small_batches().spawn().await;
+    let aco = aco(&app, "A9990", 12).await;
+    let all = ["ExplanationOfBenefit", "Patient", "Coverage"];
+    let combinations: Vec<Vec<&str>> = (1u8..8)
+        .map(|mask| {
+            all.iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, t)| *t)
+                .collect()
+        })
+        .collect();
+    for (n, types) in combinations.iter().enumerate() {
+        let version = if n % 2 == 0 {
+            ApiVersion::V1
+        } else {
+            ApiVersion::V2
+        };
+        let path = format!(
+            "/api/{}/Group/all/$export?_type={}",
+            version.as_str(),
+            types.join(",")
+        );
+        let manifest = export(&app, &aco.token, &path).await;
+        let got = lines(&app, &aco.token, &manifest, "output").await;
+        let want = support::expected(&aco.synth, version, types, None);
+        let counts = |m: &std::collections::BTreeMap<String, Vec<String>>| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.len()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(counts(&got), counts(&want), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn since_selects_exactly_the_resources_updated_after_it() {
+    let app = small_batches().spawn().await;
+    let aco = aco(&app, "A9991", 20).await;
+    // The median claim update: about half of the EOBs are newer.
+    let mut updates: Vec<OffsetDateTime> = (0..aco.synth.total())
+        .flat_map(|n| aco.synth.beneficiary(n).claims)
+        .map(|c| c.last_updated)
+        .collect();
+    updates.sort();
+    let since = updates[updates.len() / 2];
+    let since_text = since.format(&Rfc3339).unwrap();
+    for version in [ApiVersion::V1, ApiVersion::V2] {
+        // The `+00:00` offset sent unencoded arrives as a space, and is still read.
+        let path = format!(
+            "/api/{}/Patient/$export?_since={}",
+            version.as_str(),
+            since_text.replace('Z', "+00:00")
+        );
+        let manifest: Value = export(&app, &aco.token, &path).await;
+        let got = sorted(lines(&app, &aco.token, &manifest, "output").await);
+        let want = support::expected(
+            &aco.synth,
+            version,
+            &["ExplanationOfBenefit", "Patient", "Coverage"],
+            Some(since),
+        );
+        let all = support::expected(&aco.synth, version, &["ExplanationOfBenefit"], None);
+        let eobs = want["ExplanationOfBenefit"].len();
+        assert!(
+            eobs > 0 && eobs < all["ExplanationOfBenefit"].len(),
+            "the _since splits the claims"
+        );
+        assert_eq!(
+            got.get("ExplanationOfBenefit").map(Vec::len),
+            Some(eobs),
+            "{version:?}"
+        );
+        assert!(
+            got == want,
+            "exactly the resources updated after _since ({version:?})"
+        );
+    }
+}
