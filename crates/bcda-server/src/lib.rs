@@ -105,7 +105,7 @@ impl Application {
         }
         let mut workers = self
             .workers
-            .map(|ctx| bcda_worker::spawn_workers(&ctx, &stop));
+            .map(|ctx| bcda_worker::spawn_workers(&ctx, ctx.config.export.workers, &stop));
         let served = self.server.await;
         stop.cancel();
         if let Some(workers) = workers.as_mut() {

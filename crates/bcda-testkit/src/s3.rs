@@ -2,6 +2,8 @@
 //! SigV4 authentication, storing objects in a temporary directory.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use bcda_infra::config::{S3Config, StorageConfig};
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -22,6 +24,8 @@ pub struct S3Server {
     bucket: String,
     root: tempfile::TempDir,
     task: JoinHandle<()>,
+    /// While set, every request is answered `503 Service Unavailable`.
+    unavailable: Arc<AtomicBool>,
 }
 
 impl S3Server {
@@ -38,11 +42,27 @@ impl S3Server {
         };
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind s3s-fs");
         let address = listener.local_addr().expect("s3s-fs address");
+        let unavailable = Arc::new(AtomicBool::new(false));
+        let outage = unavailable.clone();
         let task = tokio::spawn(async move {
             let http = ConnBuilder::new(TokioExecutor::new());
             while let Ok((socket, _)) = listener.accept().await {
+                let (service, outage) = (service.clone(), outage.clone());
+                let handler = hyper::service::service_fn(
+                    move |req: hyper::Request<hyper::body::Incoming>| {
+                        let (service, down) = (service.clone(), outage.load(Ordering::SeqCst));
+                        async move {
+                            if down {
+                                let mut response = hyper::Response::new(s3s::Body::empty());
+                                *response.status_mut() = hyper::StatusCode::SERVICE_UNAVAILABLE;
+                                return Ok(response);
+                            }
+                            hyper::service::Service::call(&service, req).await
+                        }
+                    },
+                );
                 let connection = http
-                    .serve_connection(TokioIo::new(socket), service.clone())
+                    .serve_connection(TokioIo::new(socket), handler)
                     .into_owned();
                 tokio::spawn(connection);
             }
@@ -52,6 +72,7 @@ impl S3Server {
             bucket: bucket.to_owned(),
             root,
             task,
+            unavailable,
         }
     }
 
@@ -75,6 +96,36 @@ impl S3Server {
             secret_access_key: Some(SecretString::from(SECRET_KEY)),
             allow_http: true,
         })
+    }
+
+    /// Answers every request `503 Service Unavailable` until [`S3Server::recover`], as
+    /// an overloaded or restarting store does.
+    pub fn fail(&self) {
+        self.unavailable.store(true, Ordering::SeqCst);
+    }
+
+    /// Ends an outage begun by [`S3Server::fail`].
+    pub fn recover(&self) {
+        self.unavailable.store(false, Ordering::SeqCst);
+    }
+
+    /// Every object in the bucket, as keys relative to it, sorted.
+    pub fn objects(&self) -> Vec<String> {
+        fn walk(dir: &std::path::Path, base: &std::path::Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, base, out);
+                } else if let Ok(relative) = path.strip_prefix(base) {
+                    out.push(relative.to_string_lossy().into_owned());
+                }
+            }
+        }
+        let bucket = self.root.path().join(&self.bucket);
+        let mut objects = Vec::new();
+        walk(&bucket, &bucket, &mut objects);
+        objects.sort();
+        objects
     }
 
     /// Stops accepting connections, as an outage would.

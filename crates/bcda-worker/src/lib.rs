@@ -26,9 +26,10 @@ pub use export::{Exported, Exporter};
 pub const DEPENDENCIES: &[Dependency] =
     &[Dependency::Database, Dependency::Queue, Dependency::Storage];
 
-/// Starts `ctx.config.export.workers` workers and the expiry sweeper; they run until
-/// `stop` is cancelled. Wait on the returned set to let in-flight keys finish.
-pub fn spawn_workers(ctx: &AppContext, stop: &CancellationToken) -> JoinSet<()> {
+/// Starts `count` workers (the configured number is `ctx.config.export.workers`) and,
+/// with at least one, the expiry sweeper; they run until `stop` is cancelled. Wait on
+/// the returned set to let in-flight keys finish.
+pub fn spawn_workers(ctx: &AppContext, count: usize, stop: &CancellationToken) -> JoinSet<()> {
     let config = &ctx.config.export;
     let exporter = Exporter::new(
         ctx.db.clone(),
@@ -46,14 +47,14 @@ pub fn spawn_workers(ctx: &AppContext, stop: &CancellationToken) -> JoinSet<()> 
     };
     let mut tasks = JoinSet::new();
     let process = std::process::id();
-    for index in 0..config.workers {
+    for index in 0..count {
         tasks.spawn(
             worker
                 .clone()
                 .run(format!("worker-{process}-{index}"), stop.clone()),
         );
     }
-    if config.workers > 0 {
+    if count > 0 {
         tasks.spawn(sweeper::run_sweeper(
             ctx.db.clone(),
             ctx.storage.clone(),

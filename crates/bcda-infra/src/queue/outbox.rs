@@ -63,6 +63,14 @@ pub async fn relay_once(
     if !leader {
         return Ok(0);
     }
+    // Keys of cancelled or failed jobs need no work: drop their messages unpublished.
+    tx.execute(
+        "DELETE FROM outbox o USING job_keys k, jobs j \
+         WHERE o.job_key_id = k.id AND k.job_id = j.id \
+           AND j.status NOT IN ('Pending', 'In Progress')",
+        &[],
+    )
+    .await?;
     let rows = tx
         .query(
             "WITH waiting AS ( \
@@ -81,6 +89,7 @@ pub async fn relay_once(
         )
         .await?;
     if rows.is_empty() {
+        tx.commit().await?;
         return Ok(0);
     }
     let channel = broker.channel().await?;

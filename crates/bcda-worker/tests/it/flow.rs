@@ -133,3 +133,46 @@ async fn since_selects_exactly_the_resources_updated_after_it() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_small_export_is_not_starved_by_a_large_one_queued_before_it() {
+    // One worker, and one key of each job in flight at a time.
+    let app = bcda_testkit::TestAppBuilder::default()
+        .env("BCDA_BATCH_SIZE_EOB", "2")
+        .env("BCDA_JOB_KEYS_IN_FLIGHT", "1")
+        .env("BCDA_WORKERS", "1")
+        .spawn()
+        .await;
+    let large = aco(&app, "A9994", 60).await;
+    let small = aco(&app, "A9990", 2).await;
+    let large_url = support::start(&app, &large.token, "/api/v1/Patient/$export").await;
+    // The large export's messages have left the outbox before the small one starts.
+    while count(
+        &app,
+        "SELECT count(*) FROM job_keys WHERE published_at IS NOT NULL",
+    )
+    .await
+        == 0
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let small_url = support::start(&app, &small.token, "/api/v1/Patient/$export").await;
+
+    let small_done = support::wait(&app, &small.token, &small_url).await;
+    assert_eq!(small_done.status(), 200);
+    let large_now = app
+        .client
+        .get(&large_url)
+        .bearer_auth(&large.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        large_now.status(),
+        202,
+        "the small export finished while the large one, queued first, was still running"
+    );
+    let large_done = support::wait(&app, &large.token, &large_url).await;
+    assert_eq!(large_done.status(), 200);
+}
