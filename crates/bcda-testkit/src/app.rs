@@ -25,6 +25,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The S3 server behind the app's storage.
     pub s3: S3Server,
+    /// The `BCDA_*` variables the app was started with, beyond the defaults.
+    env: HashMap<String, String>,
     /// The app's database; dropped last.
     pub database: TestDatabase,
 }
@@ -97,6 +99,8 @@ impl TestAppBuilder {
         let database = TestDatabase::create().await;
         let s3 = S3Server::start("exports").await;
         let config = self.config(&database, &s3).await;
+        let mut env = self.env.clone();
+        env.insert("BCDA_QUEUE_PREFIX".into(), config.amqp.prefix.clone());
         let ctx = AppContext::new(config, TEST_BUILD).expect("app context");
         let app = Application::build(ctx.clone(), self.role).expect("bind the app");
         let address = format!("http://127.0.0.1:{}", app.port());
@@ -110,12 +114,35 @@ impl TestAppBuilder {
             ctx,
             client,
             s3,
+            env,
             database,
         }
     }
 }
 
 impl TestApp {
+    /// The environment of a separate `bcda` process that shares this app's database,
+    /// queues and bucket, e.g. `bcda serve worker` started by a test.
+    pub fn process_env(&self) -> Vec<(String, String)> {
+        use secrecy::ExposeSecret;
+        let mut env: Vec<(String, String)> = self.env.clone().into_iter().collect();
+        let config = &self.ctx.config;
+        env.extend([
+            ("BCDA_LISTEN".into(), "127.0.0.1:0".into()),
+            (
+                "BCDA_DATABASE_URL".into(),
+                config.database.url.expose_secret().to_owned(),
+            ),
+            (
+                "BCDA_AMQP_URL".into(),
+                config.amqp.url.expose_secret().to_owned(),
+            ),
+            ("BCDA_QUEUE_EXPIRES_MS".into(), "600000".into()),
+        ]);
+        env.extend(self.s3.env());
+        env
+    }
+
     /// `{address}{path}`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)

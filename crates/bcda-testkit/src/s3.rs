@@ -98,6 +98,20 @@ impl S3Server {
         })
     }
 
+    /// The `BCDA_S3_*` variables that reach this server's bucket.
+    pub fn env(&self) -> Vec<(String, String)> {
+        [
+            ("BCDA_S3_BUCKET", self.bucket.clone()),
+            ("BCDA_S3_ENDPOINT", self.endpoint()),
+            ("BCDA_S3_ACCESS_KEY_ID", ACCESS_KEY.to_owned()),
+            ("BCDA_S3_SECRET_ACCESS_KEY", SECRET_KEY.to_owned()),
+            ("BCDA_S3_ALLOW_HTTP", "true".to_owned()),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect()
+    }
+
     /// Answers every request `503 Service Unavailable` until [`S3Server::recover`], as
     /// an overloaded or restarting store does.
     pub fn fail(&self) {
