@@ -42,10 +42,12 @@ test: services fmt lint validators
 validators:
 	@scripts/fhir-validators.sh >/dev/null
 
-## Benchmarks against the real services; results go to stdout (see docs/benchmarks.md).
+## Benchmarks against the real services; results go to stdout, and the export table
+## into docs/benchmarks.md.
 bench: services
 	cargo bench -p bcda-auth --bench tokens
 	cargo bench -p bcda-synth --bench render
+	cargo bench -p bcda-cli --bench export
 
 fmt:
 	cargo fmt --all -- --check

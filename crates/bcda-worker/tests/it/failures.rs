@@ -341,3 +341,35 @@ async fn expired_jobs_answer_410_and_their_files_are_deleted() {
         1
     );
 }
+
+/// Stops and starts the local RabbitMQ node's application, as a broker restart does.
+/// Runs alone (see `.config/nextest.toml`): every test shares this broker.
+fn restart_broker(step: &str) {
+    let status = std::process::Command::new("rabbitmqctl")
+        .arg(step)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("run rabbitmqctl");
+    assert!(status.success(), "rabbitmqctl {step}");
+}
+
+#[tokio::test]
+async fn broker_restart_during_a_job_only_delays_it() {
+    let app = small_batches().spawn().await;
+    let aco = aco(&app, "A9994", 30).await;
+    let status_url = start(&app, &aco.token, "/api/v1/Patient/$export").await;
+    // Restart while the job's messages are queued or in flight.
+    eventually(
+        &app,
+        "SELECT count(*) FROM jobs WHERE status IN ('Pending', 'In Progress')",
+        1,
+    )
+    .await;
+    restart_broker("stop_app");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    restart_broker("start_app");
+    let response = wait(&app, &aco.token, &status_url).await;
+    assert_eq!(response.status(), 200);
+    let manifest: Value = response.json().await.unwrap();
+    assert_exactly_once(&app, &aco, &manifest).await;
+}
