@@ -1,15 +1,25 @@
 //! `GET /data/{jobId}/{file}`: streams one export file to the job's ACO.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
 use actix_web::http::StatusCode;
-use actix_web::http::header::CONTENT_TYPE;
-use actix_web::{HttpResponse, web};
+use actix_web::http::header::{
+    ACCEPT_ENCODING, ACCEPT_RANGES, CONTENT_ENCODING, CONTENT_RANGE, CONTENT_TYPE, ETAG, HeaderMap,
+    HttpDate, IF_NONE_MATCH, IF_RANGE, LAST_MODIFIED, RANGE, VARY,
+};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 use bcda_infra::AppContext;
+use bcda_infra::auth::Principal;
 use bcda_infra::http::{Authenticated, FhirError};
-use bcda_infra::storage::{GetOptions, ObjectPath, StorageError};
+use bcda_infra::storage::{GetOptions, GetRange, StorageError, export_file_path};
 use bcda_model::{ApiVersion, JobStatus};
 use futures::TryStreamExt;
 use time::OffsetDateTime;
 
+use crate::body;
+use crate::negotiation::{Extent, Representation, extent, none_match};
 use crate::{file_name, repo};
 
 /// The media type of export files.
@@ -18,18 +28,40 @@ pub const FHIR_NDJSON: &str = "application/fhir+ndjson";
 pub async fn get(
     Authenticated(principal): Authenticated,
     path: web::Path<(String, String)>,
+    req: HttpRequest,
     ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, FhirError> {
+    let (job_id, file) = path.into_inner();
+    let log = DownloadLog::new(&principal, &job_id, &file);
+    match serve(&principal, &job_id, &file, req.headers(), &ctx, &log).await {
+        Ok(response) => {
+            log.set_status(response.status());
+            Ok(response)
+        }
+        Err(error) => {
+            log.set_status(actix_web::ResponseError::status_code(&error));
+            Err(error)
+        }
+    }
+}
+
+async fn serve(
+    principal: &Principal,
+    job_id: &str,
+    file: &str,
+    headers: &HeaderMap,
+    ctx: &AppContext,
+    log: &Arc<DownloadLog>,
 ) -> Result<HttpResponse, FhirError> {
     let version = ApiVersion::V1;
     let not_found = || FhirError::new(version, StatusCode::NOT_FOUND, "File not found");
-    let (job_id, file) = path.into_inner();
     let job_id: i64 = job_id.parse().map_err(|_| not_found())?;
-    if !file_name::is_export_file(&file) {
+    if !file_name::is_export_file(file) {
         return Err(not_found());
     }
-    let object_key = format!("{job_id}/{file}");
+    let file_key = format!("{job_id}/{file}");
 
-    let job = repo::find_job(&ctx.db, principal.aco_id, job_id, &object_key)
+    let job = repo::find_job(&ctx.db, principal.aco_id, job_id, &file_key)
         .await
         .map_err(|e| FhirError::internal(version, &e))?
         .ok_or_else(not_found)?;
@@ -48,22 +80,175 @@ pub async fn get(
         return Err(not_found());
     }
 
-    let object = match ctx
-        .storage
-        .get(&ObjectPath::from(object_key), GetOptions::default())
-        .await
-    {
-        Ok(object) => object,
+    let stored = export_file_path(&file_key);
+    let meta = match ctx.storage.head(&stored).await {
+        Ok(meta) => meta,
         Err(StorageError::NotFound(_)) => return Err(not_found()),
         Err(e) => return Err(FhirError::internal(version, &e)),
     };
-    let size = object.meta.size;
-    let body = object.into_stream().map_err(|e| {
+    let representation = Representation::negotiate(header(headers, &ACCEPT_ENCODING));
+    let length = match representation {
+        Representation::Gzip => meta.size,
+        Representation::Plain => job
+            .content_bytes
+            .and_then(|n| u64::try_from(n).ok())
+            .ok_or_else(not_found)?,
+    };
+    let etag = representation.etag(file.trim_end_matches(".ndjson"));
+    log.set_encoding(representation);
+
+    let response = |status: StatusCode| {
+        let mut builder = HttpResponse::build(status);
+        builder
+            .insert_header((ETAG, etag.clone()))
+            .insert_header((
+                LAST_MODIFIED,
+                HttpDate::from(std::time::SystemTime::from(meta.last_modified)),
+            ))
+            .insert_header((VARY, "Accept-Encoding"))
+            .insert_header((ACCEPT_RANGES, "bytes"));
+        builder
+    };
+    if none_match(header(headers, &IF_NONE_MATCH), &etag) {
+        return Ok(response(StatusCode::NOT_MODIFIED).finish());
+    }
+    let range = match extent(
+        header(headers, &RANGE),
+        header(headers, &IF_RANGE),
+        &etag,
+        length,
+    ) {
+        Extent::Unsatisfiable => {
+            return Ok(response(StatusCode::RANGE_NOT_SATISFIABLE)
+                .insert_header((CONTENT_RANGE, format!("bytes */{length}")))
+                .finish());
+        }
+        Extent::Whole => None,
+        Extent::Part(range) => Some(range),
+    };
+
+    let stored_range = match (representation, &range) {
+        (Representation::Gzip, Some(range)) => Some(GetRange::Bounded(range.clone())),
+        _ => None,
+    };
+    let object = ctx
+        .storage
+        .get(
+            &stored,
+            GetOptions {
+                range: stored_range,
+                ..GetOptions::default()
+            },
+        )
+        .await
+        .map_err(|e| FhirError::internal(version, &e))?;
+    let chunks = object.into_stream().map_err(|e| {
         tracing::error!(error = %e, "export file stream failed");
-        actix_web::error::ErrorInternalServerError("storage read failed")
+        std::io::Error::other("storage read failed")
     });
-    Ok(HttpResponse::Ok()
+    let sent = log.sent.clone();
+    let (body, mut builder) = match representation {
+        Representation::Gzip => {
+            let mut builder = response(status_of(&range));
+            builder.insert_header((CONTENT_ENCODING, "gzip"));
+            (body::stored(chunks, sent), builder)
+        }
+        Representation::Plain => {
+            let wanted = range.clone().unwrap_or(0..length);
+            (
+                body::decompressed(chunks, wanted, sent),
+                response(status_of(&range)),
+            )
+        }
+    };
+    if let Some(range) = &range {
+        builder.insert_header((
+            CONTENT_RANGE,
+            format!("bytes {}-{}/{length}", range.start, range.end - 1),
+        ));
+    }
+    let size = range.map_or(length, |r| r.end - r.start);
+    // The body keeps the record open until it is sent or dropped.
+    let record = log.clone();
+    let body: body::BodyStream = Box::pin(futures::StreamExt::map(body, move |chunk| {
+        let _ = &record;
+        chunk
+    }));
+    Ok(with_body(builder, size, body))
+}
+
+fn status_of(range: &Option<std::ops::Range<u64>>) -> StatusCode {
+    if range.is_some() {
+        StatusCode::PARTIAL_CONTENT
+    } else {
+        StatusCode::OK
+    }
+}
+
+fn with_body(mut builder: HttpResponseBuilder, size: u64, body: body::BodyStream) -> HttpResponse {
+    builder
         .insert_header((CONTENT_TYPE, FHIR_NDJSON))
         .no_chunking(size)
-        .streaming(body))
+        .streaming(body)
+}
+
+fn header<'h>(
+    headers: &'h HeaderMap,
+    name: &actix_web::http::header::HeaderName,
+) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The record of one download, written when the response body is done with (sent in
+/// full, or dropped by a client that went away): ACO, job, file, status, encoding, bytes
+/// sent and duration, as a structured log event.
+#[derive(Debug)]
+struct DownloadLog {
+    cms_id: String,
+    job_id: String,
+    file: String,
+    started: Instant,
+    status: AtomicU64,
+    gzip: std::sync::atomic::AtomicBool,
+    sent: Arc<AtomicU64>,
+}
+
+impl DownloadLog {
+    fn new(principal: &Principal, job_id: &str, file: &str) -> Arc<DownloadLog> {
+        Arc::new(DownloadLog {
+            cms_id: principal.cms_id.clone(),
+            job_id: job_id.to_owned(),
+            file: file.to_owned(),
+            started: Instant::now(),
+            status: AtomicU64::new(0),
+            gzip: std::sync::atomic::AtomicBool::new(false),
+            sent: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    fn set_status(&self, status: StatusCode) {
+        self.status
+            .store(u64::from(status.as_u16()), Ordering::Relaxed);
+    }
+
+    fn set_encoding(&self, representation: Representation) {
+        self.gzip
+            .store(representation == Representation::Gzip, Ordering::Relaxed);
+    }
+}
+
+impl Drop for DownloadLog {
+    fn drop(&mut self) {
+        tracing::info!(
+            target: "bcda::download",
+            aco = %self.cms_id,
+            job_id = %self.job_id,
+            file = %self.file,
+            status = self.status.load(Ordering::Relaxed),
+            encoding = if self.gzip.load(Ordering::Relaxed) { "gzip" } else { "identity" },
+            bytes_sent = self.sent.load(Ordering::Relaxed),
+            duration_ms = self.started.elapsed().as_millis() as u64,
+            "download"
+        );
+    }
 }

@@ -2,10 +2,15 @@
 //!
 //! `GET /data/{jobId}/{file}` checks that the bearer token's ACO owns the job, that the
 //! job is complete and unexpired, and that the file is one the job wrote; then it
-//! streams the object from storage, never holding it whole in memory.
+//! streams the object from storage, never holding it whole in memory. Files are stored
+//! gzip-compressed: clients that accept gzip get the stored bytes, others get them
+//! decompressed on the way; both representations support `Range`, `ETag` and
+//! `If-None-Match`, so an interrupted download resumes where it stopped.
 
+mod body;
 mod download;
 mod file_name;
+mod negotiation;
 mod repo;
 
 use actix_web::web;

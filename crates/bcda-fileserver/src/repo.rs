@@ -20,6 +20,8 @@ pub struct DownloadableJob {
     pub expires_at: Option<OffsetDateTime>,
     /// Whether the requested file is one the job wrote.
     pub lists_file: bool,
+    /// The file's uncompressed size.
+    pub content_bytes: Option<i64>,
 }
 
 /// The job `job_id` of ACO `aco_id`, with whether it wrote `object_key`; `None` when
@@ -33,10 +35,15 @@ pub async fn find_job(
     let client = db.get().await?;
     let row = client
         .query_opt(
-            "SELECT j.status, j.expires_at, \
-                    EXISTS (SELECT 1 FROM job_keys k WHERE k.job_id = j.id \
-                            AND (k.object_key = $3 OR k.error_object_key = $3)) \
-             FROM jobs j WHERE j.id = $1 AND j.aco_id = $2",
+            "SELECT j.status, j.expires_at, f.listed IS NOT NULL, f.content_bytes \
+             FROM jobs j LEFT JOIN LATERAL ( \
+                 SELECT true AS listed, \
+                        CASE WHEN k.object_key = $3 THEN k.content_bytes \
+                             ELSE k.error_content_bytes END AS content_bytes \
+                 FROM job_keys k WHERE k.job_id = j.id \
+                   AND (k.object_key = $3 OR k.error_object_key = $3) \
+                 LIMIT 1) f ON true \
+             WHERE j.id = $1 AND j.aco_id = $2",
             &[&job_id, &aco_id, &object_key],
         )
         .await?;
@@ -44,5 +51,6 @@ pub async fn find_job(
         status: row.get(0),
         expires_at: row.get(1),
         lists_file: row.get(2),
+        content_bytes: row.get(3),
     }))
 }

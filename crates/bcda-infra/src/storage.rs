@@ -27,6 +27,14 @@ pub const PART_SIZE: usize = 8 * 1024 * 1024;
 /// buffered bytes to about `PART_SIZE * (MAX_PARTS_IN_FLIGHT + 1)`, whatever the file size.
 pub const MAX_PARTS_IN_FLIGHT: usize = 2;
 
+/// Where an export file is stored. `file_key` is the file's name in download URLs
+/// (`{jobId}/{uuid}.ndjson`); the stored object is its gzip compression, at
+/// `{file_key}.gz`, so the file server sends it unchanged to the many clients that accept
+/// gzip and object storage holds a seventh of the bytes.
+pub fn export_file_path(file_key: &str) -> ObjectPath {
+    ObjectPath::from(format!("{file_key}.gz"))
+}
+
 /// A failure of the object store.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {

@@ -10,10 +10,12 @@
 
 mod app;
 mod database;
+mod export;
 mod s3;
 
 pub use app::{Credentials, TEST_BUILD, TestApp, TestAppBuilder, spawn_app};
 pub use database::TestDatabase;
+pub use export::{SyntheticAco, test_synth};
 pub use s3::S3Server;
 
 /// A unique, lowercase name fragment for per-test resources.

@@ -118,9 +118,13 @@ pub struct KeyOutput {
     /// The NDJSON file, when the key had any resources.
     pub object_key: Option<String>,
     pub resources: u64,
+    /// The NDJSON file's uncompressed size.
+    pub content_bytes: u64,
     /// The OperationOutcome file, when some of the key's work failed.
     pub error_object_key: Option<String>,
     pub errors: u64,
+    /// The error file's uncompressed size.
+    pub error_content_bytes: u64,
     /// Whether the key gave up.
     pub failed: bool,
 }
@@ -169,7 +173,8 @@ pub async fn commit(
     let updated = tx
         .execute(
             "UPDATE job_keys SET object_key = $2, resource_count = $3, error_object_key = $4, \
-                                 error_count = $5, failed = $6, done_at = now() \
+                                 error_count = $5, failed = $6, content_bytes = $7, \
+                                 error_content_bytes = $8, done_at = now() \
              WHERE id = $1 AND done_at IS NULL",
             &[
                 &task.job_key_id,
@@ -178,6 +183,14 @@ pub async fn commit(
                 &output.error_object_key,
                 &(output.errors as i64),
                 &output.failed,
+                &(output
+                    .object_key
+                    .is_some()
+                    .then_some(output.content_bytes as i64)),
+                &(output
+                    .error_object_key
+                    .is_some()
+                    .then_some(output.error_content_bytes as i64)),
             ],
         )
         .await?;

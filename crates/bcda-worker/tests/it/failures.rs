@@ -12,12 +12,16 @@ use lapin::types::FieldTable;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-use crate::support::{self, aco, count, export, lines, small_batches, sorted, start, wait};
+use crate::support::{self, count, lines, small_batches, sorted};
 
 const ALL: [&str; 3] = ["ExplanationOfBenefit", "Patient", "Coverage"];
 
 /// Asserts the manifest's files hold exactly the ACO's resources, each once.
-async fn assert_exactly_once(app: &bcda_testkit::TestApp, aco: &support::Aco, manifest: &Value) {
+async fn assert_exactly_once(
+    app: &bcda_testkit::TestApp,
+    aco: &bcda_testkit::SyntheticAco,
+    manifest: &Value,
+) {
     let got = sorted(lines(app, &aco.token, manifest, "output").await);
     let want = support::expected(&aco.synth, ApiVersion::V1, &ALL, None);
     for (kind, lines) in &want {
@@ -58,7 +62,7 @@ async fn eventually(app: &bcda_testkit::TestApp, sql: &str, want: i64) {
 #[tokio::test]
 async fn a_poison_key_is_dead_lettered_and_reported_in_an_error_file() {
     let app = small_batches().env("BCDA_MAX_ATTEMPTS", "2").spawn().await;
-    let aco = aco(&app, "A9994", 30).await;
+    let aco = app.synthetic_aco("A9994", 30).await;
     // A stored claim this build cannot read poisons its EOB batch, on every attempt.
     let poisoned: i64 = count(&app, "SELECT min(clm_id) FROM claims").await;
     app.ctx
@@ -73,13 +77,13 @@ async fn a_poison_key_is_dead_lettered_and_reported_in_an_error_file() {
         .await
         .unwrap();
 
-    let manifest = export(&app, &aco.token, "/api/v1/Patient/$export").await;
+    let manifest = app.export(&aco.token, "/api/v1/Patient/$export").await;
     let errors = manifest["error"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{manifest}");
     assert_eq!(errors[0]["type"], "OperationOutcome");
     let url = errors[0]["url"].as_str().unwrap();
     assert!(url.ends_with("-error.ndjson"), "{url}");
-    let body = support::download(&app, &aco.token, url).await;
+    let body = app.download(&aco.token, url).await;
     let outcomes: Vec<Value> = body
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -123,7 +127,7 @@ async fn a_job_whose_failures_pass_the_threshold_fails() {
         .env("BCDA_JOB_FAILURE_PCT", "0")
         .spawn()
         .await;
-    let aco = aco(&app, "A9994", 10).await;
+    let aco = app.synthetic_aco("A9994", 10).await;
     app.ctx
         .db
         .get()
@@ -132,8 +136,10 @@ async fn a_job_whose_failures_pass_the_threshold_fails() {
         .execute("UPDATE claims SET nch_clm_type_cd = '99'", &[])
         .await
         .unwrap();
-    let status_url = start(&app, &aco.token, "/api/v2/Patient/$export").await;
-    let response = wait(&app, &aco.token, &status_url).await;
+    let status_url = app
+        .start_export(&aco.token, "/api/v2/Patient/$export")
+        .await;
+    let response = app.wait_for_job(&aco.token, &status_url).await;
     assert_eq!(response.status(), 500);
     let body: Value = response.json().await.unwrap();
     assert_eq!(
@@ -146,8 +152,10 @@ async fn a_job_whose_failures_pass_the_threshold_fails() {
 async fn redelivered_and_stale_work_never_duplicates_or_loses_a_line() {
     // No in-process workers: this test plays two workers racing for every key.
     let app = small_batches().env("BCDA_WORKERS", "0").spawn().await;
-    let aco = aco(&app, "A9994", 30).await;
-    let status_url = start(&app, &aco.token, "/api/v1/Patient/$export").await;
+    let aco = app.synthetic_aco("A9994", 30).await;
+    let status_url = app
+        .start_export(&aco.token, "/api/v1/Patient/$export")
+        .await;
     let job_id: i64 = status_url.rsplit('/').next().unwrap().parse().unwrap();
     let keys: Vec<i64> = app
         .ctx
@@ -183,7 +191,7 @@ async fn redelivered_and_stale_work_never_duplicates_or_loses_a_line() {
             Exported::Skipped
         );
     }
-    let response = wait(&app, &aco.token, &status_url).await;
+    let response = app.wait_for_job(&aco.token, &status_url).await;
     assert_eq!(response.status(), 200);
     let manifest: Value = response.json().await.unwrap();
     assert_exactly_once(&app, &aco, &manifest).await;
@@ -195,13 +203,13 @@ async fn redelivered_and_stale_work_never_duplicates_or_loses_a_line() {
 #[tokio::test]
 async fn a_worker_that_dies_mid_batch_has_its_message_redelivered() {
     let app = small_batches().env("BCDA_WORKERS", "0").spawn().await;
-    let aco = aco(&app, "A9994", 30).await;
-    let status_url = start(
-        &app,
-        &aco.token,
-        "/api/v1/Patient/$export?_type=ExplanationOfBenefit",
-    )
-    .await;
+    let aco = app.synthetic_aco("A9994", 30).await;
+    let status_url = app
+        .start_export(
+            &aco.token,
+            "/api/v1/Patient/$export?_type=ExplanationOfBenefit",
+        )
+        .await;
     let queue = app
         .ctx
         .broker
@@ -237,7 +245,7 @@ async fn a_worker_that_dies_mid_batch_has_its_message_redelivered() {
     // Healthy workers pick up everything, including the redelivered message.
     let stop = CancellationToken::new();
     let mut workers = bcda_worker::spawn_workers(&app.ctx, 2, &stop);
-    let response = wait(&app, &aco.token, &status_url).await;
+    let response = app.wait_for_job(&aco.token, &status_url).await;
     stop.cancel();
     while workers.join_next().await.is_some() {}
     assert_eq!(response.status(), 200);
@@ -250,15 +258,17 @@ async fn a_worker_that_dies_mid_batch_has_its_message_redelivered() {
 #[tokio::test]
 async fn a_lost_broker_connection_and_a_storage_outage_only_delay_the_export() {
     let app = small_batches().spawn().await;
-    let aco = aco(&app, "A9994", 30).await;
+    let aco = app.synthetic_aco("A9994", 30).await;
     app.s3.fail();
-    let status_url = start(&app, &aco.token, "/api/v1/Patient/$export").await;
+    let status_url = app
+        .start_export(&aco.token, "/api/v1/Patient/$export")
+        .await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     if let Some(connection) = app.ctx.broker.current_connection().await {
         let _ = connection.close(320, "broker restart".into()).await;
     }
     app.s3.recover();
-    let response = wait(&app, &aco.token, &status_url).await;
+    let response = app.wait_for_job(&aco.token, &status_url).await;
     assert_eq!(response.status(), 200);
     let manifest: Value = response.json().await.unwrap();
     assert_exactly_once(&app, &aco, &manifest).await;
@@ -267,8 +277,10 @@ async fn a_lost_broker_connection_and_a_storage_outage_only_delay_the_export() {
 #[tokio::test]
 async fn keys_of_a_cancelled_job_are_skipped() {
     let app = small_batches().env("BCDA_WORKERS", "0").spawn().await;
-    let aco = aco(&app, "A9994", 30).await;
-    let status_url = start(&app, &aco.token, "/api/v1/Patient/$export").await;
+    let aco = app.synthetic_aco("A9994", 30).await;
+    let status_url = app
+        .start_export(&aco.token, "/api/v1/Patient/$export")
+        .await;
     let deleted = app
         .client
         .delete(&status_url)
@@ -316,9 +328,11 @@ async fn keys_of_a_cancelled_job_are_skipped() {
 #[tokio::test]
 async fn expired_jobs_answer_410_and_their_files_are_deleted() {
     let app = small_batches().env("BCDA_JOB_TTL_SECS", "1").spawn().await;
-    let aco = aco(&app, "A9994", 5).await;
-    let status_url = start(&app, &aco.token, "/api/v1/Patient/$export").await;
-    let done = wait(&app, &aco.token, &status_url).await;
+    let aco = app.synthetic_aco("A9994", 5).await;
+    let status_url = app
+        .start_export(&aco.token, "/api/v1/Patient/$export")
+        .await;
+    let done = app.wait_for_job(&aco.token, &status_url).await;
     assert_eq!(done.status(), 200);
     assert!(!app.s3.objects().is_empty());
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -356,8 +370,10 @@ fn restart_broker(step: &str) {
 #[tokio::test]
 async fn broker_restart_during_a_job_only_delays_it() {
     let app = small_batches().spawn().await;
-    let aco = aco(&app, "A9994", 30).await;
-    let status_url = start(&app, &aco.token, "/api/v1/Patient/$export").await;
+    let aco = app.synthetic_aco("A9994", 30).await;
+    let status_url = app
+        .start_export(&aco.token, "/api/v1/Patient/$export")
+        .await;
     // Restart while the job's messages are queued or in flight.
     eventually(
         &app,
@@ -368,7 +384,7 @@ async fn broker_restart_during_a_job_only_delays_it() {
     restart_broker("stop_app");
     tokio::time::sleep(Duration::from_secs(1)).await;
     restart_broker("start_app");
-    let response = wait(&app, &aco.token, &status_url).await;
+    let response = app.wait_for_job(&aco.token, &status_url).await;
     assert_eq!(response.status(), 200);
     let manifest: Value = response.json().await.unwrap();
     assert_exactly_once(&app, &aco, &manifest).await;

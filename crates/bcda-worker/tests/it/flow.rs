@@ -5,15 +5,15 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::support::{self, aco, count, export, lines, small_batches, sorted};
+use crate::support::{self, count, lines, small_batches, sorted};
 
 #[tokio::test]
 async fn an_export_holds_each_resource_of_the_aco_exactly_once_in_v1_and_v2() {
     let app = small_batches().spawn().await;
-    let aco = aco(&app, "A9994", 30).await;
+    let aco = app.synthetic_aco("A9994", 30).await;
     for version in [ApiVersion::V1, ApiVersion::V2] {
         let path = format!("/api/{}/Patient/$export", version.as_str());
-        let manifest = export(&app, &aco.token, &path).await;
+        let manifest = app.export(&aco.token, &path).await;
         assert_eq!(manifest["request"], app.url(&path));
         assert_eq!(manifest["requiresAccessToken"], true);
         assert_eq!(manifest["error"], serde_json::json!([]));
@@ -55,7 +55,7 @@ async fn an_export_holds_each_resource_of_the_aco_exactly_once_in_v1_and_v2() {
 #[tokio::test]
 async fn every_type_combination_exports_exactly_its_types() {
     let app = small_batches().spawn().await;
-    let aco = aco(&app, "A9990", 12).await;
+    let aco = app.synthetic_aco("A9990", 12).await;
     let all = ["ExplanationOfBenefit", "Patient", "Coverage"];
     let combinations: Vec<Vec<&str>> = (1u8..8)
         .map(|mask| {
@@ -77,7 +77,7 @@ async fn every_type_combination_exports_exactly_its_types() {
             version.as_str(),
             types.join(",")
         );
-        let manifest = export(&app, &aco.token, &path).await;
+        let manifest = app.export(&aco.token, &path).await;
         let got = lines(&app, &aco.token, &manifest, "output").await;
         let want = support::expected(&aco.synth, version, types, None);
         let counts = |m: &std::collections::BTreeMap<String, Vec<String>>| {
@@ -92,7 +92,7 @@ async fn every_type_combination_exports_exactly_its_types() {
 #[tokio::test]
 async fn since_selects_exactly_the_resources_updated_after_it() {
     let app = small_batches().spawn().await;
-    let aco = aco(&app, "A9991", 20).await;
+    let aco = app.synthetic_aco("A9991", 20).await;
     // The median claim update: about half of the EOBs are newer.
     let mut updates: Vec<OffsetDateTime> = (0..aco.synth.total())
         .flat_map(|n| aco.synth.beneficiary(n).claims)
@@ -108,7 +108,7 @@ async fn since_selects_exactly_the_resources_updated_after_it() {
             version.as_str(),
             since_text.replace('Z', "+00:00")
         );
-        let manifest: Value = export(&app, &aco.token, &path).await;
+        let manifest: Value = app.export(&aco.token, &path).await;
         let got = sorted(lines(&app, &aco.token, &manifest, "output").await);
         let want = support::expected(
             &aco.synth,
@@ -143,9 +143,11 @@ async fn a_small_export_is_not_starved_by_a_large_one_queued_before_it() {
         .env("BCDA_WORKERS", "1")
         .spawn()
         .await;
-    let large = aco(&app, "A9994", 60).await;
-    let small = aco(&app, "A9990", 2).await;
-    let large_url = support::start(&app, &large.token, "/api/v1/Patient/$export").await;
+    let large = app.synthetic_aco("A9994", 60).await;
+    let small = app.synthetic_aco("A9990", 2).await;
+    let large_url = app
+        .start_export(&large.token, "/api/v1/Patient/$export")
+        .await;
     // The large export's messages have left the outbox before the small one starts.
     while count(
         &app,
@@ -157,9 +159,11 @@ async fn a_small_export_is_not_starved_by_a_large_one_queued_before_it() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let small_url = support::start(&app, &small.token, "/api/v1/Patient/$export").await;
+    let small_url = app
+        .start_export(&small.token, "/api/v1/Patient/$export")
+        .await;
 
-    let small_done = support::wait(&app, &small.token, &small_url).await;
+    let small_done = app.wait_for_job(&small.token, &small_url).await;
     assert_eq!(small_done.status(), 200);
     let large_now = app
         .client
@@ -173,6 +177,6 @@ async fn a_small_export_is_not_starved_by_a_large_one_queued_before_it() {
         202,
         "the small export finished while the large one, queued first, was still running"
     );
-    let large_done = support::wait(&app, &large.token, &large_url).await;
+    let large_done = app.wait_for_job(&large.token, &large_url).await;
     assert_eq!(large_done.status(), 200);
 }

@@ -1,0 +1,121 @@
+//! The guide's export flow driven against a test app: an ACO with synthetic data, the
+//! kick-off, polling and downloads.
+
+use std::time::Duration;
+
+use bcda_synth::{Synth, SynthSpec};
+use serde_json::Value;
+use time::macros::date;
+
+use crate::TestApp;
+
+/// An ACO with synthetic data and a token of one of its clients.
+#[derive(Debug)]
+pub struct SyntheticAco {
+    pub token: String,
+    pub synth: Synth,
+}
+
+/// The synthetic data set of ACO `cms_id` the tests use.
+pub fn test_synth(cms_id: &str, beneficiaries: u64) -> Synth {
+    Synth::new(SynthSpec {
+        cms_id: cms_id.into(),
+        beneficiaries,
+        seed: 7,
+        years: 1,
+        as_of: date!(2026 - 10 - 01),
+    })
+    .expect("a valid synthetic spec")
+}
+
+impl TestApp {
+    /// Creates ACO `cms_id` with `beneficiaries` synthetic beneficiaries and a client.
+    pub async fn synthetic_aco(&self, cms_id: &str, beneficiaries: u64) -> SyntheticAco {
+        let credentials = self.create_client(cms_id).await;
+        let synth = test_synth(cms_id, beneficiaries);
+        let aco_id = bcda_synth::sandbox::aco_id(&self.ctx.db, cms_id)
+            .await
+            .expect("ACO id");
+        bcda_synth::load::load(&self.ctx.db, aco_id, &synth)
+            .await
+            .expect("load synthetic data");
+        SyntheticAco {
+            token: self.token(&credentials).await,
+            synth,
+        }
+    }
+
+    /// `GET path` with the kick-off headers.
+    pub async fn kick_off(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .header("Accept", "application/fhir+json")
+            .header("Prefer", "respond-async")
+            .send()
+            .await
+            .expect("request reaches the app")
+    }
+
+    /// Kicks off `path`, which must be accepted; returns the job's status URL.
+    pub async fn start_export(&self, token: &str, path: &str) -> String {
+        let response = self.kick_off(token, path).await;
+        assert_eq!(response.status(), 202, "{path}");
+        response.headers()["content-location"]
+            .to_str()
+            .expect("Content-Location")
+            .to_owned()
+    }
+
+    /// Polls `status_url` until the job is no longer running; returns the final
+    /// response. Every `202` on the way must carry a well-formed `X-Progress`.
+    pub async fn wait_for_job(&self, token: &str, status_url: &str) -> reqwest::Response {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+        loop {
+            let response = self
+                .client
+                .get(status_url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("request reaches the app");
+            if response.status() != 202 {
+                return response;
+            }
+            let progress = response.headers()["x-progress"]
+                .to_str()
+                .expect("X-Progress")
+                .to_owned();
+            assert!(
+                progress == "Pending" || progress.starts_with("In Progress ("),
+                "{progress}"
+            );
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "job still {progress} at the deadline"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Runs an export to completion; returns its manifest.
+    pub async fn export(&self, token: &str, path: &str) -> Value {
+        let status_url = self.start_export(token, path).await;
+        let response = self.wait_for_job(token, &status_url).await;
+        assert_eq!(response.status(), 200, "{path}");
+        response.json().await.expect("manifest JSON")
+    }
+
+    /// Downloads `url` with the token, as plain NDJSON.
+    pub async fn download(&self, token: &str, url: &str) -> String {
+        let response = self
+            .client
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request reaches the app");
+        assert_eq!(response.status(), 200, "{url}");
+        response.text().await.expect("file body")
+    }
+}
