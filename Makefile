@@ -48,6 +48,7 @@ bench: services
 	cargo bench -p bcda-auth --bench tokens
 	cargo bench -p bcda-synth --bench render
 	cargo bench -p bcda-cli --bench export
+	cargo bench -p bcda-cli --bench download
 
 fmt:
 	cargo fmt --all -- --check

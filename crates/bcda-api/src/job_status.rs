@@ -5,6 +5,7 @@ use actix_web::http::header::{CONTENT_TYPE, EXPIRES, HttpDate, RETRY_AFTER};
 use actix_web::{HttpResponse, web};
 use bcda_infra::AppContext;
 use bcda_infra::http::{Authenticated, FhirError, PublicBase};
+use bcda_infra::signed_url::UrlSigner;
 use bcda_model::fhir::{Manifest, ManifestFile, TransactionTime};
 use bcda_model::{ApiVersion, JobStatus, ResourceType};
 use time::OffsetDateTime;
@@ -35,7 +36,14 @@ pub async fn get(
     }
     match job.status {
         JobStatus::Pending | JobStatus::InProgress => Ok(in_progress(&job)),
-        JobStatus::Completed => Ok(completed(id, &job, &base)),
+        JobStatus::Completed => Ok(completed(
+            id,
+            &job,
+            &base,
+            ctx.url_signer
+                .as_ref()
+                .map(|signer| (signer, principal.cms_id.as_str())),
+        )),
         JobStatus::Failed => Err(FhirError::new(
             version,
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -81,27 +89,41 @@ fn in_progress(job: &JobState) -> HttpResponse {
         .finish()
 }
 
-fn completed(id: i64, job: &JobState, base: &PublicBase) -> HttpResponse {
+/// The manifest of a completed job. With URL signing on, each URL carries a signature
+/// for the job's ACO, and `requiresAccessToken` is false because the file server then
+/// accepts the URL alone.
+fn completed(
+    id: i64,
+    job: &JobState,
+    base: &PublicBase,
+    signer: Option<(&UrlSigner, &str)>,
+) -> HttpResponse {
+    let now = OffsetDateTime::now_utc();
+    let url = |key: &str| match signer {
+        Some((signer, cms_id)) => format!(
+            "{}/data/{key}?{}",
+            base.as_str(),
+            signer.sign(cms_id, key, now).to_query()
+        ),
+        None => format!("{}/data/{key}", base.as_str()),
+    };
     let output = job
         .files
         .iter()
         .filter_map(|(resource_type, key)| {
             let resource_type: ResourceType = resource_type.parse().ok()?;
-            Some(ManifestFile::data(
-                resource_type,
-                format!("{}/data/{key}", base.as_str()),
-            ))
+            Some(ManifestFile::data(resource_type, url(key)))
         })
         .collect();
     let manifest = Manifest {
         transaction_time: TransactionTime(job.transaction_time),
         request: job.request_url.clone(),
-        requires_access_token: true,
+        requires_access_token: signer.is_none(),
         output,
         error: job
             .error_files
             .iter()
-            .map(|key| ManifestFile::error(format!("{}/data/{key}", base.as_str())))
+            .map(|key| ManifestFile::error(url(key)))
             .collect(),
         job_id: id,
     };

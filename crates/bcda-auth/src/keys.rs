@@ -17,7 +17,7 @@ use aws_lc_rs::rsa::{KeyPair, KeySize};
 use base64::Engine as _;
 use bcda_infra::DbPool;
 use bcda_infra::auth::TOKEN_ALGORITHM;
-use bcda_infra::config::{AuthConfig, decode_key_encryption_key};
+use bcda_infra::config::{AuthConfig, decode_base64_key};
 use jsonwebtoken::EncodingKey;
 use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse, ThumbprintHash};
 use secrecy::ExposeSecret;
@@ -118,7 +118,7 @@ impl std::fmt::Debug for KeyStore {
 impl KeyStore {
     /// A store for `config`; reads the PEM file now when one is configured.
     pub fn new(config: &AuthConfig, db: DbPool) -> Result<KeyStore, KeyError> {
-        let kek = decode_key_encryption_key(config.key_encryption_key.expose_secret())
+        let kek = decode_base64_key(config.key_encryption_key.expose_secret())
             .ok_or(KeyError::KeyEncryptionKey)?;
         let cipher =
             RandomizedNonceKey::new(&AES_256_GCM, &kek).map_err(|_| KeyError::KeyEncryptionKey)?;

@@ -29,6 +29,8 @@ struct Row {
     peak_rss_mb: Vec<f64>,
 }
 
+mod common;
+
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -86,7 +88,7 @@ async fn run() {
     }
     let report = report(&rows, &kickoff);
     println!("{report}");
-    write_docs(&report);
+    common::write_docs("export-bench", "Exports", &report);
 }
 
 /// A token of the sandbox ACO `cms_id`'s guide client.
@@ -125,16 +127,6 @@ fn start_worker(app: &TestApp) -> Child {
         .expect("start bcda serve worker")
 }
 
-/// A process's peak resident set, from `/proc`.
-fn peak_rss_mb(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 async fn export(
     app: &TestApp,
     cms_id: &'static str,
@@ -167,7 +159,10 @@ async fn export(
         }
     };
     let seconds = started.elapsed().as_secs_f64();
-    let peak_rss_mb = processes.iter().map(|p| peak_rss_mb(p.id())).collect();
+    let peak_rss_mb = processes
+        .iter()
+        .map(|p| common::peak_rss_mb(p.id()))
+        .collect();
     for process in &mut processes {
         let _ = Command::new("kill")
             .args(["-TERM", &process.id().to_string()])
@@ -264,11 +259,7 @@ async fn kickoff_latency(app: &TestApp) -> (f64, i64) {
 
 fn report(rows: &[Row], kickoff: &(f64, i64)) -> String {
     let mut out = String::new();
-    let commit = Command::new("git")
-        .args(["rev-parse", "--short", "HEAD"])
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default();
+    let commit = common::commit();
     let _ = writeln!(
         out,
         "Measured by `cargo bench -p bcda-cli --bench export` at commit `{commit}` on {} \
@@ -305,24 +296,4 @@ fn report(rows: &[Row], kickoff: &(f64, i64)) -> String {
         );
     }
     out
-}
-
-/// Replaces the export section of `docs/benchmarks.md` with `report`.
-fn write_docs(report: &str) {
-    const START: &str = "<!-- export-bench:start -->";
-    const END: &str = "<!-- export-bench:end -->";
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/benchmarks.md");
-    let current = std::fs::read_to_string(&path).unwrap_or_default();
-    let section = format!("{START}\n{report}{END}");
-    let updated = match (current.find(START), current.find(END)) {
-        (Some(start), Some(end)) => {
-            format!(
-                "{}{section}{}",
-                &current[..start],
-                &current[end + END.len()..]
-            )
-        }
-        _ => format!("{current}\n## Exports\n\n{section}\n"),
-    };
-    std::fs::write(&path, updated).expect("write docs/benchmarks.md");
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use actix_web::FromRequest as _;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{
     ACCEPT_ENCODING, ACCEPT_RANGES, CONTENT_ENCODING, CONTENT_RANGE, CONTENT_TYPE, ETAG, HeaderMap,
@@ -11,8 +12,8 @@ use actix_web::http::header::{
 };
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 use bcda_infra::AppContext;
-use bcda_infra::auth::Principal;
 use bcda_infra::http::{Authenticated, FhirError};
+use bcda_infra::signed_url::Signature;
 use bcda_infra::storage::{GetOptions, GetRange, StorageError, export_file_path};
 use bcda_model::{ApiVersion, JobStatus};
 use futures::TryStreamExt;
@@ -26,14 +27,14 @@ use crate::{file_name, repo};
 pub const FHIR_NDJSON: &str = "application/fhir+ndjson";
 
 pub async fn get(
-    Authenticated(principal): Authenticated,
     path: web::Path<(String, String)>,
     req: HttpRequest,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, FhirError> {
     let (job_id, file) = path.into_inner();
-    let log = DownloadLog::new(&principal, &job_id, &file);
-    match serve(&principal, &job_id, &file, req.headers(), &ctx, &log).await {
+    let owner = caller(&req, &ctx, &job_id, &file).await?;
+    let log = DownloadLog::new(&owner, &job_id, &file);
+    match serve(&owner, &job_id, &file, req.headers(), &ctx, &log).await {
         Ok(response) => {
             log.set_status(response.status());
             Ok(response)
@@ -45,8 +46,70 @@ pub async fn get(
     }
 }
 
+/// Who asks: the ACO of a valid bearer token or, when signed URLs are on and the query
+/// carries a signature, the ACO that owns the job if the signature is valid for it.
+async fn caller(
+    req: &HttpRequest,
+    ctx: &AppContext,
+    job_id: &str,
+    file: &str,
+) -> Result<Owner, FhirError> {
+    let version = ApiVersion::V1;
+    let signature = ctx
+        .url_signer
+        .as_ref()
+        .zip(Signature::from_query(req.query_string()));
+    let Some((signer, signature)) = signature else {
+        let Authenticated(principal) =
+            Authenticated::from_request(req, &mut actix_web::dev::Payload::None).await?;
+        return Ok(Owner {
+            aco_id: principal.aco_id,
+            cms_id: principal.cms_id,
+        });
+    };
+    let invalid = || {
+        FhirError::new(
+            version,
+            StatusCode::UNAUTHORIZED,
+            "Invalid or expired signature",
+        )
+    };
+    let job_id: i64 = job_id.parse().map_err(|_| invalid())?;
+    let owner = repo::job_owner(&ctx.db, job_id)
+        .await
+        .map_err(|e| FhirError::internal(version, &e))?
+        .ok_or_else(invalid)?;
+    let file_key = format!("{job_id}/{file}");
+    if !signer.verify(
+        &owner.cms_id,
+        &file_key,
+        &signature,
+        OffsetDateTime::now_utc(),
+    ) {
+        return Err(invalid());
+    }
+    if owner.denied {
+        return Err(FhirError::new(
+            version,
+            StatusCode::FORBIDDEN,
+            format!("ACO {} is not authorized to access this data", owner.cms_id),
+        ));
+    }
+    Ok(Owner {
+        aco_id: owner.aco_id,
+        cms_id: owner.cms_id,
+    })
+}
+
+/// The ACO a download is for.
+#[derive(Debug, Clone)]
+struct Owner {
+    aco_id: uuid::Uuid,
+    cms_id: String,
+}
+
 async fn serve(
-    principal: &Principal,
+    principal: &Owner,
     job_id: &str,
     file: &str,
     headers: &HeaderMap,
@@ -214,7 +277,7 @@ struct DownloadLog {
 }
 
 impl DownloadLog {
-    fn new(principal: &Principal, job_id: &str, file: &str) -> Arc<DownloadLog> {
+    fn new(principal: &Owner, job_id: &str, file: &str) -> Arc<DownloadLog> {
         Arc::new(DownloadLog {
             cms_id: principal.cms_id.clone(),
             job_id: job_id.to_owned(),

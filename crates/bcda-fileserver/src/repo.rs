@@ -54,3 +54,29 @@ pub async fn find_job(
         content_bytes: row.get(3),
     }))
 }
+
+/// The ACO that owns a job, for a signed download.
+#[derive(Debug, Clone)]
+pub struct JobOwner {
+    pub aco_id: Uuid,
+    pub cms_id: String,
+    pub denied: bool,
+}
+
+/// Who owns job `job_id`, if it exists.
+pub async fn job_owner(db: &DbPool, job_id: i64) -> Result<Option<JobOwner>, RepoError> {
+    let row = db
+        .get()
+        .await?
+        .query_opt(
+            "SELECT a.id, a.cms_id, a.denied_at IS NOT NULL FROM jobs j JOIN acos a ON a.id = j.aco_id \
+             WHERE j.id = $1",
+            &[&job_id],
+        )
+        .await?;
+    Ok(row.map(|row| JobOwner {
+        aco_id: row.get(0),
+        cms_id: row.get(1),
+        denied: row.get(2),
+    }))
+}

@@ -25,6 +25,17 @@ pub struct Config {
     pub telemetry: TelemetryConfig,
     pub auth: AuthConfig,
     pub export: ExportConfig,
+    pub download: DownloadConfig,
+}
+
+/// How export files are handed out.
+#[derive(Debug, Clone)]
+pub struct DownloadConfig {
+    /// 32 bytes in base64 that sign download URLs (`BCDA_DOWNLOAD_URL_KEY`); when set,
+    /// manifest URLs carry `?exp=...&sig=...` and work without a token until they expire.
+    pub url_key: Option<SecretString>,
+    /// How long a signed URL works (`BCDA_DOWNLOAD_URL_TTL_SECS`).
+    pub url_ttl: Duration,
 }
 
 /// How exports are split, paced, retried and kept.
@@ -201,6 +212,7 @@ pub mod defaults {
     pub const JOB_FAILURE_PCT: u8 = 60;
     pub const JOB_TTL_SECS: u64 = 24 * 60 * 60;
     pub const JOB_KEYS_IN_FLIGHT: u32 = 8;
+    pub const DOWNLOAD_URL_TTL_SECS: u64 = 3600;
     pub const TOKEN_TTL_SECS: u64 = 1200;
     pub const TOKEN_ISSUER: &str = "bcda";
     /// A published development key: encrypts nothing worth protecting.
@@ -272,6 +284,20 @@ impl Config {
             },
             auth: auth_config(&env)?,
             export: export_config(&env)?,
+            download: DownloadConfig {
+                url_key: match env.get("BCDA_DOWNLOAD_URL_KEY") {
+                    Some(_) => Some(env.secret("BCDA_DOWNLOAD_URL_KEY", "", |key| {
+                        decode_base64_key(key).map(drop).ok_or_else(|| {
+                            "expected 32 bytes in base64 (e.g. openssl rand -base64 32)".to_owned()
+                        })
+                    })?),
+                    None => None,
+                },
+                url_ttl: Duration::from_secs(env.positive(
+                    "BCDA_DOWNLOAD_URL_TTL_SECS",
+                    defaults::DOWNLOAD_URL_TTL_SECS,
+                )?),
+            },
         })
     }
 
@@ -354,7 +380,7 @@ fn auth_config(env: &Env<'_>) -> Result<AuthConfig, ConfigError> {
         key_encryption_key: env.secret(
             "BCDA_KEY_ENCRYPTION_KEY",
             defaults::KEY_ENCRYPTION_KEY,
-            |key| match decode_key_encryption_key(key) {
+            |key| match decode_base64_key(key) {
                 Some(_) => Ok(()),
                 None => Err("expected 32 bytes in base64 (e.g. openssl rand -base64 32)".into()),
             },
@@ -371,8 +397,8 @@ fn auth_config(env: &Env<'_>) -> Result<AuthConfig, ConfigError> {
     })
 }
 
-/// The 32 bytes of a base64 key-encryption key, or `None` when it is not one.
-pub fn decode_key_encryption_key(value: &str) -> Option<[u8; 32]> {
+/// The 32 bytes of a base64 key (key-encryption or URL-signing), or `None` when it is not one.
+pub fn decode_base64_key(value: &str) -> Option<[u8; 32]> {
     use base64::Engine as _;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(value.trim())
@@ -558,6 +584,7 @@ mod tests {
             ("BCDA_BATCH_SIZE_EOB", "0"),
             ("BCDA_JOB_FAILURE_PCT", "101"),
             ("BCDA_MAX_ATTEMPTS", "0"),
+            ("BCDA_DOWNLOAD_URL_KEY", "c2hvcnQ="),
             ("BCDA_KEY_ENCRYPTION_KEY", "c2hvcnQ="),
             ("BCDA_TOKEN_RATE_LIMIT", "0"),
         ] {

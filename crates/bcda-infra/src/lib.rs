@@ -12,10 +12,13 @@ pub mod db;
 pub mod health;
 pub mod http;
 pub mod queue;
+pub mod signed_url;
 pub mod storage;
 pub mod telemetry;
 
 use std::sync::Arc;
+
+use secrecy::ExposeSecret;
 
 pub use config::Config;
 pub use deadpool_postgres::Pool as DbPool;
@@ -33,6 +36,8 @@ pub struct AppContext {
     pub broker: Broker,
     pub storage: Storage,
     pub verifier: auth::TokenVerifier,
+    /// Signs download URLs, when `BCDA_DOWNLOAD_URL_KEY` is set.
+    pub url_signer: Option<signed_url::UrlSigner>,
     pub build: BuildInfo,
 }
 
@@ -54,6 +59,10 @@ impl AppContext {
             db,
             broker: Broker::new(&config.amqp),
             storage: Storage::open(&config.storage)?,
+            url_signer: config.download.url_key.as_ref().and_then(|key| {
+                config::decode_base64_key(key.expose_secret())
+                    .map(|secret| signed_url::UrlSigner::new(&secret, config.download.url_ttl))
+            }),
             config: Arc::new(config),
             build,
         })

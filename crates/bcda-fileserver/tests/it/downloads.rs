@@ -231,3 +231,52 @@ async fn other_acos_path_tricks_and_expired_jobs_are_refused() {
     let body: Value = expired.json().await.unwrap();
     assert_eq!(body["resourceType"], "OperationOutcome");
 }
+
+#[tokio::test]
+async fn signed_urls_work_without_a_token_for_their_file_until_they_expire() {
+    let app = TestAppBuilder::default()
+        .env(
+            "BCDA_DOWNLOAD_URL_KEY",
+            "c2lnbmVkLXVybC10ZXN0LWtleS0zMi1ieXRlcy0hISE=",
+        )
+        .env("BCDA_DOWNLOAD_URL_TTL_SECS", "60")
+        .spawn()
+        .await;
+    let aco = app.synthetic_aco("A9994", 10).await;
+    let manifest = app.export(&aco.token, "/api/v2/Patient/$export").await;
+    assert_eq!(manifest["requiresAccessToken"], false);
+    let urls: Vec<&str> = manifest["output"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["url"].as_str().unwrap())
+        .collect();
+    for url in &urls {
+        assert!(url.contains("?exp=") && url.contains("&sig="), "{url}");
+        let anonymous = app.client.get(*url).send().await.unwrap();
+        assert_eq!(anonymous.status(), 200, "{url}");
+        assert!(!anonymous.text().await.unwrap().is_empty());
+    }
+
+    // A signature is bound to its file and its expiry.
+    let (path, query) = urls[0].split_once('?').unwrap();
+    let other_path = urls[1].split_once('?').unwrap().0;
+    let moved = app
+        .client
+        .get(format!("{other_path}?{query}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), 401);
+    let tampered = query.replace("exp=", "exp=9");
+    let stretched = app
+        .client
+        .get(format!("{path}?{tampered}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stretched.status(), 401);
+    // Without a signature the token is still required.
+    assert_eq!(app.client.get(path).send().await.unwrap().status(), 401);
+    assert_eq!(get(&app, &aco.token, path, &[]).await.status(), 200);
+}
