@@ -24,7 +24,10 @@ struct Row {
     workers: usize,
     seconds: f64,
     resources: i64,
+    /// NDJSON bytes, uncompressed.
     bytes: u64,
+    /// Bytes in object storage (gzip).
+    stored: u64,
     files: usize,
     peak_rss_mb: Vec<f64>,
 }
@@ -170,22 +173,24 @@ async fn export(
         let _ = process.wait();
     }
     let job_id: i64 = manifest["JobID"].as_i64().unwrap();
-    let resources: i64 = app
+    let totals = app
         .ctx
         .db
         .get()
         .await
         .unwrap()
         .query_one(
-            "SELECT coalesce(sum(resource_count), 0)::bigint FROM job_keys WHERE job_id = $1",
+            "SELECT coalesce(sum(resource_count), 0)::bigint, coalesce(sum(content_bytes), 0)::bigint \
+             FROM job_keys WHERE job_id = $1",
             &[&job_id],
         )
         .await
-        .unwrap()
-        .get(0);
+        .unwrap();
+    let resources: i64 = totals.get(0);
+    let bytes = totals.get::<_, i64>(1) as u64;
     let prefix = bcda_infra::storage::ObjectPath::from(job_id.to_string());
     let objects = app.ctx.storage.list(&prefix).await.unwrap();
-    let bytes = objects.iter().map(|o| o.size).sum();
+    let stored = objects.iter().map(|o| o.size).sum();
     app.ctx.storage.delete_prefix(&prefix).await.unwrap();
     Row {
         cms_id,
@@ -195,6 +200,7 @@ async fn export(
         seconds,
         resources,
         bytes,
+        stored,
         files: objects.len(),
         peak_rss_mb,
     }
@@ -274,14 +280,17 @@ fn report(rows: &[Row], kickoff: &(f64, i64)) -> String {
     );
     let _ = writeln!(
         out,
-        "| ACO | beneficiaries | API | worker processes | kick-off to manifest (s) | resources | MB written | files | resources/s | MB/s | peak worker RSS (MB) |"
+        "| ACO | beneficiaries | API | worker processes | kick-off to manifest (s) | resources | NDJSON MB | stored MB (gzip) | files | resources/s | NDJSON MB/s | peak worker RSS (MB) |"
     );
-    let _ = writeln!(out, "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    let _ = writeln!(
+        out,
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    );
     for row in rows {
         let rss: Vec<String> = row.peak_rss_mb.iter().map(|r| format!("{r:.0}")).collect();
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {:.1} | {} | {:.0} | {} | {:.0} | {:.0} | {} |",
+            "| {} | {} | {} | {} | {:.1} | {} | {:.0} | {:.0} | {} | {:.0} | {:.0} | {} |",
             row.cms_id,
             row.beneficiaries,
             row.version,
@@ -289,6 +298,7 @@ fn report(rows: &[Row], kickoff: &(f64, i64)) -> String {
             row.seconds,
             row.resources,
             row.bytes as f64 / 1e6,
+            row.stored as f64 / 1e6,
             row.files,
             row.resources as f64 / row.seconds,
             row.bytes as f64 / 1e6 / row.seconds,

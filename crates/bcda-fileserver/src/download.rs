@@ -13,6 +13,7 @@ use actix_web::http::header::{
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 use bcda_infra::AppContext;
 use bcda_infra::http::{Authenticated, FhirError};
+use bcda_infra::metrics::{DownloadLabels, Metrics};
 use bcda_infra::signed_url::Signature;
 use bcda_infra::storage::{GetOptions, GetRange, StorageError, export_file_path};
 use bcda_model::{ApiVersion, JobStatus};
@@ -33,7 +34,7 @@ pub async fn get(
 ) -> Result<HttpResponse, FhirError> {
     let (job_id, file) = path.into_inner();
     let owner = caller(&req, &ctx, &job_id, &file).await?;
-    let log = DownloadLog::new(&owner, &job_id, &file);
+    let log = DownloadLog::new(&owner, &job_id, &file, ctx.metrics.clone());
     match serve(&owner, &job_id, &file, req.headers(), &ctx, &log).await {
         Ok(response) => {
             log.set_status(response.status());
@@ -264,7 +265,7 @@ fn header<'h>(
 
 /// The record of one download, written when the response body is done with (sent in
 /// full, or dropped by a client that went away): ACO, job, file, status, encoding, bytes
-/// sent and duration, as a structured log event.
+/// sent and duration, as a structured log event, and counted in the download metrics.
 #[derive(Debug)]
 struct DownloadLog {
     cms_id: String,
@@ -274,11 +275,13 @@ struct DownloadLog {
     status: AtomicU64,
     gzip: std::sync::atomic::AtomicBool,
     sent: Arc<AtomicU64>,
+    metrics: Arc<Metrics>,
 }
 
 impl DownloadLog {
-    fn new(principal: &Owner, job_id: &str, file: &str) -> Arc<DownloadLog> {
+    fn new(principal: &Owner, job_id: &str, file: &str, metrics: Arc<Metrics>) -> Arc<DownloadLog> {
         Arc::new(DownloadLog {
+            metrics,
             cms_id: principal.cms_id.clone(),
             job_id: job_id.to_owned(),
             file: file.to_owned(),
@@ -302,14 +305,28 @@ impl DownloadLog {
 
 impl Drop for DownloadLog {
     fn drop(&mut self) {
+        let labels = DownloadLabels {
+            status: self.status.load(Ordering::Relaxed) as u16,
+            encoding: if self.gzip.load(Ordering::Relaxed) {
+                "gzip"
+            } else {
+                "identity"
+            },
+        };
+        let sent = self.sent.load(Ordering::Relaxed);
+        self.metrics.downloads.get_or_create(&labels).inc();
+        self.metrics
+            .download_bytes
+            .get_or_create(&labels)
+            .inc_by(sent);
         tracing::info!(
             target: "bcda::download",
             aco = %self.cms_id,
             job_id = %self.job_id,
             file = %self.file,
-            status = self.status.load(Ordering::Relaxed),
-            encoding = if self.gzip.load(Ordering::Relaxed) { "gzip" } else { "identity" },
-            bytes_sent = self.sent.load(Ordering::Relaxed),
+            status = labels.status,
+            encoding = labels.encoding,
+            bytes_sent = sent,
             duration_ms = self.started.elapsed().as_millis() as u64,
             "download"
         );

@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod health;
 pub mod http;
+pub mod metrics;
 pub mod queue;
 pub mod signed_url;
 pub mod storage;
@@ -36,6 +37,8 @@ pub struct AppContext {
     pub broker: Broker,
     pub storage: Storage,
     pub verifier: auth::TokenVerifier,
+    /// This process's metrics, served at `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
     /// Signs download URLs, when `BCDA_DOWNLOAD_URL_KEY` is set.
     pub url_signer: Option<signed_url::UrlSigner>,
     pub build: BuildInfo,
@@ -59,6 +62,7 @@ impl AppContext {
             db,
             broker: Broker::new(&config.amqp),
             storage: Storage::open(&config.storage)?,
+            metrics: Arc::default(),
             url_signer: config.download.url_key.as_ref().and_then(|key| {
                 config::decode_base64_key(key.expose_secret())
                     .map(|secret| signed_url::UrlSigner::new(&secret, config.download.url_ttl))

@@ -1,4 +1,4 @@
-//! Operational routes every process serves: `/_version` and `/_health`.
+//! Operational routes every process serves: `/_version`, `/_health` and `/metrics`.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -10,13 +10,21 @@ use serde_json::{Map, Value, json};
 #[derive(Debug, Clone)]
 struct Checked(Vec<Dependency>);
 
-/// Registers `/_version` and `/_health`, the latter checking `dependencies`.
+/// Registers `/_version`, `/_health` (checking `dependencies`) and `/metrics`.
 pub fn configure(dependencies: Vec<Dependency>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::new(Checked(dependencies)))
             .route("/_version", web::get().to(version))
-            .route("/_health", web::get().to(health));
+            .route("/_health", web::get().to(health))
+            .route("/metrics", web::get().to(metrics));
     }
+}
+
+/// The Prometheus text exposition of this process's metrics.
+async fn metrics(ctx: web::Data<AppContext>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(ctx.metrics.encode())
 }
 
 async fn version(ctx: web::Data<AppContext>) -> HttpResponse {

@@ -66,6 +66,28 @@ async fn gzip_and_plain_downloads_hold_the_same_lines() {
         let resource: Value = serde_json::from_slice(line).unwrap();
         assert_eq!(resource["resourceType"], "ExplanationOfBenefit");
     }
+
+    // Both downloads are counted, with the bytes each sent, once the server has let go of
+    // each body (just after the client read its last byte).
+    let expected: Vec<String> = [("gzip", compressed.len()), ("identity", plain.len())]
+        .iter()
+        .flat_map(|(encoding, bytes)| {
+            let labels = format!("{{status=\"200\",encoding=\"{encoding}\"}}");
+            [
+                format!("bcda_downloads_total{labels} 1"),
+                format!("bcda_download_bytes_total{labels} {bytes}"),
+            ]
+        })
+        .collect();
+    let mut metrics = String::new();
+    for _ in 0..50 {
+        metrics = app.get("/metrics").await.text().await.unwrap();
+        if expected.iter().all(|line| metrics.contains(line.as_str())) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("expected {expected:?} in {metrics}");
 }
 
 /// Reads the first `cut` bytes of a download and drops the connection, then resumes
