@@ -59,7 +59,8 @@ pub struct JobState {
     pub keys_total: i32,
     pub keys_done: i64,
     pub expires_at: Option<time::OffsetDateTime>,
-    /// Written files with data: (resource type, object key).
+    /// Written files with data: (resource type, object key), in the order of the
+    /// job's types (as requested; BCDA's order without `_type`) and batches.
     pub files: Vec<(String, String)>,
     /// Files of OperationOutcomes for work that failed: object keys.
     pub error_files: Vec<String>,
@@ -87,9 +88,9 @@ pub async fn find_job(
     };
     let files = client
         .query(
-            "SELECT resource_type, object_key FROM job_keys \
-             WHERE job_id = $1 AND object_key IS NOT NULL AND resource_count > 0 \
-             ORDER BY resource_type, batch_index",
+            "SELECT k.resource_type, k.object_key FROM job_keys k JOIN jobs j ON j.id = k.job_id \
+             WHERE k.job_id = $1 AND k.object_key IS NOT NULL AND k.resource_count > 0 \
+             ORDER BY array_position(j.resource_types, k.resource_type), k.batch_index",
             &[&id],
         )
         .await?
@@ -98,9 +99,9 @@ pub async fn find_job(
         .collect();
     let error_files = client
         .query(
-            "SELECT error_object_key FROM job_keys \
-             WHERE job_id = $1 AND error_object_key IS NOT NULL \
-             ORDER BY resource_type, batch_index",
+            "SELECT k.error_object_key FROM job_keys k JOIN jobs j ON j.id = k.job_id \
+             WHERE k.job_id = $1 AND k.error_object_key IS NOT NULL \
+             ORDER BY array_position(j.resource_types, k.resource_type), k.batch_index",
             &[&id],
         )
         .await?

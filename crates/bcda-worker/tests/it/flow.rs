@@ -17,6 +17,15 @@ async fn an_export_holds_each_resource_of_the_aco_exactly_once_in_v1_and_v2() {
         assert_eq!(manifest["request"], app.url(&path));
         assert_eq!(manifest["requiresAccessToken"], true);
         assert_eq!(manifest["error"], serde_json::json!([]));
+        // Files are listed in BCDA's type order: EOB, Patient, Coverage.
+        let order = ["ExplanationOfBenefit", "Patient", "Coverage"];
+        let ranks: Vec<usize> = manifest["output"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| order.iter().position(|t| f["type"] == *t).unwrap())
+            .collect();
+        assert!(ranks.is_sorted(), "{ranks:?}");
         for file in manifest["output"].as_array().unwrap() {
             let url = file["url"].as_str().unwrap();
             let name = url.rsplit('/').next().unwrap();
