@@ -75,12 +75,10 @@ async fn every_type_combination_exports_exactly_its_types() {
                 .collect()
         })
         .collect();
-    for (n, types) in combinations.iter().enumerate() {
-        let version = if n % 2 == 0 {
-            ApiVersion::V1
-        } else {
-            ApiVersion::V2
-        };
+    let runs = combinations
+        .iter()
+        .flat_map(|types| [ApiVersion::V1, ApiVersion::V2].map(|version| (types, version)));
+    for (types, version) in runs {
         let path = format!(
             "/api/{}/Group/all/$export?_type={}",
             version.as_str(),
