@@ -7,6 +7,7 @@
 #![allow(clippy::print_stdout)]
 
 mod admin;
+mod export;
 
 use anyhow::Context;
 use bcda_infra::telemetry::init_telemetry;
@@ -54,13 +55,22 @@ enum Command {
     /// Manage the keys that sign access tokens.
     #[command(subcommand)]
     Keys(admin::KeysCommand),
+    /// Export an ACO's data from any BCDA-style server: token, kick-off, poll, and
+    /// parallel, resumable downloads (credentials also from BCDA_CLIENT_ID and
+    /// BCDA_CLIENT_SECRET).
+    Export(export::ExportArgs),
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // A client needs none of the server's configuration.
+    if let Command::Export(args) = cli.command {
+        return export::run(args).await;
+    }
     let config = Config::from_env()?;
     match cli.command {
+        Command::Export(_) => unreachable!("handled above"),
         Command::Migrate => migrate(config).await,
         Command::Serve { service } => serve(config, service).await,
         Command::Seed => admin::seed(config).await,

@@ -13,6 +13,7 @@ use crate::TestApp;
 #[derive(Debug)]
 pub struct SyntheticAco {
     pub token: String,
+    pub credentials: crate::Credentials,
     pub synth: Synth,
 }
 
@@ -41,6 +42,7 @@ impl TestApp {
             .expect("load synthetic data");
         SyntheticAco {
             token: self.token(&credentials).await,
+            credentials,
             synth,
         }
     }

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its message
 
 mod admin;
+mod export_client;
 mod worker_process;
 
 use std::process::{Command, Output};
