@@ -21,5 +21,7 @@ pub const DEPENDENCIES: &[Dependency] = &[Dependency::Database, Dependency::Stor
 
 /// Registers the `/data` routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/data/{job_id}/{file}", web::get().to(download::get));
+    // HEAD too: download managers ask for the size and validators before fetching.
+    cfg.route("/data/{job_id}/{file}", web::get().to(download::get))
+        .route("/data/{job_id}/{file}", web::head().to(download::get));
 }

@@ -203,6 +203,21 @@ async fn validators_ranges_and_their_refusals() {
         "a changed validator gets the whole file"
     );
 
+    let head = app
+        .client
+        .head(&url)
+        .bearer_auth(&aco.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["etag"], etag.as_str());
+    assert_eq!(
+        head.headers()["content-length"],
+        length.to_string().as_str()
+    );
+    assert!(head.bytes().await.unwrap().is_empty());
+
     let tail = get(&app, &aco.token, &url, &[("Range", "bytes=-10")]).await;
     assert_eq!(tail.status(), 206);
     assert_eq!(tail.bytes().await.unwrap().len(), 10);
