@@ -1,8 +1,9 @@
 //! Creating export jobs: the job, its keys and their outbox messages in one transaction.
 
 use bcda_infra::DbPool;
-use bcda_model::export::{BatchSizes, ExportRequest, ExportWork, PlannedKey};
-use bcda_model::{ApiVersion, ResourceType};
+use bcda_infra::queue::outbox::{QueuedKey, enqueue_keys};
+use bcda_model::ApiVersion;
+use bcda_model::export::{BatchSizes, ExportRequest, PlannedKey};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -92,27 +93,24 @@ pub async fn create_job(db: &DbPool, job: NewJob<'_>) -> Result<Created, RepoErr
             &[&job_id, &key_types, &batches, &firsts, &ends],
         )
         .await?;
+    let queued = rows
+        .iter()
+        .map(|row| {
+            Ok(QueuedKey {
+                job_id,
+                job_key_id: row.get(0),
+                resource_type: row
+                    .get::<_, &str>(1)
+                    .parse()
+                    .map_err(|_| RepoError::Corrupt)?,
+            })
+        })
+        .collect::<Result<Vec<_>, RepoError>>()?;
     // The request's trace continues in the worker that does the work.
-    let trace_headers = serde_json::to_value(bcda_infra::telemetry::current_trace_context())
-        .map_err(|_| RepoError::Corrupt)?;
-    let mut key_ids = Vec::with_capacity(rows.len());
-    let mut routing_keys = Vec::with_capacity(rows.len());
-    let mut payloads = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let resource_type: ResourceType = row
-            .get::<_, &str>(1)
-            .parse()
-            .map_err(|_| RepoError::Corrupt)?;
-        routing_keys.push(bcda_infra::queue::Topology::routing_key(resource_type));
-        let job_key_id: i64 = row.get(0);
-        key_ids.push(job_key_id);
-        let work = ExportWork::V1 { job_id, job_key_id };
-        payloads.push(serde_json::to_value(work).map_err(|_| RepoError::Corrupt)?);
-    }
-    tx.execute(
-        "INSERT INTO outbox (job_key_id, routing_key, payload, headers) \
-         SELECT k, r, p, $4 FROM unnest($1::bigint[], $2::text[], $3::jsonb[]) AS m(k, r, p)",
-        &[&key_ids, &routing_keys, &payloads, &trace_headers],
+    enqueue_keys(
+        &tx,
+        &queued,
+        &bcda_infra::telemetry::current_trace_context(),
     )
     .await?;
     tx.commit().await?;

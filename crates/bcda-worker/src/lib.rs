@@ -10,6 +10,7 @@ pub mod consumer;
 pub mod error;
 pub mod export;
 pub mod keys_repo;
+pub mod redrive;
 pub mod render;
 pub mod sweeper;
 

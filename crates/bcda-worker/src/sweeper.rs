@@ -54,11 +54,15 @@ pub async fn sweep_once(db: &DbPool, storage: &Storage) -> Result<usize, KeyErro
     Ok(jobs.len())
 }
 
-/// Sweeps every [`SWEEP_INTERVAL`] until `stop` is cancelled.
+/// Sweeps, and re-drives keys whose messages went missing (see [`crate::redrive`]),
+/// every [`SWEEP_INTERVAL`] until `stop` is cancelled.
 pub async fn run_sweeper(db: DbPool, storage: Storage, stop: CancellationToken) {
     loop {
         if let Err(e) = sweep_once(&db, &storage).await {
             tracing::warn!(error = %e, "sweeping expired jobs failed; will retry");
+        }
+        if let Err(e) = crate::redrive::redrive_once(&db, crate::redrive::STALE_AFTER).await {
+            tracing::warn!(error = %e, "re-driving stale job keys failed; will retry");
         }
         tokio::select! {
             () = stop.cancelled() => break,

@@ -39,6 +39,45 @@ impl From<lapin::Error> for RelayError {
     }
 }
 
+/// One job key whose message goes into the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueuedKey {
+    pub job_id: i64,
+    pub job_key_id: i64,
+    pub resource_type: bcda_model::ResourceType,
+}
+
+/// Adds one outbox message per key in `tx`, in one statement whatever their number. The
+/// messages carry `trace_context` (W3C headers) so the work continues the caller's trace.
+pub async fn enqueue_keys(
+    tx: &tokio_postgres::Transaction<'_>,
+    keys: &[QueuedKey],
+    trace_context: &std::collections::HashMap<String, String>,
+) -> Result<(), tokio_postgres::Error> {
+    let key_ids: Vec<i64> = keys.iter().map(|k| k.job_key_id).collect();
+    let routing_keys: Vec<&str> = keys
+        .iter()
+        .map(|k| super::Topology::routing_key(k.resource_type))
+        .collect();
+    let payloads: Vec<serde_json::Value> = keys
+        .iter()
+        .map(|k| {
+            serde_json::json!(bcda_model::export::ExportWork::V1 {
+                job_id: k.job_id,
+                job_key_id: k.job_key_id,
+            })
+        })
+        .collect();
+    let headers = serde_json::json!(trace_context);
+    tx.execute(
+        "INSERT INTO outbox (job_key_id, routing_key, payload, headers) \
+         SELECT k, r, p, $4 FROM unnest($1::bigint[], $2::text[], $3::jsonb[]) AS m(k, r, p)",
+        &[&key_ids, &routing_keys, &payloads, &headers],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Lock key that makes one relay at a time the publisher, across every API replica: the
 /// per-job pacing below counts what is in flight, which only one publisher can do right.
 const RELAY_LOCK: i64 = 0x6263_6461_7265_6c61; // "bcdarela"

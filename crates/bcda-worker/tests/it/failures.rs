@@ -389,3 +389,58 @@ async fn broker_restart_during_a_job_only_delays_it() {
     let manifest: Value = response.json().await.unwrap();
     assert_exactly_once(&app, &aco, &manifest).await;
 }
+
+#[tokio::test]
+async fn a_key_whose_message_went_missing_is_re_driven() {
+    let app = small_batches().env("BCDA_WORKERS", "0").spawn().await;
+    let aco = app.synthetic_aco("A9994", 5).await;
+    let status_url = app
+        .start_export(&aco.token, "/api/v1/Patient/$export?_type=Patient")
+        .await;
+    // The relay publishes the key's message; then the message is lost.
+    eventually(
+        &app,
+        "SELECT count(*) FROM job_keys WHERE published_at IS NOT NULL",
+        1,
+    )
+    .await;
+    let queue = app
+        .ctx
+        .broker
+        .topology()
+        .work_queue(bcda_model::ResourceType::Patient);
+    let channel = app.ctx.broker.channel().await.unwrap();
+    channel
+        .queue_purge(
+            queue.as_str().into(),
+            lapin::options::QueuePurgeOptions::default(),
+        )
+        .await
+        .unwrap();
+
+    // Not yet stale: nothing happens.
+    let redrive = || bcda_worker::redrive::redrive_once(&app.ctx.db, Duration::from_secs(3600));
+    assert_eq!(redrive().await.unwrap(), 0);
+    // Long after: the key goes back through the outbox, and a worker finishes the job.
+    app.ctx
+        .db
+        .get()
+        .await
+        .unwrap()
+        .execute(
+            "UPDATE job_keys SET published_at = now() - interval '2 hours'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(redrive().await.unwrap(), 1);
+    let stop = CancellationToken::new();
+    let mut workers = bcda_worker::spawn_workers(&app.ctx, 1, &stop);
+    let response = app.wait_for_job(&aco.token, &status_url).await;
+    stop.cancel();
+    while workers.join_next().await.is_some() {}
+    assert_eq!(response.status(), 200);
+    let manifest: Value = response.json().await.unwrap();
+    let got = lines(&app, &aco.token, &manifest, "output").await;
+    assert_eq!(got["Patient"].len(), 5);
+}
