@@ -1,11 +1,15 @@
-//! The export benchmark: for each sandbox ACO and API version, with 1 and 2 worker
-//! processes (`bcda serve worker`), the seconds from kick-off to the manifest, what was
-//! written, and each worker's peak RSS; plus kick-off latency for a 1,000,000-beneficiary
-//! ACO. Everything is real: Postgres, RabbitMQ, an S3 server (s3s-fs, in this process),
-//! the API (in this process) and release-built worker processes.
+//! The export benchmark: the guide's whole flow (`bcda-client`: token, kick-off, poll,
+//! parallel downloads with every line checked) for each sandbox ACO and a 100,000-
+//! beneficiary one, v1 and v2, with 1 and 2 worker processes (`bcda serve worker`): the
+//! seconds to the manifest and downloading, what was written, each process's peak RSS,
+//! and the ratio to the renderer alone on the same resources; plus kick-off latency for
+//! a 1,000,000-beneficiary ACO. Everything is real: Postgres, RabbitMQ, an S3 server
+//! (s3s-fs), the API and file server (those three in this process) and release-built
+//! worker processes.
 //!
 //! `cargo bench -p bcda-cli --bench export` (part of `make bench`) prints the tables and
-//! writes them into `docs/benchmarks.md`. `BENCH_ACOS=A9994,A9990` limits the ACOs.
+//! writes them into `docs/benchmarks.md`. `BENCH_ACOS=A9994,A9990` limits the ACOs;
+//! `BENCH_XL=0` skips the 100,000-beneficiary ACO.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)] // a benchmark that cannot run should stop; its report is its output
 
@@ -16,13 +20,29 @@ use std::time::{Duration, Instant};
 use bcda_model::sandbox::SANDBOX_ACOS;
 use bcda_testkit::{TestApp, TestAppBuilder};
 
+/// An ACO to export, with its client's credentials.
+#[derive(Debug, Clone)]
+struct Target {
+    cms_id: String,
+    beneficiaries: u64,
+    client_id: String,
+    client_secret: String,
+}
+
+/// The data set's seed date, shared by the load and the renderer floor.
+const AS_OF: time::Date = time::macros::date!(2026 - 10 - 01);
+
 /// One measured export.
 struct Row {
-    cms_id: &'static str,
-    beneficiaries: u32,
+    cms_id: String,
+    beneficiaries: u64,
     version: &'static str,
     workers: usize,
     seconds: f64,
+    /// `None` when the files were not downloaded.
+    download_seconds: Option<f64>,
+    /// Seconds the renderer alone needs for the same resources, on one core.
+    floor_seconds: f64,
     resources: i64,
     /// NDJSON bytes, uncompressed.
     bytes: u64,
@@ -30,6 +50,8 @@ struct Row {
     stored: u64,
     files: usize,
     peak_rss_mb: Vec<f64>,
+    /// This process: API, relay, file server, S3 server and client.
+    host_rss_mb: f64,
 }
 
 mod common;
@@ -55,35 +77,53 @@ async fn run() {
         .await;
     let started = Instant::now();
     app.seed_sandbox().await;
-    bcda_synth::sandbox::seed(&app.ctx.db, time::macros::date!(2026 - 10 - 01))
+    bcda_synth::sandbox::seed(&app.ctx.db, AS_OF)
         .await
         .expect("seed the sandbox data");
+    let mut targets: Vec<Target> = SANDBOX_ACOS
+        .iter()
+        .filter(|aco| {
+            only.as_ref()
+                .is_none_or(|o| o.iter().any(|c| c == aco.cms_id))
+        })
+        .map(|aco| Target {
+            cms_id: aco.cms_id.to_owned(),
+            beneficiaries: u64::from(aco.beneficiaries),
+            client_id: aco.client_id.to_owned(),
+            client_secret: aco.client_secret.to_owned(),
+        })
+        .collect();
+    if std::env::var("BENCH_XL").as_deref() != Ok("0") {
+        targets.push(xl_aco(&app, "A9995", 100_000).await);
+    }
     eprintln!(
-        "seeded the sandbox in {:.0} s",
+        "loaded the data in {:.0} s",
         started.elapsed().as_secs_f64()
     );
 
     let kickoff = kickoff_latency(&app).await;
 
     let mut rows = Vec::new();
-    for workers in [1, 2] {
-        for aco in SANDBOX_ACOS {
-            if only
-                .as_ref()
-                .is_some_and(|o| !o.iter().any(|c| c == aco.cms_id))
-            {
-                continue;
-            }
-            for version in ["v1", "v2"] {
-                let row = export(&app, aco.cms_id, aco.beneficiaries, version, workers).await;
+    for target in &targets {
+        for version in ["v1", "v2"] {
+            let floor = renderer_floor(target, version);
+            let configurations: &[usize] = if target.beneficiaries > 50_000 {
+                &[2]
+            } else {
+                &[1, 2]
+            };
+            for &workers in configurations {
+                let row = export(&app, target, version, workers, floor).await;
                 eprintln!(
-                    "{} {} {} worker(s): {:.1} s, {} resources, {:.0} MB",
+                    "{} {} {} worker(s): {:.1} s to the manifest, {:?} s downloading, {} resources, {:.0} MB, floor {:.1} s",
                     row.cms_id,
                     row.version,
                     workers,
                     row.seconds,
+                    row.download_seconds,
                     row.resources,
-                    row.bytes as f64 / 1e6
+                    row.bytes as f64 / 1e6,
+                    row.floor_seconds,
                 );
                 rows.push(row);
             }
@@ -92,14 +132,6 @@ async fn run() {
     let report = report(&rows, &kickoff);
     println!("{report}");
     common::write_docs("export-bench", "Exports", &report);
-}
-
-/// A token of the sandbox ACO `cms_id`'s guide client.
-async fn token(app: &TestApp, cms_id: &str) -> String {
-    let aco = SANDBOX_ACOS.iter().find(|a| a.cms_id == cms_id).unwrap();
-    let response = app.request_token(aco.client_id, aco.client_secret).await;
-    let body: serde_json::Value = response.json().await.unwrap();
-    body["access_token"].as_str().unwrap().to_owned()
 }
 
 async fn kick_off(app: &TestApp, token: &str, path: &str) -> (reqwest::Response, Duration) {
@@ -132,36 +164,56 @@ fn start_worker(app: &TestApp) -> Child {
 
 async fn export(
     app: &TestApp,
-    cms_id: &'static str,
-    beneficiaries: u32,
+    target: &Target,
     version: &'static str,
     workers: usize,
+    floor: f64,
 ) -> Row {
     let mut processes: Vec<Child> = (0..workers).map(|_| start_worker(app)).collect();
     // Let the workers connect, so the timing is the export's, not process start-up.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let token = token(app, cms_id).await;
-    let started = Instant::now();
-    let (response, _) = kick_off(app, &token, &format!("/api/{version}/Group/all/$export")).await;
-    let status_url = response.headers()["content-location"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let manifest: serde_json::Value = loop {
-        let response = app
-            .client
-            .get(&status_url)
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        match response.status().as_u16() {
-            200 => break response.json().await.unwrap(),
-            202 => tokio::time::sleep(Duration::from_millis(100)).await,
-            other => panic!("job answered {other}"),
-        }
+    let out = tempfile::tempdir().expect("download directory");
+    let request = bcda_client::ExportRequest {
+        base_url: app.address.clone(),
+        client_id: target.client_id.clone(),
+        client_secret: target.client_secret.clone(),
+        api: version.to_owned(),
+        group: Some("all".to_owned()),
+        types: Vec::new(),
+        since: None,
+        out: out.path().to_owned(),
+        parallel: 4,
+        timeout: Duration::from_secs(3600),
     };
-    let seconds = started.elapsed().as_secs_f64();
+    // The largest ACO's NDJSON (tens of GB) would not fit this machine's disk beside
+    // everything else: it is exported to the manifest, not downloaded.
+    let download = target.beneficiaries <= 50_000;
+    let (job_url, job_seconds, download_seconds) = if download {
+        let summary = bcda_client::export(&request, std::sync::Arc::new(Quiet))
+            .await
+            .expect("the export completes");
+        (
+            summary.job_url,
+            summary.job_seconds,
+            Some(summary.download_seconds),
+        )
+    } else {
+        let http = reqwest::Client::new();
+        let tokens = bcda_client::token::TokenSource::new(
+            http.clone(),
+            &request.base_url,
+            &request.client_id,
+            &request.client_secret,
+        );
+        let started = Instant::now();
+        let job_url = bcda_client::job::kick_off(&http, &tokens, &request.kick_off_url())
+            .await
+            .expect("kick-off");
+        bcda_client::job::wait(&http, &tokens, &job_url, request.timeout, &|_| {})
+            .await
+            .expect("the export completes");
+        (job_url, started.elapsed().as_secs_f64(), None)
+    };
     let peak_rss_mb = processes
         .iter()
         .map(|p| common::peak_rss_mb(p.id()))
@@ -172,7 +224,8 @@ async fn export(
             .status();
         let _ = process.wait();
     }
-    let job_id: i64 = manifest["JobID"].as_i64().unwrap();
+    drop(out);
+    let job_id: i64 = job_url.rsplit('/').next().unwrap().parse().unwrap();
     let totals = app
         .ctx
         .db
@@ -186,24 +239,117 @@ async fn export(
         )
         .await
         .unwrap();
-    let resources: i64 = totals.get(0);
-    let bytes = totals.get::<_, i64>(1) as u64;
     let prefix = bcda_infra::storage::ObjectPath::from(job_id.to_string());
     let objects = app.ctx.storage.list(&prefix).await.unwrap();
     let stored = objects.iter().map(|o| o.size).sum();
     app.ctx.storage.delete_prefix(&prefix).await.unwrap();
     Row {
-        cms_id,
-        beneficiaries,
+        cms_id: target.cms_id.clone(),
+        beneficiaries: target.beneficiaries,
         version,
         workers,
-        seconds,
-        resources,
-        bytes,
+        seconds: job_seconds,
+        download_seconds,
+        floor_seconds: floor,
+        resources: totals.get(0),
+        bytes: totals.get::<_, i64>(1) as u64,
         stored,
         files: objects.len(),
         peak_rss_mb,
+        host_rss_mb: common::peak_rss_mb(std::process::id()),
     }
+}
+
+/// Progress nobody watches.
+struct Quiet;
+
+impl bcda_client::Progress for Quiet {
+    fn job(&self, _status: &str) {}
+    fn manifest(&self, _files: usize) {}
+    fn file(&self, _name: &str) -> Box<dyn bcda_client::FileProgress> {
+        Box::new(Quiet)
+    }
+    fn file_done(&self, _name: &str, _report: &bcda_client::FileReport) {}
+}
+
+impl bcda_client::FileProgress for Quiet {
+    fn started(&self, _total: Option<u64>) {}
+    fn advanced(&self, _bytes: u64) {}
+    fn resuming(&self, _at: u64) {}
+}
+
+/// A synthetic ACO of `beneficiaries` with a client.
+async fn xl_aco(app: &TestApp, cms_id: &str, beneficiaries: u64) -> Target {
+    let credentials = app.create_client(cms_id).await;
+    let synth = bcda_synth::Synth::new(bcda_synth::sandbox::spec(
+        cms_id,
+        beneficiaries as u32,
+        AS_OF,
+    ))
+    .unwrap();
+    let aco_id = bcda_synth::sandbox::aco_id(&app.ctx.db, cms_id)
+        .await
+        .unwrap();
+    bcda_synth::load::load(&app.ctx.db, aco_id, &synth)
+        .await
+        .unwrap();
+    Target {
+        cms_id: cms_id.to_owned(),
+        beneficiaries,
+        client_id: credentials.client_id,
+        client_secret: credentials.client_secret,
+    }
+}
+
+/// Seconds one core needs to render the target's export in `version` (every attributed
+/// beneficiary's Patient, Coverage parts and EOBs) with nothing else to do: generation
+/// is timed out, rendering into a counting sink is timed in.
+fn renderer_floor(target: &Target, version: &str) -> f64 {
+    use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
+    let version: bcda_model::ApiVersion = version.parse().unwrap();
+    let synth = bcda_synth::Synth::new(bcda_synth::sandbox::spec(
+        &target.cms_id,
+        target.beneficiaries as u32,
+        AS_OF,
+    ))
+    .unwrap();
+    let mut sink = std::io::sink();
+    let mut rendering = Duration::ZERO;
+    for ordinal in 0..synth.total() {
+        let record = synth.beneficiary(ordinal);
+        if record.attribution.ended_on.is_some() {
+            continue;
+        }
+        let bene = &record.beneficiary;
+        let started = Instant::now();
+        Patient::new(version, bene, &record.enrollment_months)
+            .write_ndjson(&mut sink)
+            .unwrap();
+        for part in CoveragePart::ALL {
+            Coverage::new(
+                version,
+                part,
+                bene,
+                &record.enrollment_years,
+                &record.enrollment_months,
+            )
+            .write_ndjson(&mut sink)
+            .unwrap();
+        }
+        for claim in &record.claims {
+            ExplanationOfBenefit::new(version, claim, bene.bene_id)
+                .unwrap()
+                .write_ndjson(&mut sink)
+                .unwrap();
+        }
+        for event in &record.events {
+            ExplanationOfBenefit::pde(version, event, bene.bene_id)
+                .write_ndjson(&mut sink)
+                .unwrap();
+        }
+        rendering += started.elapsed();
+    }
+    rendering.as_secs_f64()
 }
 
 /// Median kick-off latency (job, keys and messages in one transaction) for an ACO of
@@ -269,8 +415,14 @@ fn report(rows: &[Row], kickoff: &(f64, i64)) -> String {
     let _ = writeln!(
         out,
         "Measured by `cargo bench -p bcda-cli --bench export` at commit `{commit}` on {} \
-         cores; the API, relay and S3 server (s3s-fs) share the machine with the workers.\n",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+         cores ({}); the API, relay, file server, S3 server (s3s-fs) and the client share \
+         the machine with the workers. Each row is the guide's whole flow through \
+         `bcda-client`: kick-off to manifest, then every file downloaded (gzip, 4 at a time) \
+         and every line parsed and type-checked. The renderer floor is one core rendering \
+         the same resources into a sink; \"to the floor\" divides the time to the \
+         manifest by it.\n",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        machine()
     );
     let _ = writeln!(
         out,
@@ -290,20 +442,42 @@ fn report(rows: &[Row], kickoff: &(f64, i64)) -> String {
         let rss: Vec<String> = row.peak_rss_mb.iter().map(|r| format!("{r:.0}")).collect();
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {:.1} | {} | {:.0} | {:.0} | {} | {:.0} | {:.0} | {} |",
+            "| {} | {} | {} | {} | {:.1} | {} | {} | {:.0} | {:.0} | {} | {:.0} | {:.0} | {:.1} | {:.1}x | {} | {:.0} |",
             row.cms_id,
             row.beneficiaries,
             row.version,
             row.workers,
             row.seconds,
+            row.download_seconds
+                .map_or_else(|| "not downloaded".to_owned(), |s| format!("{s:.1}")),
             row.resources,
             row.bytes as f64 / 1e6,
             row.stored as f64 / 1e6,
             row.files,
             row.resources as f64 / row.seconds,
             row.bytes as f64 / 1e6 / row.seconds,
-            rss.join(", ")
+            row.floor_seconds,
+            row.seconds / row.floor_seconds,
+            rss.join(", "),
+            row.host_rss_mb,
         );
     }
     out
+}
+
+/// The CPU model and memory of this machine, from `/proc`.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
+        .unwrap_or_else(|| "unknown CPU".into());
+    let memory_gib = std::fs::read_to_string("/proc/meminfo")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0 / 1024.0);
+    format!("{cpu}, {memory_gib:.0} GiB")
 }
