@@ -432,11 +432,11 @@ fn report(rows: &[Row], kickoff: &(f64, i64)) -> String {
     );
     let _ = writeln!(
         out,
-        "| ACO | beneficiaries | API | worker processes | kick-off to manifest (s) | resources | NDJSON MB | stored MB (gzip) | files | resources/s | NDJSON MB/s | peak worker RSS (MB) |"
+        "| ACO | beneficiaries | API | worker processes | kick-off to manifest (s) | download (s) | resources | NDJSON MB | stored MB (gzip) | files | resources/s | NDJSON MB/s | renderer floor (s, one core) | to the floor | peak worker RSS (MB) | peak RSS of API, file server, S3, client (MB) |"
     );
     let _ = writeln!(
         out,
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"
     );
     for row in rows {
         let rss: Vec<String> = row.peak_rss_mb.iter().map(|r| format!("{r:.0}")).collect();
