@@ -8,6 +8,7 @@
 
 mod admin;
 mod export;
+mod loadtest;
 
 use anyhow::Context;
 use bcda_infra::telemetry::init_telemetry;
@@ -59,18 +60,23 @@ enum Command {
     /// parallel, resumable downloads (credentials also from BCDA_CLIENT_ID and
     /// BCDA_CLIENT_SECRET).
     Export(export::ExportArgs),
+    /// Load-test a server on this machine: concurrent clients running full exports;
+    /// writes a report with latency percentiles and a throughput chart.
+    Loadtest(loadtest::LoadtestArgs),
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     // A client needs none of the server's configuration.
-    if let Command::Export(args) = cli.command {
-        return export::run(args).await;
-    }
+    let command = match cli.command {
+        Command::Export(args) => return export::run(args).await,
+        Command::Loadtest(args) => return loadtest::run(args).await,
+        server_side => server_side,
+    };
     let config = Config::from_env()?;
-    match cli.command {
-        Command::Export(_) => unreachable!("handled above"),
+    match command {
+        Command::Export(_) | Command::Loadtest(_) => unreachable!("handled above"),
         Command::Migrate => migrate(config).await,
         Command::Serve { service } => serve(config, service).await,
         Command::Seed => admin::seed(config).await,

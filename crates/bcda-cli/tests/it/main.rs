@@ -4,6 +4,7 @@
 
 mod admin;
 mod export_client;
+mod loadtest;
 mod worker_process;
 
 use std::process::{Command, Output};
