@@ -181,9 +181,14 @@ async fn one_export(shared: &Shared, id: &str, secret: &str) -> Option<Duration>
         .await;
     let token = match response {
         Ok(r) if r.status() == 200 => {
-            let body: serde_json::Value = r.json().await.ok()?;
-            shared.record("token", began, None, 0, 0);
-            body["access_token"].as_str()?.to_owned()
+            let body: Option<serde_json::Value> = r.json().await.ok();
+            match body.as_ref().and_then(|b| b["access_token"].as_str()) {
+                Some(token) => {
+                    shared.record("token", began, None, 0, 0);
+                    token.to_owned()
+                }
+                None => return failed(shared, "token", began, "malformed"),
+            }
         }
         Ok(r) => return failed(shared, "token", began, r.status().as_str()),
         Err(_) => return failed(shared, "token", began, "connect"),
@@ -203,13 +208,18 @@ async fn one_export(shared: &Shared, id: &str, secret: &str) -> Option<Duration>
             .await;
         match response {
             Ok(r) if r.status() == 202 => {
-                shared.record("kick-off", began, None, 0, 0);
-                break r
+                let location = r
                     .headers()
-                    .get("content-location")?
-                    .to_str()
-                    .ok()?
-                    .to_owned();
+                    .get("content-location")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                match location {
+                    Some(location) => {
+                        shared.record("kick-off", began, None, 0, 0);
+                        break location;
+                    }
+                    None => return failed(shared, "kick-off", began, "no Content-Location"),
+                }
             }
             Ok(r) if r.status() == 429 => {
                 shared.record("kick-off", began, Some("429".into()), 0, 0);
@@ -232,10 +242,13 @@ async fn one_export(shared: &Shared, id: &str, secret: &str) -> Option<Duration>
             .send()
             .await
         {
-            Ok(r) if r.status() == 200 => {
-                shared.record("status", began, None, 0, 0);
-                break r.json().await.ok()?;
-            }
+            Ok(r) if r.status() == 200 => match r.json::<serde_json::Value>().await {
+                Ok(manifest) => {
+                    shared.record("status", began, None, 0, 0);
+                    break manifest;
+                }
+                Err(_) => return failed(shared, "status", began, "malformed manifest"),
+            },
             Ok(r) if r.status() == 202 => {
                 shared.record("status", began, None, 0, 0);
                 tokio::time::sleep(retry_after(&r)).await;
@@ -245,8 +258,11 @@ async fn one_export(shared: &Shared, id: &str, secret: &str) -> Option<Duration>
         }
     };
 
-    for file in manifest["output"].as_array()? {
-        let url = file["url"].as_str()?;
+    let urls: Vec<&str> = manifest["output"]
+        .as_array()
+        .map(|files| files.iter().filter_map(|f| f["url"].as_str()).collect())
+        .unwrap_or_default();
+    for url in urls {
         let began = Instant::now();
         match download(shared, &token, url).await {
             Ok((bytes, resources)) => shared.record("download", began, None, bytes, resources),
