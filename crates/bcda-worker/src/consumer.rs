@@ -62,6 +62,19 @@ impl Worker {
 
     async fn consume(&self, name: &str, stop: &CancellationToken) -> Result<(), WorkerError> {
         let channel = self.broker.channel().await?;
+        let result = self.deliver(&channel, name, stop).await;
+        // Closing the channel, however delivery ended, returns its unacknowledged
+        // prefetched messages to their queues; a channel left open would hold them.
+        let _ = channel.close(200, "worker stopping".into()).await;
+        result
+    }
+
+    async fn deliver(
+        &self,
+        channel: &Channel,
+        name: &str,
+        stop: &CancellationToken,
+    ) -> Result<(), WorkerError> {
         // Global: the limit covers the channel's consumers of all three queues together.
         channel
             .basic_qos(self.prefetch, BasicQosOptions { global: true })
@@ -86,18 +99,15 @@ impl Worker {
         tracing::info!(worker = %name, "worker consuming");
         loop {
             let next = tokio::select! {
-                () = stop.cancelled() => break,
+                () = stop.cancelled() => return Ok(()),
                 next = deliveries.next() => next,
             };
             match next {
-                Some(Ok(delivery)) => self.handle(&channel, delivery).await?,
+                Some(Ok(delivery)) => self.handle(channel, delivery).await?,
                 Some(Err(e)) => return Err(e.into()),
                 None => return Err(WorkerError::Closed),
             }
         }
-        // Unacknowledged prefetched messages go back to their queues.
-        let _ = channel.close(200, "worker stopping".into()).await;
-        Ok(())
     }
 
     async fn handle(&self, channel: &Channel, delivery: Delivery) -> Result<(), WorkerError> {
