@@ -132,6 +132,29 @@ pub async fn relay_once(
         return Ok(0);
     }
     let channel = broker.channel().await?;
+    let published = publish(&channel, broker, &rows).await;
+    // Closed on every path: a failed round must not leave channels open on the
+    // shared connection.
+    let _ = channel.close(200, "relayed".into()).await;
+    let (ids, key_ids) = published?;
+    tx.execute("DELETE FROM outbox WHERE id = ANY($1)", &[&ids])
+        .await?;
+    tx.execute(
+        "UPDATE job_keys SET published_at = now() WHERE id = ANY($1)",
+        &[&key_ids],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ids.len())
+}
+
+/// Publishes `rows` (id, routing key, payload, headers, job key) and waits for every
+/// confirm; returns the outbox ids and job key ids published.
+async fn publish(
+    channel: &lapin::Channel,
+    broker: &Broker,
+    rows: &[tokio_postgres::Row],
+) -> Result<(Vec<i64>, Vec<i64>), RelayError> {
     channel
         .confirm_select(ConfirmSelectOptions::default())
         .await?;
@@ -139,7 +162,7 @@ pub async fn relay_once(
     let mut confirms = Vec::with_capacity(rows.len());
     let mut ids = Vec::with_capacity(rows.len());
     let mut key_ids = Vec::with_capacity(rows.len());
-    for row in &rows {
+    for row in rows {
         let routing_key: &str = row.get(1);
         let payload: &str = row.get(2);
         let properties = BasicProperties::default()
@@ -168,16 +191,7 @@ pub async fn relay_once(
             return Err(RelayError::NotConfirmed);
         }
     }
-    tx.execute("DELETE FROM outbox WHERE id = ANY($1)", &[&ids])
-        .await?;
-    tx.execute(
-        "UPDATE job_keys SET published_at = now() WHERE id = ANY($1)",
-        &[&key_ids],
-    )
-    .await?;
-    tx.commit().await?;
-    let _ = channel.close(200, "relayed".into()).await;
-    Ok(ids.len())
+    Ok((ids, key_ids))
 }
 
 /// The stored headers (a JSON object of strings, e.g. `traceparent`) as an AMQP table.
