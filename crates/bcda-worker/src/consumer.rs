@@ -118,13 +118,7 @@ impl Worker {
                 payload = %String::from_utf8_lossy(&delivery.data),
                 "unreadable export message; dead-lettering it"
             );
-            delivery
-                .acker
-                .nack(BasicNackOptions {
-                    requeue: false,
-                    multiple: false,
-                })
-                .await?;
+            dead_letter(&delivery).await?;
             return Ok(());
         };
         let attempt = attempt_of(&delivery);
@@ -137,13 +131,7 @@ impl Worker {
                 }
                 Err(e) if e.is_permanent() => {
                     tracing::error!(error = %e, "export message cannot be processed; dead-lettering it");
-                    delivery
-                        .acker
-                        .nack(BasicNackOptions {
-                            requeue: false,
-                            multiple: false,
-                        })
-                        .await?;
+                    dead_letter(&delivery).await?;
                 }
                 Err(e) if attempt < self.max_attempts => {
                     tracing::warn!(error = %e, "job key attempt failed; it will be retried");
@@ -174,13 +162,7 @@ impl Worker {
     ) -> Result<(), WorkerError> {
         match self.exporter.give_up(job_id, job_key_id).await {
             Ok(()) => {
-                delivery
-                    .acker
-                    .nack(BasicNackOptions {
-                        requeue: false,
-                        multiple: false,
-                    })
-                    .await?;
+                dead_letter(delivery).await?;
             }
             Err(e) => {
                 tracing::warn!(error = %e, "could not record the key's failure; retrying later");
@@ -217,6 +199,18 @@ impl Worker {
             _ => Err(WorkerError::NotConfirmed),
         }
     }
+}
+
+/// Rejects `delivery` without requeueing it, so RabbitMQ moves it to the dead-letter
+/// queue, where operators can inspect it.
+async fn dead_letter(delivery: &Delivery) -> lapin::Result<bool> {
+    delivery
+        .acker
+        .nack(BasicNackOptions {
+            requeue: false,
+            multiple: false,
+        })
+        .await
 }
 
 /// The attempt a delivery is: its header, or 1.
