@@ -148,6 +148,20 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    /// The first column of the one row `sql` returns, from the app's database: for
+    /// tests that count what the app stored.
+    pub async fn count(&self, sql: &str) -> i64 {
+        self.ctx
+            .db
+            .get()
+            .await
+            .expect("database connection")
+            .query_one(sql, &[])
+            .await
+            .expect("count query")
+            .get(0)
+    }
+
     /// `GET {address}{path}`.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client

@@ -1,22 +1,9 @@
 use bcda_testkit::{TestApp, TestAppBuilder};
 use serde_json::Value;
 
-async fn kick_off(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
-    app.client
-        .get(app.url(path))
-        .bearer_auth(token)
-        .header("Accept", "application/fhir+json")
-        .header("Prefer", "respond-async")
-        .send()
-        .await
-        .unwrap()
-}
-
 /// Kicks off an accepted export; returns the job id.
 async fn start_job(app: &TestApp, token: &str, path: &str) -> i64 {
-    let response = kick_off(app, token, path).await;
-    assert_eq!(response.status(), 202, "{path}");
-    let location = response.headers()["content-location"].to_str().unwrap();
+    let location = app.start_export(token, path).await;
     location.rsplit('/').next().unwrap().parse().unwrap()
 }
 
@@ -31,18 +18,6 @@ async fn app_with_token() -> (TestApp, String) {
     (app, token)
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    app.ctx
-        .db
-        .get()
-        .await
-        .unwrap()
-        .query_one(sql, &[])
-        .await
-        .unwrap()
-        .get(0)
-}
-
 async fn diagnostics(response: reqwest::Response) -> String {
     let body: Value = response.json().await.unwrap();
     body["issue"][0]["diagnostics"].as_str().unwrap().to_owned()
@@ -52,7 +27,9 @@ async fn diagnostics(response: reqwest::Response) -> String {
 async fn kick_off_answers_202_with_the_job_url_and_queues_its_keys() {
     let (app, token) = app_with_token().await;
     for version in ["v1", "v2"] {
-        let response = kick_off(&app, &token, &format!("/api/{version}/Patient/$export")).await;
+        let response = app
+            .kick_off(&token, &format!("/api/{version}/Patient/$export"))
+            .await;
         assert_eq!(response.status(), 202);
         let location = response.headers()["content-location"]
             .to_str()
@@ -66,10 +43,9 @@ async fn kick_off_answers_202_with_the_job_url_and_queues_its_keys() {
     }
     // One key per type (the ACO has no beneficiaries yet), each with its message, still
     // in the outbox or already published by the relay.
-    assert_eq!(count(&app, "SELECT count(*) FROM job_keys").await, 6);
+    assert_eq!(app.count("SELECT count(*) FROM job_keys").await, 6);
     assert_eq!(
-        count(
-            &app,
+        app.count(
             "SELECT (SELECT count(*) FROM outbox) \
                   + (SELECT count(*) FROM job_keys WHERE published_at IS NOT NULL)"
         )
@@ -97,16 +73,16 @@ async fn bad_kick_offs_get_bcdas_messages() {
         ("/api/v1/Group/nobody/$export", "Invalid group ID"),
     ];
     for (path, message) in cases {
-        let response = kick_off(&app, &token, path).await;
+        let response = app.kick_off(&token, path).await;
         assert_eq!(response.status(), 400, "{path}");
         assert_eq!(diagnostics(response).await, message, "{path}");
     }
-    let nested = kick_off(
-        &app,
-        &token,
-        "/api/v1/Patient/$export?_type=Patient?_since=2020-02-13T08:00:00.000-05:00",
-    )
-    .await;
+    let nested = app
+        .kick_off(
+            &token,
+            "/api/v1/Patient/$export?_type=Patient?_since=2020-02-13T08:00:00.000-05:00",
+        )
+        .await;
     assert_eq!(nested.status(), 400);
     assert!(diagnostics(nested).await.contains("?_type=Patient&_since="));
 
@@ -143,7 +119,7 @@ async fn bad_kick_offs_get_bcdas_messages() {
         .unwrap();
     assert_eq!(diagnostics(empty_accept).await, "Accept header is required");
     assert_eq!(
-        count(&app, "SELECT count(*) FROM jobs").await,
+        app.count("SELECT count(*) FROM jobs").await,
         0,
         "no job for a refused kick-off"
     );
@@ -153,22 +129,19 @@ async fn bad_kick_offs_get_bcdas_messages() {
 async fn an_overlapping_active_export_gets_429_with_retry_after() {
     let (app, token) = app_with_token().await;
     assert_eq!(
-        kick_off(&app, &token, "/api/v1/Patient/$export?_type=Patient")
+        app.kick_off(&token, "/api/v1/Patient/$export?_type=Patient")
             .await
             .status(),
         202
     );
 
-    let overlapping = kick_off(
-        &app,
-        &token,
-        "/api/v1/Patient/$export?_type=Patient,Coverage",
-    )
-    .await;
+    let overlapping = app
+        .kick_off(&token, "/api/v1/Patient/$export?_type=Patient,Coverage")
+        .await;
     assert_eq!(overlapping.status(), 429);
     assert!(overlapping.headers().contains_key("retry-after"));
     assert_eq!(
-        kick_off(&app, &token, "/api/v1/Patient/$export")
+        app.kick_off(&token, "/api/v1/Patient/$export")
             .await
             .status(),
         429,
@@ -176,13 +149,13 @@ async fn an_overlapping_active_export_gets_429_with_retry_after() {
     );
 
     assert_eq!(
-        kick_off(&app, &token, "/api/v1/Patient/$export?_type=Coverage")
+        app.kick_off(&token, "/api/v1/Patient/$export?_type=Coverage")
             .await
             .status(),
         202
     );
     assert_eq!(
-        kick_off(&app, &token, "/api/v2/Group/all/$export?_type=Patient")
+        app.kick_off(&token, "/api/v2/Group/all/$export?_type=Patient")
             .await
             .status(),
         202,
@@ -276,7 +249,7 @@ async fn the_relay_publishes_each_job_key_to_its_work_queue_and_empties_the_outb
     let job_id = start_job(&app, &token, "/api/v1/Patient/$export").await;
 
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    while count(&app, "SELECT count(*) FROM outbox").await > 0 {
+    while app.count("SELECT count(*) FROM outbox").await > 0 {
         assert!(
             tokio::time::Instant::now() < deadline,
             "the outbox was not relayed"

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use bcda_testkit::{TestApp, TestAppBuilder};
 use serde_json::Value;
-use time::macros::date;
 
 fn start_worker(app: &TestApp) -> Child {
     Command::new(env!("CARGO_BIN_EXE_bcda"))
@@ -20,18 +19,6 @@ fn start_worker(app: &TestApp) -> Child {
         .expect("start bcda serve worker")
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    app.ctx
-        .db
-        .get()
-        .await
-        .unwrap()
-        .query_one(sql, &[])
-        .await
-        .unwrap()
-        .get(0)
-}
-
 #[tokio::test]
 async fn a_killed_worker_process_loses_nothing_and_duplicates_nothing() {
     // The app serves the API and relays messages; only the processes below export.
@@ -41,55 +28,25 @@ async fn a_killed_worker_process_loses_nothing_and_duplicates_nothing() {
         .env("BCDA_RETRY_DELAY_MS", "200")
         .spawn()
         .await;
-    let credentials = app.create_client("A9994").await;
-    let synth = bcda_synth::Synth::new(bcda_synth::SynthSpec {
-        cms_id: "A9994".into(),
-        beneficiaries: 60,
-        seed: 11,
-        years: 1,
-        as_of: date!(2026 - 10 - 01),
-    })
-    .unwrap();
-    let aco_id = bcda_synth::sandbox::aco_id(&app.ctx.db, "A9994")
-        .await
-        .unwrap();
-    bcda_synth::load::load(&app.ctx.db, aco_id, &synth)
-        .await
-        .unwrap();
-    let token = app.token(&credentials).await;
-    let kick_off = app
-        .client
-        .get(app.url("/api/v1/Patient/$export?_type=ExplanationOfBenefit"))
-        .bearer_auth(&token)
-        .header("Accept", "application/fhir+json")
-        .header("Prefer", "respond-async")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(kick_off.status(), 202);
-    let status_url = kick_off.headers()["content-location"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let token = app.synthetic_aco("A9994", 60).await.token;
+    let status_url = app
+        .start_export(&token, "/api/v1/Patient/$export?_type=ExplanationOfBenefit")
+        .await;
 
     // The first worker dies (SIGKILL) as soon as it has started on a batch.
     let mut doomed = start_worker(&app);
-    while count(
-        &app,
-        "SELECT count(*) FROM jobs WHERE status = 'In Progress'",
-    )
-    .await
+    while app
+        .count("SELECT count(*) FROM jobs WHERE status = 'In Progress'")
+        .await
         == 0
     {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     doomed.kill().unwrap();
     doomed.wait().unwrap();
-    let done_at_kill = count(
-        &app,
-        "SELECT count(*) FROM job_keys WHERE done_at IS NOT NULL",
-    )
-    .await;
+    let done_at_kill = app
+        .count("SELECT count(*) FROM job_keys WHERE done_at IS NOT NULL")
+        .await;
     assert!(done_at_kill < 2, "the worker died before finishing the job");
 
     // A second worker gets the dead one's unacknowledged message and finishes the job.
@@ -146,9 +103,7 @@ async fn a_killed_worker_process_loses_nothing_and_duplicates_nothing() {
             lines += 1;
         }
     }
-    let expected = count(
-        &app,
-        "SELECT (SELECT count(*) FROM claims c JOIN aco_beneficiaries a ON a.beneficiary_id = c.beneficiary_id \
+    let expected = app.count("SELECT (SELECT count(*) FROM claims c JOIN aco_beneficiaries a ON a.beneficiary_id = c.beneficiary_id \
                  WHERE a.ended_on IS NULL) \
               + (SELECT count(*) FROM pde_events e JOIN aco_beneficiaries a ON a.beneficiary_id = e.beneficiary_id \
                  WHERE a.ended_on IS NULL)",

@@ -12,7 +12,7 @@ use lapin::types::FieldTable;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-use crate::support::{self, count, lines, small_batches, sorted};
+use crate::support::{self, lines, small_batches, sorted};
 
 const ALL: [&str; 3] = ["ExplanationOfBenefit", "Patient", "Coverage"];
 
@@ -28,6 +28,18 @@ async fn assert_exactly_once(
         assert_eq!(got[kind].len(), lines.len(), "{kind} count");
         assert!(got[kind] == *lines, "{kind} lines differ");
     }
+}
+
+/// An exporter of the app's jobs, as a worker has one.
+fn exporter(app: &bcda_testkit::TestApp) -> Exporter {
+    Exporter::new(
+        app.ctx.db.clone(),
+        app.ctx.storage.clone(),
+        CompletionPolicy {
+            ttl: Duration::from_secs(3600),
+            failure_threshold_pct: 60,
+        },
+    )
 }
 
 /// Messages waiting in `queue`.
@@ -50,7 +62,7 @@ async fn queue_depth(app: &bcda_testkit::TestApp, queue: &str) -> u32 {
 /// Waits until `sql` counts `want`.
 async fn eventually(app: &bcda_testkit::TestApp, sql: &str, want: i64) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while count(app, sql).await != want {
+    while app.count(sql).await != want {
         assert!(
             tokio::time::Instant::now() < deadline,
             "never {want}: {sql}"
@@ -64,7 +76,7 @@ async fn a_poison_key_is_dead_lettered_and_reported_in_an_error_file() {
     let app = small_batches().env("BCDA_MAX_ATTEMPTS", "2").spawn().await;
     let aco = app.synthetic_aco("A9994", 30).await;
     // A stored claim this build cannot read poisons its EOB batch, on every attempt.
-    let poisoned: i64 = count(&app, "SELECT min(clm_id) FROM claims").await;
+    let poisoned: i64 = app.count("SELECT min(clm_id) FROM claims").await;
     app.ctx
         .db
         .get()
@@ -169,14 +181,7 @@ async fn redelivered_and_stale_work_never_duplicates_or_loses_a_line() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    let exporter = Exporter::new(
-        app.ctx.db.clone(),
-        app.ctx.storage.clone(),
-        CompletionPolicy {
-            ttl: Duration::from_secs(3600),
-            failure_threshold_pct: 60,
-        },
-    );
+    let exporter = exporter(&app);
     for key in keys {
         // Two deliveries of one key at once: one commits, the other discards its file.
         let (a, b) = tokio::join!(exporter.export(job_id, key), exporter.export(job_id, key));
@@ -229,14 +234,7 @@ async fn a_worker_that_dies_mid_batch_has_its_message_redelivered() {
     };
     let ExportWork::V1 { job_id, job_key_id } =
         serde_json::from_slice(&message.delivery.data).unwrap();
-    let exporter = Exporter::new(
-        app.ctx.db.clone(),
-        app.ctx.storage.clone(),
-        CompletionPolicy {
-            ttl: Duration::from_secs(3600),
-            failure_threshold_pct: 60,
-        },
-    );
+    let exporter = exporter(&app);
     let doomed = tokio::spawn(async move { exporter.export(job_id, job_key_id).await });
     tokio::time::sleep(Duration::from_millis(30)).await;
     doomed.abort();
@@ -307,11 +305,8 @@ async fn keys_of_a_cancelled_job_are_skipped() {
     stop.cancel();
     while workers.join_next().await.is_some() {}
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM job_keys WHERE done_at IS NOT NULL"
-        )
-        .await,
+        app.count("SELECT count(*) FROM job_keys WHERE done_at IS NOT NULL")
+            .await,
         0
     );
     assert!(app.s3.objects().is_empty());
@@ -351,7 +346,8 @@ async fn expired_jobs_answer_410_and_their_files_are_deleted() {
     assert_eq!(swept, 1);
     assert!(app.s3.objects().is_empty(), "{:?}", app.s3.objects());
     assert_eq!(
-        count(&app, "SELECT count(*) FROM jobs WHERE status = 'Expired'").await,
+        app.count("SELECT count(*) FROM jobs WHERE status = 'Expired'")
+            .await,
         1
     );
 }

@@ -5,7 +5,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::support::{self, count, lines, small_batches, sorted};
+use crate::support::{self, lines, small_batches, sorted};
 
 #[tokio::test]
 async fn an_export_holds_each_resource_of_the_aco_exactly_once_in_v1_and_v2() {
@@ -52,11 +52,8 @@ async fn an_export_holds_each_resource_of_the_aco_exactly_once_in_v1_and_v2() {
     }
     // Each key was exported once: 30 beneficiaries in batches of 7, 10 and 12.
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM job_keys WHERE done_at IS NOT NULL"
-        )
-        .await,
+        app.count("SELECT count(*) FROM job_keys WHERE done_at IS NOT NULL")
+            .await,
         2 * (5 + 3 + 3)
     );
 }
@@ -156,11 +153,9 @@ async fn a_small_export_is_not_starved_by_a_large_one_queued_before_it() {
         .start_export(&large.token, "/api/v1/Patient/$export")
         .await;
     // The large export's messages have left the outbox before the small one starts.
-    while count(
-        &app,
-        "SELECT count(*) FROM job_keys WHERE published_at IS NOT NULL",
-    )
-    .await
+    while app
+        .count("SELECT count(*) FROM job_keys WHERE published_at IS NOT NULL")
+        .await
         == 0
     {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;

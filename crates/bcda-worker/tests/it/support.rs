@@ -112,16 +112,3 @@ pub fn sorted(mut by_type: BTreeMap<String, Vec<String>>) -> BTreeMap<String, Ve
     }
     by_type
 }
-
-/// A count query against the app's database.
-pub async fn count(app: &TestApp, sql: &str) -> i64 {
-    app.ctx
-        .db
-        .get()
-        .await
-        .unwrap()
-        .query_one(sql, &[])
-        .await
-        .unwrap()
-        .get(0)
-}
