@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use bcda_testkit::{TestApp, TestAppBuilder};
+use bcda_testkit::{TestApp, TestAppBuilder, bench_report};
 use futures::StreamExt;
 
 mod common;
@@ -134,7 +134,7 @@ async fn run() {
     let _ = fileserver.wait();
 
     let mut out = String::new();
-    let commit = common::commit();
+    let commit = bench_report::commit();
     let _ = writeln!(
         out,
         "Measured by `cargo bench -p bcda-cli --bench download` at commit `{commit}`: one EOB \
@@ -173,7 +173,7 @@ async fn run() {
          20 concurrent downloads of each representation."
     );
     println!("{out}");
-    common::write_docs("download-bench", "Downloads", &out);
+    bench_report::write_docs("download-bench", "Downloads", &out);
 }
 
 fn free_port() -> u16 {

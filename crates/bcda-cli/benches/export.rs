@@ -18,7 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bcda_model::sandbox::SANDBOX_ACOS;
-use bcda_testkit::{TestApp, TestAppBuilder};
+use bcda_testkit::{TestApp, TestAppBuilder, bench_report};
 
 /// An ACO to export, with its client's credentials.
 #[derive(Debug, Clone)]
@@ -131,7 +131,7 @@ async fn run() {
     }
     let report = report(&rows, &kickoff);
     println!("{report}");
-    common::write_docs("export-bench", "Exports", &report);
+    bench_report::write_docs("export-bench", "Exports", &report);
 }
 
 async fn kick_off(app: &TestApp, token: &str, path: &str) -> (reqwest::Response, Duration) {
@@ -303,7 +303,8 @@ async fn xl_aco(app: &TestApp, cms_id: &str, beneficiaries: u64) -> Target {
 
 /// Seconds one core needs to render the target's export in `version` (every attributed
 /// beneficiary's Patient, Coverage parts and EOBs) with nothing else to do: generation
-/// is timed out, rendering into a counting sink is timed in.
+/// is timed out, rendering into a reused buffer (cleared per beneficiary, as a worker
+/// reuses its chunk buffer) is timed in.
 fn renderer_floor(target: &Target, version: &str) -> f64 {
     use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
     let version: bcda_model::ApiVersion = version.parse().unwrap();
@@ -313,7 +314,7 @@ fn renderer_floor(target: &Target, version: &str) -> f64 {
         AS_OF,
     ))
     .unwrap();
-    let mut sink = std::io::sink();
+    let mut sink = Vec::with_capacity(4 << 20);
     let mut rendering = Duration::ZERO;
     for ordinal in 0..synth.total() {
         let record = synth.beneficiary(ordinal);
@@ -321,6 +322,7 @@ fn renderer_floor(target: &Target, version: &str) -> f64 {
             continue;
         }
         let bene = &record.beneficiary;
+        sink.clear();
         let started = Instant::now();
         Patient::new(version, bene, &record.enrollment_months)
             .write_ndjson(&mut sink)
@@ -411,7 +413,7 @@ async fn kickoff_latency(app: &TestApp) -> (f64, i64) {
 
 fn report(rows: &[Row], kickoff: &(f64, i64)) -> String {
     let mut out = String::new();
-    let commit = common::commit();
+    let commit = bench_report::commit();
     let _ = writeln!(
         out,
         "Measured by `cargo bench -p bcda-cli --bench export` at commit `{commit}` on {} \

@@ -1,20 +1,135 @@
-//! Rendering speed: resources and MB of NDJSON per second on one core, for each resource
-//! rendered so far and each version, against a naive build of the same resource as a
-//! `serde_json::Value` tree (parse our output back, then serialize the tree).
+//! Rendering speed on one core, measured with criterion: resources and MB of NDJSON per
+//! second for every resource kind and version, against a naive build of the same
+//! resource as a `serde_json::Value` tree that is then serialized.
 //!
-//! `cargo bench -p bcda-synth --bench render` (part of `make bench`). The data is the
-//! 2,500-beneficiary sandbox ACO, generated in memory.
+//! `cargo bench -p bcda-synth --bench render` (part of `make bench`) runs criterion over
+//! every kind, prints criterion's report, then a summary table, and writes that table into
+//! `docs/benchmarks.md`. Pass a filter as usual (`-- v2/eob-carrier`) to run fewer; the
+//! docs are only rewritten by a full run.
+//!
+//! Each iteration renders up to 1,000 resources of one kind from the 2,500-beneficiary
+//! sandbox ACO (generated in memory) into one reused buffer, as a worker renders a chunk.
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)] // a benchmark reports on stdout
 
+use std::fmt::Write as _;
 use std::hint::black_box;
-use std::time::Instant;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
 
 use bcda_model::ApiVersion;
-use bcda_model::claims::ClaimType;
+use bcda_model::claims::{Claim, ClaimType, PdeEvent};
 use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
 use bcda_synth::{BeneficiaryRecord, Synth, SynthSpec};
+use bcda_testkit::bench_report;
+use criterion::{Criterion, Throughput};
 use time::macros::date;
+
+/// Resources rendered per iteration: about a worker chunk's worth of output.
+const PER_ITERATION: usize = 1_000;
+
+/// One resource to render, borrowing the generated rows.
+#[derive(Clone, Copy)]
+enum Item<'a> {
+    Eob(&'a Claim, i64),
+    Pde(&'a PdeEvent, i64),
+    Patient(&'a BeneficiaryRecord),
+    Coverage(&'a BeneficiaryRecord, CoveragePart),
+}
+
+/// Builds `item`'s resource in `version` as `$resource` and evaluates `$body` with it.
+macro_rules! with_resource {
+    ($version:expr, $item:expr, |$resource:ident| $body:expr) => {
+        match $item {
+            Item::Eob(claim, bene_id) => {
+                let $resource = ExplanationOfBenefit::new($version, claim, bene_id).unwrap();
+                $body
+            }
+            Item::Pde(event, bene_id) => {
+                let $resource = ExplanationOfBenefit::pde($version, event, bene_id);
+                $body
+            }
+            Item::Patient(record) => {
+                let $resource =
+                    Patient::new($version, &record.beneficiary, &record.enrollment_months);
+                $body
+            }
+            Item::Coverage(record, part) => {
+                let $resource = Coverage::new(
+                    $version,
+                    part,
+                    &record.beneficiary,
+                    &record.enrollment_years,
+                    &record.enrollment_months,
+                );
+                $body
+            }
+        }
+    };
+}
+
+/// Our renderer: typed structs written straight to the buffer.
+fn typed(version: ApiVersion, items: &[Item], out: &mut Vec<u8>) {
+    for item in items {
+        with_resource!(version, *item, |resource| resource
+            .write_ndjson(out)
+            .unwrap());
+    }
+}
+
+/// The naive way: build a `serde_json::Value` tree of the resource, then serialize it.
+fn naive(version: ApiVersion, items: &[Item], out: &mut Vec<u8>) {
+    for item in items {
+        with_resource!(version, *item, |resource| {
+            let tree = serde_json::to_value(&resource).unwrap();
+            serde_json::to_writer(&mut *out, &tree).unwrap();
+            out.push(b'\n');
+        });
+    }
+}
+
+/// The first [`PER_ITERATION`] resources of each kind, named as in the report.
+fn samples(records: &[BeneficiaryRecord]) -> Vec<(String, Vec<Item<'_>>)> {
+    let mut kinds: Vec<(String, Vec<Item<'_>>)> = ClaimType::ALL
+        .into_iter()
+        .filter(|k| *k != ClaimType::Pde)
+        .map(|kind| {
+            let claims = records.iter().flat_map(|r| {
+                r.claims
+                    .iter()
+                    .filter(move |c| c.claim_type == kind)
+                    .map(|c| Item::Eob(c, r.beneficiary.bene_id))
+            });
+            (format!("eob-{kind}"), claims.take(PER_ITERATION).collect())
+        })
+        .collect();
+    let events = records
+        .iter()
+        .flat_map(|r| r.events.iter().map(|e| Item::Pde(e, r.beneficiary.bene_id)));
+    kinds.push(("eob-pde".into(), events.take(PER_ITERATION).collect()));
+    kinds.push((
+        "patient".into(),
+        records
+            .iter()
+            .map(Item::Patient)
+            .take(PER_ITERATION)
+            .collect(),
+    ));
+    let parts = records.iter().flat_map(|r| {
+        CoveragePart::ALL
+            .into_iter()
+            .map(move |p| Item::Coverage(r, p))
+    });
+    kinds.push(("coverage".into(), parts.take(PER_ITERATION).collect()));
+    kinds
+}
+
+/// What one kind in one version measured, for the summary.
+struct Row {
+    id: String,
+    resources: usize,
+    bytes: usize,
+}
 
 fn main() {
     let synth = Synth::new(SynthSpec {
@@ -27,90 +142,105 @@ fn main() {
     .unwrap();
     let records: Vec<BeneficiaryRecord> =
         (0..synth.total()).map(|n| synth.beneficiary(n)).collect();
+    let samples = samples(&records);
+    let started = SystemTime::now();
 
-    println!("| resource | version | resources/s | MB/s | vs serde_json::Value |");
-    println!("|---|---|---|---|---|");
+    let mut criterion = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(20)
+        .configure_from_args();
+    let mut out = Vec::with_capacity(16 << 20);
+    let mut rows = Vec::new();
     for version in ApiVersion::ALL {
-        for kind in ClaimType::ALL.into_iter().filter(|k| *k != ClaimType::Pde) {
-            measure(&format!("EOB {kind}"), version, &records, |record, out| {
-                let mut n = 0;
-                for claim in record.claims.iter().filter(|c| c.claim_type == kind) {
-                    ExplanationOfBenefit::new(version, claim, record.beneficiary.bene_id)
-                        .unwrap()
-                        .write_ndjson(out)
-                        .unwrap();
-                    n += 1;
-                }
-                n
+        for (kind, items) in &samples {
+            out.clear();
+            typed(version, items, &mut out);
+            let row = Row {
+                id: format!("{version}-{kind}"),
+                resources: items.len(),
+                bytes: out.len(),
+            };
+            let mut group = criterion.benchmark_group(&row.id);
+            group.throughput(Throughput::ElementsAndBytes {
+                elements: row.resources as u64,
+                bytes: row.bytes as u64,
             });
+            group.bench_function("typed", |b| {
+                b.iter(|| {
+                    out.clear();
+                    typed(version, items, &mut out);
+                    black_box(out.len())
+                })
+            });
+            group.bench_function("value", |b| {
+                b.iter(|| {
+                    out.clear();
+                    naive(version, items, &mut out);
+                    black_box(out.len())
+                })
+            });
+            group.finish();
+            rows.push(row);
         }
-        measure("EOB pde", version, &records, |record, out| {
-            for event in &record.events {
-                ExplanationOfBenefit::pde(version, event, record.beneficiary.bene_id)
-                    .write_ndjson(out)
-                    .unwrap();
-            }
-            record.events.len()
-        });
-        measure("Patient", version, &records, |record, out| {
-            Patient::new(version, &record.beneficiary, &record.enrollment_months)
-                .write_ndjson(out)
-                .unwrap();
-            1
-        });
-        measure("Coverage", version, &records, |record, out| {
-            for part in CoveragePart::ALL {
-                Coverage::new(
-                    version,
-                    part,
-                    &record.beneficiary,
-                    &record.enrollment_years,
-                    &record.enrollment_months,
-                )
-                .write_ndjson(out)
-                .unwrap();
-            }
-            4
-        });
+    }
+    criterion.final_summary();
+
+    let report = summary(&rows, started);
+    println!("\n{report}");
+    if std::env::args().skip(1).all(|a| a.starts_with('-')) {
+        bench_report::write_docs("render-bench", "FHIR rendering, one core", &report);
     }
 }
 
-/// Renders every record with `render` into one buffer, best of three rounds; then the
-/// same output re-serialized from `serde_json::Value` trees, for the ratio.
-fn measure(
-    name: &str,
-    version: ApiVersion,
-    records: &[BeneficiaryRecord],
-    render: impl Fn(&BeneficiaryRecord, &mut Vec<u8>) -> usize,
-) {
-    let mut best = f64::MAX;
-    let mut out = Vec::with_capacity(64 << 20);
-    let mut count = 0;
-    for _ in 0..3 {
-        out.clear();
-        let started = Instant::now();
-        count = records.iter().map(|r| render(r, &mut out)).sum::<usize>();
-        best = best.min(started.elapsed().as_secs_f64());
-        black_box(&out);
-    }
-    let trees: Vec<serde_json::Value> = out
-        .split(|&b| b == b'\n')
-        .filter(|l| !l.is_empty())
-        .map(|l| serde_json::from_slice(l).unwrap())
-        .collect();
-    let mut naive = Vec::with_capacity(out.len());
-    let started = Instant::now();
-    for tree in &trees {
-        serde_json::to_writer(&mut naive, tree).unwrap();
-        naive.push(b'\n');
-    }
-    let naive_secs = started.elapsed().as_secs_f64();
-    let mb = out.len() as f64 / 1e6;
-    println!(
-        "| {name} | {version} | {:.0} | {:.0} | {:.1}x faster ({} MB) |",
-        count as f64 / best,
-        mb / best,
-        naive_secs / best,
-        mb.round()
+/// The markdown table of every kind measured by this run, from criterion's mean
+/// estimates.
+fn summary(rows: &[Row], since: SystemTime) -> String {
+    let mut report = format!(
+        "Measured by `cargo bench -p bcda-synth --bench render` (criterion, mean of 20 samples) at commit `{}`, one core.\n\n",
+        bench_report::commit()
     );
+    report.push_str(
+        "| resource | version | resources/s | MB/s | `serde_json::Value` MB/s | typed vs Value |\n",
+    );
+    report.push_str("|---|---|---:|---:|---:|---:|\n");
+    for row in rows {
+        let (Some(typed), Some(value)) = (
+            mean_secs(&row.id, "typed", since),
+            mean_secs(&row.id, "value", since),
+        ) else {
+            continue;
+        };
+        let (version, kind) = row.id.split_once('-').unwrap_or_default();
+        let mb = row.bytes as f64 / 1e6;
+        writeln!(
+            report,
+            "| {kind} | {version} | {:.0} | {:.0} | {:.0} | {:.1}x |",
+            row.resources as f64 / typed,
+            mb / typed,
+            mb / value,
+            value / typed
+        )
+        .unwrap();
+    }
+    report
+}
+
+/// Criterion's mean time of one iteration of `group/function`, in seconds, from the
+/// estimates it saved; `None` when this run (started at `since`) filtered it out.
+fn mean_secs(group: &str, function: &str, since: SystemTime) -> Option<f64> {
+    let home = std::env::var_os("CRITERION_HOME")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("CARGO_TARGET_DIR").map(|t| PathBuf::from(t).join("criterion"))
+        })
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/criterion")
+        });
+    let path = home.join(group).join(function).join("new/estimates.json");
+    if std::fs::metadata(&path).ok()?.modified().ok()? < since {
+        return None;
+    }
+    let estimates: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    Some(estimates["mean"]["point_estimate"].as_f64()? / 1e9)
 }

@@ -9,6 +9,7 @@
 //! set, else the defaults of a developer machine.
 
 mod app;
+pub mod bench_report;
 mod database;
 mod export;
 mod s3;

@@ -31,7 +31,7 @@ pub fn render(
     out: &mut Vec<u8>,
 ) -> Result<u64, KeyError> {
     let mut count = 0;
-    let failed = |e: std::io::Error| KeyError::Render(e.to_string());
+    let failed = |e: bcda_model::fhir::JsonError| KeyError::Render(e.to_string());
     match resource_type {
         ResourceType::ExplanationOfBenefit => {
             let bene_id = |beneficiary_id: i64| {

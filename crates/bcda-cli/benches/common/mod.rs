@@ -1,9 +1,7 @@
-//! What the benchmarks of real processes share: peak memory of a process, the commit
-//! measured, and writing a report into `docs/benchmarks.md`.
+//! What the benchmarks of real processes share: peak memory of a process. The commit and
+//! the report writer are `bcda_testkit::bench_report`.
 
 #![allow(dead_code)] // each benchmark uses what it needs
-
-use std::process::Command;
 
 /// A process's peak resident set in MB, from `/proc` (Linux).
 pub fn peak_rss_mb(pid: u32) -> f64 {
@@ -13,28 +11,4 @@ pub fn peak_rss_mb(pid: u32) -> f64 {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
-}
-
-/// The short hash of the commit being measured.
-pub fn commit() -> String {
-    Command::new("git")
-        .args(["rev-parse", "--short", "HEAD"])
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default()
-}
-
-/// Replaces the section `name` of `docs/benchmarks.md` (between its markers) with
-/// `report`, appending it under `title` the first time.
-pub fn write_docs(name: &str, title: &str, report: &str) {
-    let start = format!("<!-- {name}:start -->");
-    let end = format!("<!-- {name}:end -->");
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/benchmarks.md");
-    let current = std::fs::read_to_string(&path).unwrap_or_default();
-    let section = format!("{start}\n{report}{end}");
-    let updated = match (current.find(&start), current.find(&end)) {
-        (Some(s), Some(e)) => format!("{}{section}{}", &current[..s], &current[e + end.len()..]),
-        _ => format!("{current}\n## {title}\n\n{section}\n"),
-    };
-    std::fs::write(&path, updated).expect("write docs/benchmarks.md");
 }

@@ -2,13 +2,12 @@
 //! `part-a-<bene_id>` to `part-d-<bene_id>`), with the reference year's monthly
 //! enrollment as CCW-variable extensions.
 
-use std::io::{self, Write};
-
 use serde::Serialize;
 
 use super::datatypes::{Coding, Extension, FhirDate, Instant, Meta, Period, Suffix, char_code};
 use super::displays;
 use super::enrollment::ReferenceYear;
+use super::json::{self, JsonError};
 use crate::ApiVersion;
 use crate::claims::{Beneficiary, EnrollmentMonth, EnrollmentYear};
 
@@ -219,9 +218,8 @@ impl<'a> Coverage<'a> {
     }
 
     /// Writes the Coverage as one NDJSON line.
-    pub fn write_ndjson(&self, out: &mut impl Write) -> io::Result<()> {
-        serde_json::to_writer(&mut *out, self)?;
-        out.write_all(b"\n")
+    pub fn write_ndjson(&self, out: &mut Vec<u8>) -> Result<(), JsonError> {
+        json::write_line(self, out)
     }
 }
 

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use serde::Serialize;
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::{SerializeStruct, Serializer};
 use time::{Date, OffsetDateTime};
 
 /// Where Blue Button publishes the CCW variables its extensions and codings name.
@@ -289,17 +289,17 @@ impl Serialize for Money {
         let value = self.cents as f64 / 100.0;
         match self.version {
             crate::ApiVersion::V1 => {
-                let mut map = s.serialize_map(Some(3))?;
-                map.serialize_entry("value", &value)?;
-                map.serialize_entry("system", "urn:iso:std:iso:4217")?;
-                map.serialize_entry("code", "USD")?;
-                map.end()
+                let mut money = s.serialize_struct("Money", 3)?;
+                money.serialize_field("value", &value)?;
+                money.serialize_field("system", "urn:iso:std:iso:4217")?;
+                money.serialize_field("code", "USD")?;
+                money.end()
             }
             crate::ApiVersion::V2 => {
-                let mut map = s.serialize_map(Some(2))?;
-                map.serialize_entry("value", &value)?;
-                map.serialize_entry("currency", "USD")?;
-                map.end()
+                let mut money = s.serialize_struct("Money", 2)?;
+                money.serialize_field("value", &value)?;
+                money.serialize_field("currency", "USD")?;
+                money.end()
             }
         }
     }
@@ -315,7 +315,8 @@ impl Serialize for YearDate {
 
 impl Serialize for Extension<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(2))?;
+        // A struct, not a map: its keys are fixed names, written without escaping.
+        let mut map = s.serialize_struct("Extension", 2)?;
         match self {
             Extension::Variable {
                 name,
@@ -323,8 +324,8 @@ impl Serialize for Extension<'_> {
                 code,
                 display,
             } => {
-                map.serialize_entry("url", &VariableUrl(name, *suffix))?;
-                map.serialize_entry(
+                map.serialize_field("url", &VariableUrl(name, *suffix))?;
+                map.serialize_field(
                     "valueCoding",
                     &VariableCoding {
                         system: VariableUrl(name, *suffix),
@@ -334,8 +335,8 @@ impl Serialize for Extension<'_> {
                 )?;
             }
             Extension::VariableIdentifier { name, value } => {
-                map.serialize_entry("url", &VariableUrl(name, Suffix::None))?;
-                map.serialize_entry(
+                map.serialize_field("url", &VariableUrl(name, Suffix::None))?;
+                map.serialize_field(
                     "valueIdentifier",
                     &VariableIdentifier {
                         system: VariableUrl(name, Suffix::None),
@@ -344,36 +345,36 @@ impl Serialize for Extension<'_> {
                 )?;
             }
             Extension::VariableMoney { name, money } => {
-                map.serialize_entry("url", &VariableUrl(name, Suffix::None))?;
-                map.serialize_entry("valueMoney", money)?;
+                map.serialize_field("url", &VariableUrl(name, Suffix::None))?;
+                map.serialize_field("valueMoney", money)?;
             }
             Extension::Coding { url, coding } => {
-                map.serialize_entry("url", url)?;
-                map.serialize_entry("valueCoding", coding)?;
+                map.serialize_field("url", url)?;
+                map.serialize_field("valueCoding", coding)?;
             }
             Extension::Code { url, code } => {
-                map.serialize_entry("url", url)?;
-                map.serialize_entry("valueCode", code)?;
+                map.serialize_field("url", url)?;
+                map.serialize_field("valueCode", code)?;
             }
             Extension::Date { url, date } => {
-                map.serialize_entry("url", url)?;
-                map.serialize_entry("valueDate", date)?;
+                map.serialize_field("url", url)?;
+                map.serialize_field("valueDate", date)?;
             }
             Extension::Year { url, year } => {
-                map.serialize_entry("url", url)?;
-                map.serialize_entry("valueDate", &YearDate(*year))?;
+                map.serialize_field("url", url)?;
+                map.serialize_field("valueDate", &YearDate(*year))?;
             }
             Extension::String { url, value } => {
-                map.serialize_entry("url", url)?;
-                map.serialize_entry("valueString", value)?;
+                map.serialize_field("url", url)?;
+                map.serialize_field("valueString", value)?;
             }
             Extension::Quantity { url, value } => {
-                map.serialize_entry("url", url)?;
-                map.serialize_entry("valueQuantity", &QuantityValue { value: *value })?;
+                map.serialize_field("url", url)?;
+                map.serialize_field("valueQuantity", &QuantityValue { value: *value })?;
             }
             Extension::Nested { url, extension } => {
-                map.serialize_entry("url", url)?;
-                map.serialize_entry("extension", extension)?;
+                map.serialize_field("url", url)?;
+                map.serialize_field("extension", extension)?;
             }
         }
         map.end()

@@ -1,13 +1,13 @@
 //! Patient (CCLF 8/9): the beneficiary, as Blue Button renders it in STU3 and R4.
 
 use std::borrow::Cow;
-use std::io::{self, Write};
 
 use serde::Serialize;
 
 use super::datatypes::{CodeableConcept, Coding, Extension, FhirDate, Identifier, Instant, Meta};
 use super::displays;
 use super::enrollment::ReferenceYear;
+use super::json::{self, JsonError};
 use crate::ApiVersion;
 use crate::claims::{Beneficiary, EnrollmentMonth};
 use crate::geography::usps_state;
@@ -116,9 +116,8 @@ impl<'a> Patient<'a> {
     }
 
     /// Writes the Patient as one NDJSON line.
-    pub fn write_ndjson(&self, out: &mut impl Write) -> io::Result<()> {
-        serde_json::to_writer(&mut *out, self)?;
-        out.write_all(b"\n")
+    pub fn write_ndjson(&self, out: &mut Vec<u8>) -> Result<(), JsonError> {
+        json::write_line(self, out)
     }
 }
 

@@ -118,3 +118,57 @@ fn patients_coverage_and_claims_validate_in_stu3_and_r4() {
         ],
     );
 }
+
+/// Our renderer (`write_ndjson`, a serializer of our own for speed) must write exactly
+/// the bytes serde_json writes for the same resource: checked on every resource of the
+/// small ACO, every kind, both versions.
+#[test]
+fn rendered_lines_are_byte_identical_to_serde_json() {
+    fn same<T: serde::Serialize>(resource: &T, written: impl FnOnce(&mut Vec<u8>)) {
+        let mut ours = Vec::new();
+        written(&mut ours);
+        let mut theirs = serde_json::to_vec(resource).unwrap();
+        theirs.push(b'\n');
+        assert!(
+            ours == theirs,
+            "ours:   {}\nserde_json: {}",
+            String::from_utf8_lossy(&ours),
+            String::from_utf8_lossy(&theirs)
+        );
+    }
+    let synth = Synth::new(bcda_synth::sandbox::spec(
+        "A9994",
+        50,
+        date!(2026 - 11 - 01),
+    ))
+    .unwrap();
+    let mut resources = 0;
+    for version in ApiVersion::ALL {
+        for ordinal in 0..synth.total() {
+            let record = synth.beneficiary(ordinal);
+            let bene = &record.beneficiary;
+            let patient = Patient::new(version, bene, &record.enrollment_months);
+            same(&patient, |out| patient.write_ndjson(out).unwrap());
+            for part in CoveragePart::ALL {
+                let coverage = Coverage::new(
+                    version,
+                    part,
+                    bene,
+                    &record.enrollment_years,
+                    &record.enrollment_months,
+                );
+                same(&coverage, |out| coverage.write_ndjson(out).unwrap());
+            }
+            for claim in &record.claims {
+                let eob = ExplanationOfBenefit::new(version, claim, bene.bene_id).unwrap();
+                same(&eob, |out| eob.write_ndjson(out).unwrap());
+            }
+            for event in &record.events {
+                let eob = ExplanationOfBenefit::pde(version, event, bene.bene_id);
+                same(&eob, |out| eob.write_ndjson(out).unwrap());
+            }
+            resources += 5 + record.claims.len() + record.events.len();
+        }
+    }
+    assert!(resources > 2_000, "{resources}");
+}

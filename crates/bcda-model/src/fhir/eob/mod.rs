@@ -11,7 +11,6 @@ mod pharmacy;
 mod professional;
 
 use std::borrow::Cow;
-use std::io::{self, Write};
 
 use serde::Serialize;
 
@@ -20,6 +19,7 @@ use super::datatypes::{
 };
 use crate::ApiVersion;
 use crate::claims::{Claim, ClaimLine, ClaimType, PdeEvent};
+use crate::fhir::json::{self, JsonError};
 
 /// The URL of a Blue Button variable, built at compile time.
 macro_rules! bb_var {
@@ -289,9 +289,8 @@ impl<'a> ExplanationOfBenefit<'a> {
     }
 
     /// Writes the resource as one NDJSON line.
-    pub fn write_ndjson(&self, out: &mut impl Write) -> io::Result<()> {
-        serde_json::to_writer(&mut *out, self)?;
-        out.write_all(b"\n")
+    pub fn write_ndjson(&self, out: &mut Vec<u8>) -> Result<(), JsonError> {
+        json::write_line(self, out)
     }
 
     /// The parts every Parts A/B kind shares; the builders fill in the rest.
