@@ -8,7 +8,7 @@ NEXTEST_PROFILE ?= $(if $(CI),ci,default)
 # Local development defaults: readable logs, files under ./var.
 run: export BCDA_LOG_FORMAT ?= pretty
 
-.PHONY: run test bench fmt lint build services migrate validators help
+.PHONY: run test bench fmt lint build services migrate validators deploy-check help
 
 help:
 	@echo "make run    serve BCDA on http://127.0.0.1:3000 (starts Postgres and RabbitMQ)"
@@ -35,12 +35,17 @@ migrate: services build
 	$(BCDA) migrate
 
 ## What CI runs: formatting, lints, then every test against the real services.
-test: services fmt lint validators
+test: services fmt lint validators deploy-check
 	cargo nextest run --workspace --profile $(NEXTEST_PROFILE)
 
 ## The independent FHIR validators the tests use (cached in ~/.cache/bcda).
 validators:
 	@scripts/fhir-validators.sh >/dev/null
+
+## Kubernetes manifests, docker-compose.yml and the Dockerfile against their schemas and
+## linters (validators cached in ~/.cache/bcda).
+deploy-check:
+	@scripts/check-deploy.sh
 
 ## Benchmarks against the real services; results go to stdout, and the export table
 ## into docs/benchmarks.md.

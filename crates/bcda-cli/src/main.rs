@@ -63,6 +63,12 @@ enum Command {
     /// Load-test a server on this machine: concurrent clients running full exports;
     /// writes a report with latency percentiles and a throughput chart.
     Loadtest(loadtest::LoadtestArgs),
+    /// Exit 0 when a BCDA process's health check answers 200, 1 otherwise: the
+    /// container health check, so the image needs no curl.
+    Health {
+        #[arg(long, default_value = "http://127.0.0.1:3000/_health")]
+        url: String,
+    },
 }
 
 #[tokio::main]
@@ -72,11 +78,14 @@ async fn main() -> anyhow::Result<()> {
     let command = match cli.command {
         Command::Export(args) => return export::run(args).await,
         Command::Loadtest(args) => return loadtest::run(args).await,
+        Command::Health { url } => return health(&url).await,
         server_side => server_side,
     };
     let config = Config::from_env()?;
     match command {
-        Command::Export(_) | Command::Loadtest(_) => unreachable!("handled above"),
+        Command::Export(_) | Command::Loadtest(_) | Command::Health { .. } => {
+            unreachable!("handled above")
+        }
         Command::Migrate => migrate(config).await,
         Command::Serve { service } => serve(config, service).await,
         Command::Seed => admin::seed(config).await,
@@ -95,6 +104,23 @@ async fn migrate(config: Config) -> anyhow::Result<()> {
     let pool = db::connect(&config.database)?;
     let report = db::migrate(&pool).await.context("applying migrations")?;
     tracing::info!(applied = ?report.applied, "database is up to date");
+    Ok(())
+}
+
+/// Succeeds when `url` answers 2xx within a few seconds.
+async fn health(url: &str) -> anyhow::Result<()> {
+    let response = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(4))
+        .build()?
+        .get(url)
+        .send()
+        .await
+        .with_context(|| format!("{url} did not answer"))?;
+    anyhow::ensure!(
+        response.status().is_success(),
+        "{url} answered {}",
+        response.status()
+    );
     Ok(())
 }
 

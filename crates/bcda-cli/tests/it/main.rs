@@ -5,6 +5,7 @@
 mod admin;
 mod export_client;
 mod loadtest;
+mod traces;
 mod worker_process;
 
 use std::process::{Command, Output};
@@ -19,6 +20,36 @@ pub fn bcda(args: &[&str], env: &[(&str, &str)]) -> Output {
         .env("BCDA_LOG_FORMAT", "json")
         .output()
         .expect("run bcda")
+}
+
+#[tokio::test]
+async fn health_exits_zero_only_while_the_service_answers_healthy() {
+    let app = bcda_testkit::spawn_app().await;
+    let url = format!("{}/_health", app.address);
+    let healthy = tokio::task::spawn_blocking({
+        let url = url.clone();
+        move || bcda(&["health", "--url", &url], &[])
+    })
+    .await
+    .unwrap();
+    assert!(healthy.status.success(), "{healthy:?}");
+    let missing = format!("{}/no-such-route", app.address);
+    let unhealthy = tokio::task::spawn_blocking(move || bcda(&["health", "--url", &missing], &[]))
+        .await
+        .unwrap();
+    assert!(!unhealthy.status.success());
+    assert!(String::from_utf8_lossy(&unhealthy.stderr).contains("answered 404"));
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let down = format!("http://127.0.0.1:{closed_port}/_health");
+    let down = tokio::task::spawn_blocking(move || bcda(&["health", "--url", &down], &[]))
+        .await
+        .unwrap();
+    assert!(!down.status.success());
+    assert!(String::from_utf8_lossy(&down.stderr).contains("did not answer"));
 }
 
 #[test]
