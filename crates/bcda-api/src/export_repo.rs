@@ -61,11 +61,14 @@ pub async fn create_job(db: &DbPool, job: NewJob<'_>) -> Result<Created, RepoErr
     }
 
     let keys = plan_keys(&tx, &job).await?;
+    // The request's trace continues in the workers that do the work and in the
+    // downloads of the job's files.
+    let trace_context = bcda_infra::telemetry::current_trace_context();
     let job_id: i64 = tx
         .query_one(
             "INSERT INTO jobs (aco_id, api_version, request_url, resource_types, types_requested, since, \
-                               transaction_time, keys_total) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                               transaction_time, keys_total, trace_context) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             &[
                 &job.aco_id,
                 &job.version.as_str(),
@@ -75,6 +78,7 @@ pub async fn create_job(db: &DbPool, job: NewJob<'_>) -> Result<Created, RepoErr
                 &job.request.since,
                 &job.transaction_time,
                 &(keys.len() as i32),
+                &serde_json::json!(trace_context),
             ],
         )
         .await?
@@ -106,13 +110,7 @@ pub async fn create_job(db: &DbPool, job: NewJob<'_>) -> Result<Created, RepoErr
             })
         })
         .collect::<Result<Vec<_>, RepoError>>()?;
-    // The request's trace continues in the worker that does the work.
-    enqueue_keys(
-        &tx,
-        &queued,
-        &bcda_infra::telemetry::current_trace_context(),
-    )
-    .await?;
+    enqueue_keys(&tx, &queued, &trace_context).await?;
     tx.commit().await?;
     Ok(Created::Job(job_id))
 }

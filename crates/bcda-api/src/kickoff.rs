@@ -40,6 +40,9 @@ pub async fn group(
     kick_off(auth, **version, group, &req, &base, &ctx).await
 }
 
+/// One span per kick-off, naming the job it created: the root of the export's trace,
+/// which the job's keys carry through the outbox and RabbitMQ to the workers.
+#[tracing::instrument(name = "kick_off", skip_all, fields(%version, job_id = tracing::field::Empty))]
 async fn kick_off(
     Authenticated(principal): Authenticated,
     version: ApiVersion,
@@ -65,12 +68,15 @@ async fn kick_off(
         batch_sizes: &ctx.config.export.batch_sizes,
     };
     match export_repo::create_job(&ctx.db, job).await {
-        Ok(Created::Job(id)) => Ok(HttpResponse::Accepted()
-            .insert_header((
-                CONTENT_LOCATION,
-                format!("{}/api/{version}/jobs/{id}", base.as_str()),
-            ))
-            .finish()),
+        Ok(Created::Job(id)) => {
+            tracing::Span::current().record("job_id", id);
+            Ok(HttpResponse::Accepted()
+                .insert_header((
+                    CONTENT_LOCATION,
+                    format!("{}/api/{version}/jobs/{id}", base.as_str()),
+                ))
+                .finish())
+        }
         Ok(Created::Busy) => Ok(HttpResponse::TooManyRequests()
             .insert_header((RETRY_AFTER, BUSY_RETRY_AFTER_SECS.to_string()))
             .finish()),

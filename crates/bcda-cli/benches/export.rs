@@ -421,7 +421,7 @@ fn report(rows: &[Row], kickoff: &(f64, i64)) -> String {
          the machine with the workers. Each row is the guide's whole flow through \
          `bcda-client`: kick-off to manifest, then every file downloaded (gzip, 4 at a time) \
          and every line parsed and type-checked. The renderer floor is one core rendering \
-         the same resources into a sink; \"to the floor\" divides the time to the \
+         the same resources into a reused buffer, as a worker does; \"to the floor\" divides the time to the \
          manifest by it.\n",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         machine()

@@ -129,6 +129,7 @@ async fn serve(
         .await
         .map_err(|e| FhirError::internal(version, &e))?
         .ok_or_else(not_found)?;
+    log.join_trace(&job.trace_context);
     let expired = job.status == JobStatus::Expired.as_str()
         || job
             .expires_at
@@ -276,6 +277,8 @@ struct DownloadLog {
     gzip: std::sync::atomic::AtomicBool,
     sent: Arc<AtomicU64>,
     metrics: Arc<Metrics>,
+    /// The download as a span of its export's trace, open until the body is done.
+    span: std::sync::OnceLock<tracing::Span>,
 }
 
 impl DownloadLog {
@@ -289,7 +292,21 @@ impl DownloadLog {
             status: AtomicU64::new(0),
             gzip: std::sync::atomic::AtomicBool::new(false),
             sent: Arc::new(AtomicU64::new(0)),
+            span: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Opens the download's span in the trace of the job's kick-off (`trace_context`),
+    /// so an export's trace shows its downloads; it closes when the body is done.
+    fn join_trace(&self, trace_context: &std::collections::HashMap<String, String>) {
+        let span = tracing::info_span!(
+            target: "bcda::trace",
+            "export.download",
+            job_id = %self.job_id,
+            file = %self.file
+        );
+        bcda_infra::telemetry::continue_trace(&span, trace_context);
+        let _ = self.span.set(span);
     }
 
     fn set_status(&self, status: StatusCode) {

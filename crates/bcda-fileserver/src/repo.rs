@@ -22,6 +22,8 @@ pub struct DownloadableJob {
     pub lists_file: bool,
     /// The file's uncompressed size.
     pub content_bytes: Option<i64>,
+    /// The trace context of the job's kick-off, which its downloads join.
+    pub trace_context: std::collections::HashMap<String, String>,
 }
 
 /// The job `job_id` of ACO `aco_id`, with whether it wrote `object_key`; `None` when
@@ -35,7 +37,7 @@ pub async fn find_job(
     let client = db.get().await?;
     let row = client
         .query_opt(
-            "SELECT j.status, j.expires_at, f.listed IS NOT NULL, f.content_bytes \
+            "SELECT j.status, j.expires_at, f.listed IS NOT NULL, f.content_bytes, j.trace_context \
              FROM jobs j LEFT JOIN LATERAL ( \
                  SELECT true AS listed, \
                         CASE WHEN k.object_key = $3 THEN k.content_bytes \
@@ -52,6 +54,7 @@ pub async fn find_job(
         expires_at: row.get(1),
         lists_file: row.get(2),
         content_bytes: row.get(3),
+        trace_context: serde_json::from_value(row.get(4)).unwrap_or_default(),
     }))
 }
 

@@ -47,7 +47,10 @@ pub fn init_telemetry(
     config: &TelemetryConfig,
     service: &str,
 ) -> Result<TelemetryGuard, TelemetryError> {
-    let filter = EnvFilter::try_new(&config.log_filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    // Spans with the target `bcda::trace` (a worker's database reads, rendering and
+    // storage writes) go to traces only: their close events would flood the log.
+    let filter = EnvFilter::try_new(format!("{},bcda::trace=off", config.log_filter))
+        .unwrap_or_else(|_| EnvFilter::new("info,bcda::trace=off"));
     // A span's close event is the access log: one line per request with its request
     // id, route, status and duration.
     let fmt = match config.log_format {

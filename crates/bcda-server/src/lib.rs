@@ -15,6 +15,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::DefaultHeaders;
 use actix_web::{App, HttpMessage, HttpServer, web};
 use bcda_infra::AppContext;
+use bcda_infra::metrics::{Metrics, RequestLabels, RouteLabels};
 use tracing_actix_web::{RequestId, TracingLogger};
 
 pub use role::Role;
@@ -55,16 +56,20 @@ impl Application {
         let listener = TcpListener::bind(ctx.config.listen)?;
         let port = listener.local_addr()?.port();
         let dependencies = role.dependencies();
+        let metrics = ctx.metrics.clone();
+        let refresh_backlog = role.serves(Role::Api);
         let ctx = web::Data::new(ctx);
         let server = HttpServer::new(move || {
+            let metrics = metrics.clone();
             // The last `wrap` runs first: TracingLogger assigns the request id that the
             // inner middleware echoes.
             App::new()
                 .wrap_fn(echo_request_id)
+                .wrap_fn(move |req, service| record_request(req, service, metrics.clone()))
                 .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
                 .wrap(TracingLogger::default())
                 .app_data(ctx.clone())
-                .configure(ops::configure(dependencies.clone()))
+                .configure(ops::configure(dependencies.clone(), refresh_backlog))
                 .configure(|cfg| services.configure(cfg))
         })
         .listen(listener)?
@@ -135,6 +140,41 @@ where
                 .headers_mut()
                 .insert(HeaderName::from_static("x-request-id"), value);
         }
+        Ok(response)
+    }
+}
+
+/// Counts every request by route pattern, method and status, and times it until its
+/// response head is ready (a streamed download's body is not included).
+fn record_request<S>(
+    req: ServiceRequest,
+    service: &S,
+    metrics: std::sync::Arc<Metrics>,
+) -> impl Future<Output = Result<ServiceResponse, actix_web::Error>> + use<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse, Error = actix_web::Error>,
+{
+    let started = std::time::Instant::now();
+    let method = req.method().to_string();
+    let response = service.call(req);
+    async move {
+        let response = response.await?;
+        let route = response
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".to_owned());
+        metrics
+            .requests
+            .get_or_create(&RequestLabels {
+                route: route.clone(),
+                method,
+                status: response.status().as_u16(),
+            })
+            .inc();
+        metrics
+            .request_duration
+            .get_or_create(&RouteLabels { route })
+            .observe(started.elapsed().as_secs_f64());
         Ok(response)
     }
 }

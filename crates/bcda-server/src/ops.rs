@@ -10,18 +10,33 @@ use serde_json::{Map, Value, json};
 #[derive(Debug, Clone)]
 struct Checked(Vec<Dependency>);
 
+/// Whether `/metrics` refreshes the jobs and queue gauges first (API processes only, so
+/// the backlog is reported once per API replica, not by every worker).
+#[derive(Debug, Clone, Copy)]
+struct RefreshBacklog(bool);
+
 /// Registers `/_version`, `/_health` (checking `dependencies`) and `/metrics`.
-pub fn configure(dependencies: Vec<Dependency>) -> impl FnOnce(&mut web::ServiceConfig) {
+pub fn configure(
+    dependencies: Vec<Dependency>,
+    refresh_backlog: bool,
+) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::new(Checked(dependencies)))
+            .app_data(web::Data::new(RefreshBacklog(refresh_backlog)))
             .route("/_version", web::get().to(version))
             .route("/_health", web::get().to(health))
             .route("/metrics", web::get().to(metrics));
     }
 }
 
-/// The Prometheus text exposition of this process's metrics.
-async fn metrics(ctx: web::Data<AppContext>) -> HttpResponse {
+/// The Prometheus text exposition of this process's metrics. A backlog that cannot be
+/// read leaves the gauges at their last values and is logged; the scrape still answers.
+async fn metrics(ctx: web::Data<AppContext>, refresh: web::Data<RefreshBacklog>) -> HttpResponse {
+    if refresh.0
+        && let Err(e) = ctx.metrics.refresh_backlog(&ctx.db, &ctx.broker).await
+    {
+        tracing::warn!(error = %e, "cannot refresh the jobs and queue gauges");
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(ctx.metrics.encode())

@@ -12,11 +12,13 @@ mod app;
 pub mod bench_report;
 mod database;
 mod export;
+mod otlp;
 mod s3;
 
 pub use app::{Credentials, TEST_BUILD, TestApp, TestAppBuilder, spawn_app};
 pub use database::TestDatabase;
 pub use export::{SyntheticAco, test_synth};
+pub use otlp::{OtlpReceiver, ReceivedSpan};
 pub use s3::S3Server;
 
 /// A unique, lowercase name fragment for per-test resources.

@@ -12,13 +12,17 @@
 //! deletes its own object instead of overwriting the result.
 
 use std::io::Write as _;
+use std::sync::Arc;
+use std::time::Instant;
 
+use bcda_infra::metrics::{BatchLabels, Metrics, ResourceLabels};
 use bcda_infra::storage::{ObjectWriter, export_file_path};
 use bcda_infra::{DbPool, Storage};
 use bcda_model::ResourceType;
 use bcda_model::fhir::{IssueCode, OperationOutcome};
 use flate2::Compression;
 use flate2::write::GzEncoder;
+use tracing::Instrument as _;
 use uuid::Uuid;
 
 use crate::claims_repo::{self, UpdateWindow};
@@ -41,34 +45,83 @@ pub struct Exporter {
     db: DbPool,
     storage: Storage,
     policy: CompletionPolicy,
+    metrics: Arc<Metrics>,
 }
 
 impl Exporter {
-    pub fn new(db: DbPool, storage: Storage, policy: CompletionPolicy) -> Exporter {
+    /// An exporter recording its batches in `metrics`.
+    pub fn new(
+        db: DbPool,
+        storage: Storage,
+        policy: CompletionPolicy,
+        metrics: Arc<Metrics>,
+    ) -> Exporter {
         Exporter {
             db,
             storage,
             policy,
+            metrics,
         }
     }
 
-    /// Exports key `job_key_id` of job `job_id`, unless it needs no work.
+    /// Exports key `job_key_id` of job `job_id`, unless it needs no work, and records the
+    /// attempt in the batch metrics.
     pub async fn export(&self, job_id: i64, job_key_id: i64) -> Result<Exported, KeyError> {
         let task = keys_repo::load(&self.db, job_id, job_key_id).await?;
         if task.state != KeyState::Ready {
             tracing::info!(state = ?task.state, "job key needs no work");
             return Ok(Exported::Skipped);
         }
+        let started = Instant::now();
+        let exported = self.export_ready(job_id, &task).await;
+        let resource_type = task.resource_type.as_str();
+        let outcome = match exported {
+            Ok(Exported::Done { resources, bytes }) => {
+                let labels = ResourceLabels { resource_type };
+                let metrics = &self.metrics;
+                metrics
+                    .batch_duration
+                    .get_or_create(&labels)
+                    .observe(started.elapsed().as_secs_f64());
+                metrics
+                    .resources_rendered
+                    .get_or_create(&labels)
+                    .inc_by(resources);
+                metrics.bytes_written.get_or_create(&labels).inc_by(bytes);
+                "exported"
+            }
+            Ok(Exported::Skipped) => "skipped",
+            Err(_) => "failed",
+        };
+        self.count_batch(resource_type, outcome);
+        exported
+    }
+
+    fn count_batch(&self, resource_type: &'static str, outcome: &'static str) {
+        self.metrics
+            .batches
+            .get_or_create(&BatchLabels {
+                resource_type,
+                outcome,
+            })
+            .inc();
+    }
+
+    /// Writes and commits a key that is ready.
+    async fn export_ready(&self, job_id: i64, task: &KeyTask) -> Result<Exported, KeyError> {
         keys_repo::start(&self.db, job_id).await?;
         let file_key = format!("{job_id}/{}.ndjson", Uuid::new_v4());
-        let (resources, bytes) = self.write(&task, &file_key).await?;
+        let (resources, bytes) = self.write(task, &file_key).await?;
         let output = KeyOutput {
             object_key: (resources > 0).then(|| file_key.clone()),
             resources,
             content_bytes: bytes,
             ..KeyOutput::default()
         };
-        match keys_repo::commit(&self.db, &task, &output, self.policy).await? {
+        let committed = keys_repo::commit(&self.db, task, &output, self.policy)
+            .instrument(tracing::info_span!(target: "bcda::trace", "db.commit"))
+            .await?;
+        match committed {
             Commit::Committed(status) => {
                 tracing::info!(resources, bytes, job_status = %status, "job key exported");
                 Ok(Exported::Done { resources, bytes })
@@ -138,6 +191,7 @@ impl Exporter {
         match keys_repo::commit(&self.db, &task, &output, self.policy).await? {
             Commit::Committed(status) => {
                 tracing::warn!(job_status = %status, errors = messages.len(), "job key failed; errors reported");
+                self.count_batch(task.resource_type.as_str(), "gave_up");
             }
             _ => self.storage.delete(&path).await?,
         }
@@ -156,7 +210,10 @@ impl Exporter {
                     .finish()
                     .map_err(|e| KeyError::Render(e.to_string()))?;
                 writer.write(&tail).await?;
-                writer.finish().await?;
+                writer
+                    .finish()
+                    .instrument(tracing::info_span!(target: "bcda::trace", "storage.finish"))
+                    .await?;
                 Ok((resources, bytes))
             }
             (Ok((resources, bytes, _)), None) => Ok((resources, bytes)),
@@ -194,18 +251,27 @@ impl Exporter {
                 after,
                 chunk_size(task.resource_type),
             )
+            .instrument(tracing::info_span!(target: "bcda::trace", "db.members"))
             .await?;
             let Some(&last) = members.last() else {
                 break;
             };
             after = Some(last);
-            let chunk = read_chunk(&client, task.resource_type, &members, task.window).await?;
+            let chunk = read_chunk(&client, task.resource_type, &members, task.window)
+                .instrument(tracing::info_span!(
+                    target: "bcda::trace",
+                    "db.rows",
+                    beneficiaries = members.len()
+                ))
+                .await?;
             drop(client);
 
             // Rendering and compressing are CPU work: keep them off the async threads
             // that serve requests.
             let (version, resource_type, window) = (task.version, task.resource_type, task.window);
+            let span = tracing::info_span!(target: "bcda::trace", "render", resources = tracing::field::Empty);
             let rendered = tokio::task::spawn_blocking(move || {
+                let _span = span.enter();
                 buffer.clear();
                 let count = render::render(version, resource_type, &chunk, window, &mut buffer)
                     .and_then(|count| {
@@ -218,6 +284,9 @@ impl Exporter {
                         }
                         Ok(count)
                     });
+                if let Ok(count) = &count {
+                    span.record("resources", count);
+                }
                 let compressed = std::mem::take(encoder.get_mut());
                 (buffer, encoder, compressed, count)
             })
@@ -230,12 +299,24 @@ impl Exporter {
             resources += count;
             bytes += buffer.len() as u64;
             if count > 0 && writer.is_none() {
-                *writer = Some(self.storage.writer(&export_file_path(file_key)).await?);
+                *writer = Some(
+                    self.storage
+                        .writer(&export_file_path(file_key))
+                        .instrument(tracing::info_span!(target: "bcda::trace", "storage.create"))
+                        .await?,
+                );
             }
             if let Some(writer) = writer.as_mut()
                 && !compressed.is_empty()
             {
-                writer.write(&compressed).await?;
+                writer
+                    .write(&compressed)
+                    .instrument(tracing::info_span!(
+                        target: "bcda::trace",
+                        "storage.write",
+                        bytes = compressed.len()
+                    ))
+                    .await?;
             }
         }
         Ok((resources, bytes, encoder))

@@ -39,6 +39,7 @@ pub fn spawn_workers(ctx: &AppContext, count: usize, stop: &CancellationToken) -
             ttl: config.job_ttl,
             failure_threshold_pct: config.failure_threshold_pct,
         },
+        ctx.metrics.clone(),
     );
     let worker = Worker {
         broker: ctx.broker.clone(),

@@ -3,12 +3,14 @@
 //! between the commit and the publish loses nothing; a crash between the confirm and the
 //! delete publishes a message twice, which workers tolerate (job keys are idempotent).
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{BasicProperties, Confirmation};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
 
 use super::{Broker, QueueError};
 use crate::DbPool;
@@ -165,11 +167,19 @@ async fn publish(
     for row in rows {
         let routing_key: &str = row.get(1);
         let payload: &str = row.get(2);
+        let job_key_id = row.get::<_, Option<i64>>(4);
+        // A span in the trace the message was enqueued in (the kick-off's), whose
+        // context the message carries on to the worker.
+        let mut headers: HashMap<String, String> =
+            serde_json::from_str(row.get(3)).unwrap_or_default();
+        let span = tracing::info_span!("outbox.publish", routing_key, job_key_id);
+        crate::telemetry::continue_trace(&span, &headers);
+        headers.extend(span.in_scope(crate::telemetry::current_trace_context));
         let properties = BasicProperties::default()
             .with_content_type("application/json".into())
             // Persistent: the message survives a broker restart.
             .with_delivery_mode(2)
-            .with_headers(amqp_headers(row.get(3)));
+            .with_headers(amqp_headers(headers));
         confirms.push(
             channel
                 .basic_publish(
@@ -179,10 +189,11 @@ async fn publish(
                     payload.as_bytes(),
                     properties,
                 )
+                .instrument(span)
                 .await?,
         );
         ids.push(row.get::<_, i64>(0));
-        if let Some(key) = row.get::<_, Option<i64>>(4) {
+        if let Some(key) = job_key_id {
             key_ids.push(key);
         }
     }
@@ -194,12 +205,10 @@ async fn publish(
     Ok((ids, key_ids))
 }
 
-/// The stored headers (a JSON object of strings, e.g. `traceparent`) as an AMQP table.
-fn amqp_headers(stored: &str) -> FieldTable {
-    let map: std::collections::BTreeMap<String, String> =
-        serde_json::from_str(stored).unwrap_or_default();
+/// Message headers (e.g. `traceparent`) as an AMQP table.
+fn amqp_headers(headers: HashMap<String, String>) -> FieldTable {
     let mut table = FieldTable::default();
-    for (name, value) in map {
+    for (name, value) in headers {
         table.insert(name.into(), AMQPValue::LongString(value.into()));
     }
     table

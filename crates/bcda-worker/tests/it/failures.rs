@@ -39,6 +39,7 @@ fn exporter(app: &bcda_testkit::TestApp) -> Exporter {
             ttl: Duration::from_secs(3600),
             failure_threshold_pct: 60,
         },
+        app.ctx.metrics.clone(),
     )
 }
 

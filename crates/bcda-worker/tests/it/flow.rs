@@ -182,3 +182,49 @@ async fn a_small_export_is_not_starved_by_a_large_one_queued_before_it() {
     let large_done = app.wait_for_job(&large.token, &large_url).await;
     assert_eq!(large_done.status(), 200);
 }
+
+/// What an operator reads at `/metrics` after one export: batches and resources by
+/// type (the resources matching what the ACO has), bytes, requests by route pattern (ids
+/// not in the labels), the jobs gauge and the queue depth.
+#[tokio::test]
+async fn metrics_report_the_exports_batches_resources_requests_and_backlog() {
+    let app = small_batches().spawn().await;
+    let aco = app.synthetic_aco("A9994", 20).await;
+    app.export(&aco.token, "/api/v2/Patient/$export").await;
+    let text = app.get("/metrics").await.text().await.unwrap();
+    let value = |name: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok()))
+            .unwrap_or_else(|| panic!("{name} missing from\n{text}"))
+    };
+    let eobs = support::expected(&aco.synth, ApiVersion::V2, &["ExplanationOfBenefit"], None)
+        ["ExplanationOfBenefit"]
+        .len();
+    assert_eq!(
+        value("bcda_resources_rendered_total{resource_type=\"ExplanationOfBenefit\"}"),
+        eobs as f64
+    );
+    let eob_keys = app
+        .count("SELECT count(*) FROM job_keys WHERE resource_type = 'ExplanationOfBenefit'")
+        .await;
+    assert_eq!(
+        value(
+            "bcda_export_batches_total{resource_type=\"ExplanationOfBenefit\",outcome=\"exported\"}"
+        ),
+        eob_keys as f64
+    );
+    assert_eq!(
+        value("bcda_export_batch_duration_seconds_count{resource_type=\"Patient\"}"),
+        app.count("SELECT count(*) FROM job_keys WHERE resource_type = 'Patient'")
+            .await as f64
+    );
+    assert!(value("bcda_export_bytes_written_total{resource_type=\"Coverage\"}") > 0.0);
+    assert!(
+        value(
+            "bcda_http_requests_total{route=\"/api/v2/jobs/{id}\",method=\"GET\",status=\"200\"}"
+        ) >= 1.0
+    );
+    assert_eq!(value("bcda_jobs{state=\"Completed\"}"), 1.0);
+    assert_eq!(value("bcda_jobs{state=\"In Progress\"}"), 0.0);
+    assert!(text.contains("bcda_queue_messages{queue="), "{text}");
+}
