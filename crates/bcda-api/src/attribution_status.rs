@@ -1,6 +1,7 @@
 //! `GET /api/{v}/attribution_status`: when the ACO's attribution (and run-out) data were
 //! last loaded, as BCDA reports it.
 
+use actix_web::get;
 use actix_web::{HttpResponse, web};
 use bcda_infra::AppContext;
 use bcda_infra::http::{Authenticated, FhirError};
@@ -21,6 +22,22 @@ struct IngestionDate {
     timestamp: OffsetDateTime,
 }
 
+/// When the ACO's attribution data were last loaded
+///
+/// One entry per data set (`last_attribution`, `last_runout`) with its timestamp, as BCDA
+/// reports it.
+#[utoipa::path(
+    get,
+    path = "/attribution_status",
+    tag = "Attribution",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The ACO's data sets and when each was loaded", content_type = "application/json"),
+        (status = 401, description = "Missing, invalid or expired token", content_type = "application/fhir+json"),
+        (status = 403, description = "The ACO is denied", content_type = "application/fhir+json")
+    )
+)]
+#[get("/attribution_status")]
 pub async fn get(
     Authenticated(principal): Authenticated,
     version: web::Data<ApiVersion>,

@@ -1,5 +1,6 @@
 //! `GET /api/{v}/jobs/{id}`: the state of an export, or its manifest once complete.
 
+use actix_web::get;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_TYPE, EXPIRES, HttpDate, RETRY_AFTER};
 use actix_web::{HttpResponse, web};
@@ -12,6 +13,28 @@ use time::OffsetDateTime;
 
 use crate::jobs_repo::{self, JobState};
 
+/// The state of an export job, or its manifest once complete
+///
+/// Poll until `200`. While the job runs: `202` with `X-Progress` and `Retry-After`. Once
+/// complete: the bulk data manifest listing every file to download (`output`) and error
+/// files (`error`), with `Expires` when the files will be deleted.
+#[utoipa::path(
+    get,
+    path = "/jobs/{id}",
+    tag = "Jobs",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The job id, from the kick-off's `Content-Location`")),
+    responses(
+        (status = 200, description = "Complete: the manifest", content_type = "application/json"),
+        (status = 202, description = "Pending or in progress; see `X-Progress` and `Retry-After`"),
+        (status = 400, description = "Not a job id", content_type = "application/fhir+json"),
+        (status = 401, description = "Missing, invalid or expired token", content_type = "application/fhir+json"),
+        (status = 404, description = "The ACO has no such job", content_type = "application/fhir+json"),
+        (status = 410, description = "The job's files have expired, or it was cancelled", content_type = "application/fhir+json"),
+        (status = 500, description = "The job failed", content_type = "application/fhir+json")
+    )
+)]
+#[get("/jobs/{id}")]
 pub async fn get(
     Authenticated(principal): Authenticated,
     version: web::Data<ApiVersion>,

@@ -1,5 +1,6 @@
 //! `GET /api/{v}/jobs[?_status=...]`: the ACO's export jobs as a Bundle of Tasks.
 
+use actix_web::get;
 use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpResponse, web};
@@ -17,6 +18,23 @@ pub struct Query {
     status: Option<String>,
 }
 
+/// The ACO's export jobs
+///
+/// A Bundle of Task resources, newest first, optionally filtered by state.
+#[utoipa::path(
+    get,
+    path = "/jobs",
+    tag = "Jobs",
+    security(("bearer" = [])),
+    params(("_status" = Option<String>, Query, description = "Comma-separated job states: Pending, In Progress, Completed, Failed, Cancelled, Expired")),
+    responses(
+        (status = 200, description = "A Bundle of Tasks", content_type = "application/fhir+json"),
+        (status = 400, description = "An unknown `_status`", content_type = "application/fhir+json"),
+        (status = 401, description = "Missing, invalid or expired token", content_type = "application/fhir+json"),
+        (status = 404, description = "The ACO has no jobs in these states", content_type = "application/fhir+json")
+    )
+)]
+#[get("/jobs")]
 pub async fn get(
     Authenticated(principal): Authenticated,
     version: web::Data<ApiVersion>,

@@ -4,6 +4,7 @@
 //! the one-active-export rule. Success is `202` with an empty body and the job's URL in
 //! `Content-Location`.
 
+use actix_web::get;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{ACCEPT, CONTENT_LOCATION, RETRY_AFTER};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -18,6 +19,30 @@ use crate::export_repo::{self, Created, NewJob};
 /// How long a client refused by the one-active-export rule should wait.
 const BUSY_RETRY_AFTER_SECS: u32 = 30;
 
+/// Start an export of every attributed beneficiary's data
+///
+/// Equivalent to `Group/all/$export`.
+#[utoipa::path(
+    get,
+    path = "/Patient/$export",
+    tag = "Bulk Data",
+    security(("bearer" = [])),
+    params(
+        ("Accept" = String, Header, description = "`application/fhir+json`"),
+        ("Prefer" = String, Header, description = "`respond-async`"),
+        ("_type" = Option<String>, Query, description = "Comma-separated resource types: ExplanationOfBenefit, Patient, Coverage (default: all three)"),
+        ("_since" = Option<String>, Query, description = "Only resources updated after this FHIR instant, e.g. `2020-02-13T08:00:00.000-05:00`"),
+        ("_outputFormat" = Option<String>, Query, description = "`application/fhir+ndjson` (also `application/ndjson`, `ndjson`)")
+    ),
+    responses(
+        (status = 202, description = "Started; poll the job at `Content-Location`"),
+        (status = 400, description = "A bad parameter or header", content_type = "application/fhir+json"),
+        (status = 401, description = "Missing, invalid or expired token", content_type = "application/fhir+json"),
+        (status = 403, description = "The ACO is denied", content_type = "application/fhir+json"),
+        (status = 429, description = "An export of the same kind is already running; retry after `Retry-After`")
+    )
+)]
+#[get("/Patient/$export")]
 pub async fn patient(
     auth: Authenticated,
     version: web::Data<ApiVersion>,
@@ -28,6 +53,32 @@ pub async fn patient(
     kick_off(auth, **version, ExportGroup::All, &req, &base, &ctx).await
 }
 
+/// Start an export of a group's data
+///
+/// `all`: every attributed beneficiary; `runout`: the run-out claims of the prior year's
+/// beneficiaries.
+#[utoipa::path(
+    get,
+    path = "/Group/{group_id}/$export",
+    tag = "Bulk Data",
+    security(("bearer" = [])),
+    params(
+        ("Accept" = String, Header, description = "`application/fhir+json`"),
+        ("Prefer" = String, Header, description = "`respond-async`"),
+        ("_type" = Option<String>, Query, description = "Comma-separated resource types: ExplanationOfBenefit, Patient, Coverage (default: all three)"),
+        ("_since" = Option<String>, Query, description = "Only resources updated after this FHIR instant, e.g. `2020-02-13T08:00:00.000-05:00`"),
+        ("_outputFormat" = Option<String>, Query, description = "`application/fhir+ndjson` (also `application/ndjson`, `ndjson`)")
+        ,("group_id" = String, Path, description = "`all` or `runout`")
+    ),
+    responses(
+        (status = 202, description = "Started; poll the job at `Content-Location`"),
+        (status = 400, description = "A bad parameter or header", content_type = "application/fhir+json"),
+        (status = 401, description = "Missing, invalid or expired token", content_type = "application/fhir+json"),
+        (status = 403, description = "The ACO is denied", content_type = "application/fhir+json"),
+        (status = 429, description = "An export of the same kind is already running; retry after `Retry-After`")
+    )
+)]
+#[get("/Group/{group_id}/$export")]
 pub async fn group(
     auth: Authenticated,
     version: web::Data<ApiVersion>,

@@ -15,6 +15,8 @@ mod metadata;
 use actix_web::web;
 use bcda_infra::health::Dependency;
 use bcda_model::ApiVersion;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 /// What the API needs to answer: jobs live in Postgres, kick-offs publish through
 /// RabbitMQ, and expired files are deleted from storage.
@@ -23,21 +25,21 @@ pub const DEPENDENCIES: &[Dependency] =
 
 /// Registers the API routes of both versions. Each version's scope carries its
 /// [`ApiVersion`] as app data, so one handler serves both.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// Each route is registered by the service its `#[utoipa::path]` documents, so the
+/// OpenAPI document lists exactly what is served.
+pub fn configure(cfg: &mut ServiceConfig) {
     for version in ApiVersion::ALL {
+        let prefix = format!("/api/{version}");
         cfg.service(
-            web::scope(&format!("/api/{version}"))
+            scope(prefix.as_str())
                 .app_data(web::Data::new(version))
-                .route("/metadata", web::get().to(metadata::get))
-                .route(
-                    "/attribution_status",
-                    web::get().to(attribution_status::get),
-                )
-                .route("/jobs", web::get().to(jobs_list::get))
-                .route("/jobs/{id}", web::get().to(job_status::get))
-                .route("/jobs/{id}", web::delete().to(job_cancel::delete))
-                .route("/Patient/$export", web::get().to(kickoff::patient))
-                .route("/Group/{group_id}/$export", web::get().to(kickoff::group)),
+                .service(metadata::get)
+                .service(attribution_status::get)
+                .service(jobs_list::get)
+                .service(job_status::get)
+                .service(job_cancel::delete)
+                .service(kickoff::patient)
+                .service(kickoff::group),
         );
     }
 }

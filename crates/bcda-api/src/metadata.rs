@@ -1,5 +1,6 @@
 //! `GET /api/{v}/metadata`: the CapabilityStatement, no token required.
 
+use actix_web::get;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpResponse, web};
 use bcda_infra::AppContext;
@@ -8,6 +9,16 @@ use bcda_model::ApiVersion;
 use bcda_model::fhir::{CapabilityStatement, FHIR_JSON, ServerInfo};
 use time::OffsetDateTime;
 
+/// The server's CapabilityStatement
+///
+/// FHIR STU3 under `/api/v1`, R4 under `/api/v2`. No token is needed.
+#[utoipa::path(
+    get,
+    path = "/metadata",
+    tag = "Metadata",
+    responses((status = 200, description = "The CapabilityStatement", content_type = "application/fhir+json"))
+)]
+#[get("/metadata")]
 pub async fn get(
     version: web::Data<ApiVersion>,
     base: PublicBase,

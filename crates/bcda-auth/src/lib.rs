@@ -19,34 +19,24 @@ pub mod service;
 use actix_web::web;
 use bcda_infra::AppContext;
 use bcda_infra::health::Dependency;
-use bcda_model::ApiVersion;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use service::TokenService;
 
 /// Clients and signing keys live in Postgres.
 pub const DEPENDENCIES: &[Dependency] = &[Dependency::Database];
 
-/// Registers the `/auth` routes and the SMART configuration, with `service` as their
-/// shared state.
-pub fn configure(service: web::Data<TokenService>) -> impl FnOnce(&mut web::ServiceConfig) {
-    move |cfg| {
-        cfg.service(
-            web::scope("/auth")
-                .app_data(service)
-                .route("/token", web::post().to(routes::token::post))
-                .route("/.well-known/jwks.json", web::get().to(routes::jwks::get)),
-        )
-        .route(
-            "/.well-known/smart-configuration",
-            web::get().to(routes::smart_configuration::get),
-        );
-        for version in ApiVersion::ALL {
-            cfg.route(
-                &format!("/api/{version}/.well-known/smart-configuration"),
-                web::get().to(routes::smart_configuration::get),
-            );
-        }
-    }
+/// Registers the `/auth` routes and the SMART configuration. Their shared state, the
+/// [`TokenService`] from [`token_service`], is app data registered by the server.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(
+        scope("/auth")
+            .service(routes::token::post)
+            .service(routes::jwks::get),
+    )
+    .service(routes::smart_configuration::get)
+    .service(routes::smart_configuration::get_versioned);
 }
 
 /// Builds the token service for `ctx`; fails on an unusable key configuration.

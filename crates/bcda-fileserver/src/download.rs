@@ -10,6 +10,7 @@ use actix_web::http::header::{
     ACCEPT_ENCODING, ACCEPT_RANGES, CONTENT_ENCODING, CONTENT_RANGE, CONTENT_TYPE, ETAG, HeaderMap,
     HttpDate, IF_NONE_MATCH, IF_RANGE, LAST_MODIFIED, RANGE, VARY,
 };
+use actix_web::route;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 use bcda_infra::AppContext;
 use bcda_infra::http::{Authenticated, FhirError};
@@ -27,6 +28,36 @@ use crate::{file_name, repo};
 /// The media type of export files.
 pub const FHIR_NDJSON: &str = "application/fhir+ndjson";
 
+/// Download an export file
+///
+/// Listed in the job's manifest. Authorized by the bearer token of the job's ACO, or by
+/// the URL's own signature (`exp`, `sig`) when the manifest says `requiresAccessToken:
+/// false`. Files are stored gzip: send `Accept-Encoding: gzip` to receive them as stored;
+/// otherwise they are decompressed on the way. `Range` (one range), `If-Range` and
+/// `If-None-Match` are supported, so an interrupted download resumes; `HEAD` gives the
+/// size and validators.
+#[utoipa::path(
+    method(get, head),
+    path = "/data/{job_id}/{file}",
+    tag = "Bulk Data",
+    security(("bearer" = []), ()),
+    params(
+        ("job_id" = String, Path, description = "The job id"),
+        ("file" = String, Path, description = "The file name from the manifest"),
+        ("exp" = Option<i64>, Query, description = "Signed URLs: expiry, Unix seconds"),
+        ("sig" = Option<String>, Query, description = "Signed URLs: signature")
+    ),
+    responses(
+        (status = 200, description = "The file (NDJSON, gzip-encoded when accepted)", content_type = "application/fhir+ndjson"),
+        (status = 206, description = "The requested range", content_type = "application/fhir+ndjson"),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+        (status = 401, description = "No valid token or signature", content_type = "application/fhir+json"),
+        (status = 404, description = "No such file for this ACO", content_type = "application/fhir+json"),
+        (status = 410, description = "The job's files have expired", content_type = "application/fhir+json"),
+        (status = 416, description = "The range is past the end of the file")
+    )
+)]
+#[route("/data/{job_id}/{file}", method = "GET", method = "HEAD")]
 pub async fn get(
     path: web::Path<(String, String)>,
     req: HttpRequest,

@@ -13,15 +13,14 @@ mod file_name;
 mod negotiation;
 mod repo;
 
-use actix_web::web;
 use bcda_infra::health::Dependency;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Jobs are looked up in Postgres; the files themselves are streamed from storage.
 pub const DEPENDENCIES: &[Dependency] = &[Dependency::Database, Dependency::Storage];
 
-/// Registers the `/data` routes.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    // HEAD too: download managers ask for the size and validators before fetching.
-    cfg.route("/data/{job_id}/{file}", web::get().to(download::get))
-        .route("/data/{job_id}/{file}", web::head().to(download::get));
+/// Registers the `/data` routes: GET, and HEAD for download managers that ask for the
+/// size and validators before fetching.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(download::get);
 }

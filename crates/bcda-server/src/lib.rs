@@ -5,6 +5,7 @@
 //! (and the others) run one service per process, as Kubernetes does. Either way the
 //! same [`Application`] is built, and `main` only parses arguments and calls it.
 
+mod openapi;
 mod ops;
 pub mod role;
 
@@ -16,7 +17,10 @@ use actix_web::middleware::DefaultHeaders;
 use actix_web::{App, HttpMessage, HttpServer, web};
 use bcda_infra::AppContext;
 use bcda_infra::metrics::{Metrics, RequestLabels, RouteLabels};
+use bcda_model::ApiVersion;
 use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa_actix_web::AppExt as _;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use role::Role;
 
@@ -58,19 +62,32 @@ impl Application {
         let dependencies = role.dependencies();
         let metrics = ctx.metrics.clone();
         let refresh_backlog = role.serves(Role::Api);
+        // API processes serve the documents of the whole origin; built once.
+        let documents = role.serves(Role::Api).then(openapi::document);
         let ctx = web::Data::new(ctx);
         let server = HttpServer::new(move || {
             let metrics = metrics.clone();
+            let mut app = App::new();
+            // Before the API's `/api/{v}` scopes, which would otherwise claim these paths.
+            if let Some(all) = &documents {
+                for version in ApiVersion::ALL {
+                    app = app.service(openapi::swagger_ui(all, version));
+                }
+            }
+            if let Some(tokens) = &services.tokens {
+                app = app.app_data(tokens.clone());
+            }
             // The last `wrap` runs first: TracingLogger assigns the request id that the
             // inner middleware echoes.
-            App::new()
+            app.into_utoipa_app()
+                .app_data(ctx.clone())
+                .configure(ops::configure(dependencies.clone(), refresh_backlog))
+                .configure(|cfg| Services::register(role, cfg))
+                .into_app()
                 .wrap_fn(echo_request_id)
                 .wrap_fn(move |req, service| record_request(req, service, metrics.clone()))
                 .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
                 .wrap(TracingLogger::default())
-                .app_data(ctx.clone())
-                .configure(ops::configure(dependencies.clone(), refresh_backlog))
-                .configure(|cfg| services.configure(cfg))
         })
         .listen(listener)?
         .run();
@@ -192,7 +209,7 @@ pub enum BuildError {
 /// by every HTTP worker thread.
 #[derive(Clone)]
 struct Services {
-    role: Role,
+    /// The auth service's state, when the role serves auth.
     tokens: Option<web::Data<bcda_auth::TokenService>>,
 }
 
@@ -202,17 +219,20 @@ impl Services {
             .serves(Role::Auth)
             .then(|| bcda_auth::token_service(ctx))
             .transpose()?;
-        Ok(Services { role, tokens })
+        Ok(Services { tokens })
     }
 
-    fn configure(&self, cfg: &mut web::ServiceConfig) {
-        if let Some(tokens) = &self.tokens {
-            bcda_auth::configure(tokens.clone())(cfg);
+    /// Registers the routes of `role`. Auth comes first: its versioned SMART
+    /// configuration must be matched before the API's `/api/{v}` scopes.
+    fn register(role: Role, cfg: &mut ServiceConfig) {
+        if role.serves(Role::Auth) {
+            bcda_auth::configure(cfg);
         }
-        if self.role.serves(Role::Api) {
+        if role.serves(Role::Api) {
+            cfg.service(openapi::swagger);
             bcda_api::configure(cfg);
         }
-        if self.role.serves(Role::FileServer) {
+        if role.serves(Role::FileServer) {
             bcda_fileserver::configure(cfg);
         }
     }

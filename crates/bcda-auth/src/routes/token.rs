@@ -3,6 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, CACHE_CONTROL, PRAGMA};
+use actix_web::post;
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine as _;
 use bcda_infra::AppContext;
@@ -13,6 +14,30 @@ use super::error::TokenEndpointError;
 use crate::assertion::{self, ASSERTION_TYPE};
 use crate::service::{IssuedToken, TokenError, TokenService};
 
+/// Get an access token
+///
+/// With the client's id and secret as HTTP Basic credentials (`Authorization: Basic
+/// base64(id:secret)`, BCDA's way), or as a SMART Backend Services client: a form body
+/// with `grant_type=client_credentials`, `client_assertion_type`, a signed
+/// `client_assertion` and `scope`. The token is valid for 20 minutes.
+#[utoipa::path(
+    post,
+    path = "/token",
+    tag = "Authentication",
+    security(("basic" = [])),
+    request_body(
+        content = String,
+        content_type = "application/x-www-form-urlencoded",
+        description = "Empty with Basic credentials; the SMART client assertion form otherwise"
+    ),
+    responses(
+        (status = 200, description = "`access_token`, `token_type` (`bearer`) and `expires_in`", content_type = "application/json"),
+        (status = 400, description = "A malformed request or client assertion", content_type = "application/json"),
+        (status = 401, description = "Unknown client or wrong secret", content_type = "application/json"),
+        (status = 429, description = "Too many token requests for this client; retry after `Retry-After`", content_type = "application/json")
+    )
+)]
+#[post("/token")]
 pub async fn post(
     req: HttpRequest,
     body: web::Bytes,

@@ -4,4 +4,5 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its message
 
 mod metadata;
+mod openapi;
 mod ops;
