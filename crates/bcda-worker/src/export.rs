@@ -68,13 +68,14 @@ impl Exporter {
     /// attempt in the batch metrics.
     pub async fn export(&self, job_id: i64, job_key_id: i64) -> Result<Exported, KeyError> {
         let task = keys_repo::load(&self.db, job_id, job_key_id).await?;
+        let resource_type = task.resource_type.as_str();
         if task.state != KeyState::Ready {
             tracing::info!(state = ?task.state, "job key needs no work");
+            self.count_batch(resource_type, "skipped");
             return Ok(Exported::Skipped);
         }
         let started = Instant::now();
         let exported = self.export_ready(job_id, &task).await;
-        let resource_type = task.resource_type.as_str();
         let outcome = match exported {
             Ok(Exported::Done { resources, bytes }) => {
                 let labels = ResourceLabels { resource_type };

@@ -172,7 +172,8 @@ async fn publish(
         // context the message carries on to the worker.
         let mut headers: HashMap<String, String> =
             serde_json::from_str(row.get(3)).unwrap_or_default();
-        let span = tracing::info_span!("outbox.publish", routing_key, job_key_id);
+        let span =
+            tracing::info_span!(target: "bcda::trace", "outbox.publish", routing_key, job_key_id);
         crate::telemetry::continue_trace(&span, &headers);
         headers.extend(span.in_scope(crate::telemetry::current_trace_context));
         let properties = BasicProperties::default()
