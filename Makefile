@@ -38,9 +38,11 @@ migrate: services build
 test: services fmt lint validators deploy-check
 	cargo nextest run --workspace --profile $(NEXTEST_PROFILE)
 
-## The independent FHIR validators the tests use (cached in ~/.cache/bcda).
+## The independent FHIR validators the tests use (cached in ~/.cache/bcda), and headless
+## Chromium for the Swagger UI test (Debian's package).
 validators:
 	@scripts/fhir-validators.sh >/dev/null
+	@scripts/ensure-chromium.sh >/dev/null
 
 ## Kubernetes manifests, docker-compose.yml and the Dockerfile against their schemas and
 ## linters (validators cached in ~/.cache/bcda).
