@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use bcda_testkit::{TestApp, TestAppBuilder, bench_report};
+use bcda_testkit::{TestApp, TestAppBuilder, bench_report, free_port};
 use futures::StreamExt;
 
 mod common;
@@ -174,14 +174,6 @@ async fn run() {
     );
     println!("{out}");
     bench_report::write_docs("download-bench", "Downloads", &out);
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn start_fileserver(app: &TestApp, port: u16) -> Child {

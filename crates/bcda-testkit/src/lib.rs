@@ -21,6 +21,15 @@ pub use export::{SyntheticAco, test_synth};
 pub use otlp::{OtlpReceiver, ReceivedSpan};
 pub use s3::S3Server;
 
+/// A loopback port nothing listens on right now, for a process started with an explicit
+/// address (another process could still take it before it is used).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free loopback port")
+}
+
 /// A unique, lowercase name fragment for per-test resources.
 pub fn unique_suffix() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()

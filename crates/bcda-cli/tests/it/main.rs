@@ -39,12 +39,7 @@ async fn health_exits_zero_only_while_the_service_answers_healthy() {
         .unwrap();
     assert!(!unhealthy.status.success());
     assert!(String::from_utf8_lossy(&unhealthy.stderr).contains("answered 404"));
-    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let down = format!("http://127.0.0.1:{closed_port}/_health");
+    let down = format!("http://127.0.0.1:{}/_health", bcda_testkit::free_port());
     let down = tokio::task::spawn_blocking(move || bcda(&["health", "--url", &down], &[]))
         .await
         .unwrap();

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use bcda_testkit::{OtlpReceiver, ReceivedSpan, TestApp, TestAppBuilder};
+use bcda_testkit::{OtlpReceiver, ReceivedSpan, TestApp, TestAppBuilder, free_port};
 
 fn serve(role: &str, app: &TestApp, otlp: &OtlpReceiver, env: &[(&str, &str)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_bcda"))
@@ -19,14 +19,6 @@ fn serve(role: &str, app: &TestApp, otlp: &OtlpReceiver, env: &[(&str, &str)]) -
         .stderr(Stdio::null())
         .spawn()
         .expect("start bcda serve")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 async fn wait_healthy(app: &TestApp, base: &str) {
@@ -103,25 +95,9 @@ async fn one_export_is_one_trace_from_the_kick_off_through_the_queue_to_every_ba
         .unwrap()
         .to_owned();
     let job_id = status_url.rsplit('/').next().unwrap().to_owned();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    let manifest: serde_json::Value = loop {
-        let status = app
-            .client
-            .get(&status_url)
-            .bearer_auth(&aco.token)
-            .send()
-            .await
-            .unwrap();
-        if status.status() == 200 {
-            break status.json().await.unwrap();
-        }
-        assert_eq!(status.status(), 202);
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the export never finished"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let finished = app.wait_for_job(&aco.token, &status_url).await;
+    assert_eq!(finished.status(), 200);
+    let manifest: serde_json::Value = finished.json().await.unwrap();
     // One file downloaded from a file server process, in full.
     let files_listen = format!("127.0.0.1:{}", free_port());
     let fileserver = serve("fileserver", &app, &otlp, &[("BCDA_LISTEN", &files_listen)]);
