@@ -47,8 +47,12 @@ impl Application {
     /// Binds `ctx.config.listen` (port 0 picks a free port) and prepares the routes of
     /// `role`. Nothing is served until [`Application::run_until_stopped`].
     pub fn build(ctx: AppContext, role: Role) -> Result<Application, BuildError> {
-        let services = Services::new(&ctx, role)?;
-        let tokens = services.tokens.clone();
+        // The auth service's state, built once and shared by every HTTP worker thread.
+        let tokens = role
+            .serves(Role::Auth)
+            .then(|| bcda_auth::token_service(&ctx))
+            .transpose()?;
+        let app_tokens = tokens.clone();
         let relay = role.serves(Role::Api).then(|| {
             (
                 ctx.db.clone(),
@@ -74,7 +78,7 @@ impl Application {
                     app = app.service(openapi::swagger_ui(all, version));
                 }
             }
-            if let Some(tokens) = &services.tokens {
+            if let Some(tokens) = &app_tokens {
                 app = app.app_data(tokens.clone());
             }
             // The last `wrap` runs first: TracingLogger assigns the request id that the
@@ -82,7 +86,7 @@ impl Application {
             app.into_utoipa_app()
                 .app_data(ctx.clone())
                 .configure(ops::configure(dependencies.clone(), refresh_backlog))
-                .configure(|cfg| Services::register(role, cfg))
+                .configure(|cfg| register_routes(role, cfg))
                 .into_app()
                 .wrap_fn(echo_request_id)
                 .wrap_fn(move |req, service| record_request(req, service, metrics.clone()))
@@ -205,35 +209,17 @@ pub enum BuildError {
     Keys(#[from] bcda_auth::keys::KeyError),
 }
 
-/// The route groups of a role, with the state each group needs, built once and shared
-/// by every HTTP worker thread.
-#[derive(Clone)]
-struct Services {
-    /// The auth service's state, when the role serves auth.
-    tokens: Option<web::Data<bcda_auth::TokenService>>,
-}
-
-impl Services {
-    fn new(ctx: &AppContext, role: Role) -> Result<Services, BuildError> {
-        let tokens = role
-            .serves(Role::Auth)
-            .then(|| bcda_auth::token_service(ctx))
-            .transpose()?;
-        Ok(Services { tokens })
+/// Registers the routes of `role`. Auth comes first: its versioned SMART configuration
+/// must be matched before the API's `/api/{v}` scopes.
+fn register_routes(role: Role, cfg: &mut ServiceConfig) {
+    if role.serves(Role::Auth) {
+        bcda_auth::configure(cfg);
     }
-
-    /// Registers the routes of `role`. Auth comes first: its versioned SMART
-    /// configuration must be matched before the API's `/api/{v}` scopes.
-    fn register(role: Role, cfg: &mut ServiceConfig) {
-        if role.serves(Role::Auth) {
-            bcda_auth::configure(cfg);
-        }
-        if role.serves(Role::Api) {
-            cfg.service(openapi::swagger);
-            bcda_api::configure(cfg);
-        }
-        if role.serves(Role::FileServer) {
-            bcda_fileserver::configure(cfg);
-        }
+    if role.serves(Role::Api) {
+        cfg.service(openapi::swagger);
+        bcda_api::configure(cfg);
+    }
+    if role.serves(Role::FileServer) {
+        bcda_fileserver::configure(cfg);
     }
 }

@@ -64,7 +64,7 @@ pub fn document() -> Document {
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::ops::configure(Vec::new(), false))
-        .configure(|cfg| crate::Services::register(Role::All, cfg))
+        .configure(|cfg| crate::register_routes(Role::All, cfg))
         .split_for_parts();
     document
 }
