@@ -56,6 +56,7 @@ pub async fn enqueue_keys(
     keys: &[QueuedKey],
     trace_context: &std::collections::HashMap<String, String>,
 ) -> Result<(), tokio_postgres::Error> {
+    let job_ids: Vec<i64> = keys.iter().map(|k| k.job_id).collect();
     let key_ids: Vec<i64> = keys.iter().map(|k| k.job_key_id).collect();
     let routing_keys: Vec<&str> = keys
         .iter()
@@ -72,9 +73,10 @@ pub async fn enqueue_keys(
         .collect();
     let headers = serde_json::json!(trace_context);
     tx.execute(
-        "INSERT INTO outbox (job_key_id, routing_key, payload, headers) \
-         SELECT k, r, p, $4 FROM unnest($1::bigint[], $2::text[], $3::jsonb[]) AS m(k, r, p)",
-        &[&key_ids, &routing_keys, &payloads, &headers],
+        "INSERT INTO outbox (job_id, job_key_id, routing_key, payload, headers) \
+         SELECT j, k, r, p, $5 \
+         FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::jsonb[]) AS m(j, k, r, p)",
+        &[&job_ids, &key_ids, &routing_keys, &payloads, &headers],
     )
     .await?;
     Ok(())
@@ -105,22 +107,25 @@ pub async fn relay_once(
         return Ok(0);
     }
     // Keys of cancelled or failed jobs need no work: drop their messages unpublished.
+    // Every query of a round starts from the outbox (the work waiting), never from all
+    // of `job_keys`, which holds every key of every job ever exported.
     tx.execute(
-        "DELETE FROM outbox o USING job_keys k, jobs j \
-         WHERE o.job_key_id = k.id AND k.job_id = j.id \
-           AND j.status NOT IN ('Pending', 'In Progress')",
+        "DELETE FROM outbox o USING jobs j \
+         WHERE o.job_id = j.id AND j.status NOT IN ('Pending', 'In Progress')",
         &[],
     )
     .await?;
     let rows = tx
         .query(
             "WITH waiting AS ( \
-                 SELECT o.id, o.routing_key, o.payload, o.headers, o.job_key_id, k.job_id, \
-                        row_number() OVER (PARTITION BY k.job_id ORDER BY o.id) AS place \
-                 FROM outbox o LEFT JOIN job_keys k ON k.id = o.job_key_id \
+                 SELECT id, routing_key, payload, headers, job_key_id, job_id, \
+                        row_number() OVER (PARTITION BY job_id ORDER BY id) AS place \
+                 FROM outbox \
              ), in_flight AS ( \
                  SELECT job_id, count(*) AS keys FROM job_keys \
-                 WHERE published_at IS NOT NULL AND done_at IS NULL GROUP BY job_id \
+                 WHERE published_at IS NOT NULL AND done_at IS NULL \
+                   AND job_id = ANY (ARRAY(SELECT DISTINCT job_id FROM outbox WHERE job_id IS NOT NULL)) \
+                 GROUP BY job_id \
              ) \
              SELECT w.id, w.routing_key, w.payload::text, w.headers::text, w.job_key_id \
              FROM waiting w LEFT JOIN in_flight f ON f.job_id = w.job_id \
