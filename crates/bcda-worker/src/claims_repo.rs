@@ -40,15 +40,15 @@ pub async fn next_members(
     limit: i64,
 ) -> Result<Vec<i64>, KeyError> {
     let from = after.map_or(range.first, |id| id.saturating_add(1));
-    let rows = client
-        .query(
-            "SELECT beneficiary_id FROM aco_beneficiaries \
+    let rows = query(
+        client,
+        "SELECT beneficiary_id FROM aco_beneficiaries \
              WHERE aco_id = $1 AND ended_on IS NULL AND beneficiary_id >= $2 \
                AND ($3::bigint IS NULL OR beneficiary_id < $3) \
              ORDER BY beneficiary_id LIMIT $4",
-            &[&aco_id, &from, &range.end, &limit],
-        )
-        .await?;
+        &[&aco_id, &from, &range.end, &limit],
+    )
+    .await?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
@@ -57,14 +57,14 @@ pub async fn beneficiaries(
     client: &deadpool_postgres::Client,
     ids: &[i64],
 ) -> Result<Vec<Beneficiary>, KeyError> {
-    let rows = client
-        .query(
-            "SELECT id, bene_id, mbi, first_name, middle_initial, last_name, sex_cd, race_cd, \
+    let rows = query(
+        client,
+        "SELECT id, bene_id, mbi, first_name, middle_initial, last_name, sex_cd, race_cd, \
                     birth_date, death_date, state_cd, county_cd, zip_cd, last_updated \
              FROM beneficiaries WHERE id = ANY($1) ORDER BY id",
-            &[&ids],
-        )
-        .await?;
+        &[&ids],
+    )
+    .await?;
     rows.iter().map(beneficiary).collect()
 }
 
@@ -92,8 +92,8 @@ pub async fn enrollment_years(
     client: &deadpool_postgres::Client,
     ids: &[i64],
 ) -> Result<Vec<EnrollmentYear>, KeyError> {
-    let rows = client
-        .query(
+    let rows = query(
+        client,
             "SELECT beneficiary_id, year, orec, crec, esrd_ind, ms_cd, a_trm_cd, b_trm_cd, last_updated \
              FROM enrollment_years WHERE beneficiary_id = ANY($1) ORDER BY beneficiary_id, year",
             &[&ids],
@@ -124,16 +124,16 @@ pub async fn enrollment_months(
     client: &deadpool_postgres::Client,
     ids: &[i64],
 ) -> Result<Vec<EnrollmentMonth>, KeyError> {
-    let rows = client
-        .query(
-            "SELECT beneficiary_id, year, month, buyin_cd, hmo_ind, ptc_cntrct_id, ptc_pbp_id, \
+    let rows = query(
+        client,
+        "SELECT beneficiary_id, year, month, buyin_cd, hmo_ind, ptc_cntrct_id, ptc_pbp_id, \
                     ptc_plan_type_cd, ptd_cntrct_id, ptd_pbp_id, ptd_sgmt_id, cst_shr_grp_cd, \
                     rds_ind, dual_stus_cd \
              FROM enrollment_months WHERE beneficiary_id = ANY($1) \
              ORDER BY beneficiary_id, year, month",
-            &[&ids],
-        )
-        .await?;
+        &[&ids],
+    )
+    .await?;
     rows.iter()
         .map(|row| {
             Ok(EnrollmentMonth {
@@ -163,8 +163,8 @@ pub async fn claims(
     ids: &[i64],
     window: UpdateWindow,
 ) -> Result<Vec<Claim>, KeyError> {
-    let rows = client
-        .query(
+    let rows = query(
+        client,
             "SELECT clm_id, beneficiary_id, claim_type, nch_clm_type_cd, clm_grp_id, from_date, \
                     thru_date, control_num, contractor_num, billing_npi, attending_npi, operating_npi, \
                     provider_ccn, provider_state_cd, fac_type_cd, srvc_clsfctn_cd, freq_cd, \
@@ -184,8 +184,8 @@ pub async fn claims(
         return Ok(claims);
     }
     let claim_ids: Vec<i64> = claims.iter().map(|c| c.clm_id).collect();
-    let lines = client
-        .query(
+    let lines = query(
+        client,
             "SELECT clm_id, line_num, from_date, thru_date, hcpcs_cd, modifiers, revenue_center_cd, \
                     place_of_service_cd, rendering_npi, provider_specialty_cd, diagnosis_cd, ndc_cd, \
                     units, submitted_cents, allowed_cents, paid_cents, deductible_cents, \
@@ -294,8 +294,8 @@ pub async fn pde_events(
     ids: &[i64],
     window: UpdateWindow,
 ) -> Result<Vec<PdeEvent>, KeyError> {
-    let rows = client
-        .query(
+    let rows = query(
+        client,
             "SELECT pde_id, beneficiary_id, clm_grp_id, service_date, paid_date, prescriber_npi, \
                     pharmacy_npi, ndc_cd, quantity_dispensed, days_supply, fill_num, brand_generic_cd, \
                     daw_cd, drug_coverage_cd, plan_contract_id, plan_pbp_id, total_cost_cents, \
@@ -333,6 +333,18 @@ pub async fn pde_events(
             })
         })
         .collect()
+}
+
+/// Runs `sql` as a statement prepared once per connection (deadpool caches it): a chunk
+/// runs the same five queries, and parsing and planning them each time cost Postgres
+/// about as much CPU as executing them.
+async fn query(
+    client: &deadpool_postgres::Client,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Vec<Row>, KeyError> {
+    let statement = client.prepare_cached(sql).await?;
+    Ok(client.query(&statement, params).await?)
 }
 
 /// A `char(1)` column.
