@@ -20,6 +20,10 @@ use std::time::{Duration, Instant};
 use bcda_model::sandbox::SANDBOX_ACOS;
 use bcda_testkit::{TestApp, TestAppBuilder, bench_report};
 
+/// The `bcda` binary's allocator, so the renderer is measured as a worker runs it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// An ACO to export, with its client's credentials.
 #[derive(Debug, Clone)]
 struct Target {

@@ -25,6 +25,10 @@ use bcda_testkit::bench_report;
 use criterion::{Criterion, Throughput};
 use time::macros::date;
 
+/// The `bcda` binary's allocator, so the renderer is measured as a worker runs it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Resources rendered per iteration: about a worker chunk's worth of output.
 const PER_ITERATION: usize = 1_000;
 
