@@ -253,9 +253,9 @@ impl Exporter {
             let rendered =
                 rendered.map_err(|e| KeyError::Render(format!("renderer panicked: {e}")))?;
             (buffer, encoder) = (rendered.buffer, rendered.encoder);
-            let count = rendered.count?;
+            let (count, written) = rendered.written?;
             resources += count;
-            bytes += buffer.len() as u64;
+            bytes += written;
             if count > 0 && writer.is_none() {
                 *writer = Some(
                     self.storage
@@ -313,16 +313,16 @@ impl Exporter {
     }
 }
 
-/// What rendering a chunk gives back: the reused buffer (holding the chunk's NDJSON)
-/// and encoder, the compressed bytes to upload, and the resources rendered.
+/// What rendering a chunk gives back: the reused buffer and encoder, the compressed
+/// bytes to upload, and the resources and uncompressed bytes rendered.
 struct Rendered {
     buffer: Vec<u8>,
     encoder: GzEncoder<Vec<u8>>,
     compressed: Vec<u8>,
-    count: Result<u64, KeyError>,
+    written: Result<(u64, u64), KeyError>,
 }
 
-/// Renders `chunk` into `buffer` and compresses it, on a blocking thread: rendering and
+/// Renders `chunk` through `buffer` into the encoder, on a blocking thread: rendering and
 /// compressing are CPU work, kept off the async threads that serve requests.
 fn render_and_compress(
     task: &KeyTask,
@@ -335,19 +335,12 @@ fn render_and_compress(
         tracing::info_span!(target: "bcda::trace", "render", resources = tracing::field::Empty);
     tokio::task::spawn_blocking(move || {
         let _span = span.enter();
-        buffer.clear();
-        let count =
-            render::render(version, resource_type, &chunk, window, &mut buffer).and_then(|count| {
-                // Nothing reaches the encoder (not even its header) before the first
-                // line, so no byte is produced before the upload exists.
-                if !buffer.is_empty() {
-                    encoder
-                        .write_all(&buffer)
-                        .map_err(|e| KeyError::Render(e.to_string()))?;
-                }
-                Ok(count)
-            });
-        if let Ok(count) = &count {
+        // Nothing reaches the encoder (not even its header) before the first line, so no
+        // byte is produced before the upload exists.
+        let mut lines = render::Lines::new(&mut buffer, &mut encoder);
+        let written = render::render(version, resource_type, &chunk, window, &mut lines)
+            .and_then(|count| Ok((count, lines.finish()?)));
+        if let Ok((count, _)) = &written {
             span.record("resources", count);
         }
         let compressed = std::mem::take(encoder.get_mut());
@@ -355,7 +348,7 @@ fn render_and_compress(
             buffer,
             encoder,
             compressed,
-            count,
+            written,
         }
     })
 }

@@ -1,5 +1,7 @@
 //! Turns one chunk of beneficiaries' rows into NDJSON lines of the key's resource type.
-//! Pure and synchronous: the worker runs it on a blocking thread.
+//! Synchronous CPU work: the worker runs it on a blocking thread.
+
+use std::io::Write;
 
 use bcda_model::claims::{Beneficiary, Claim, EnrollmentMonth, EnrollmentYear, PdeEvent};
 use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
@@ -20,15 +22,68 @@ pub struct Chunk {
     pub events: Vec<PdeEvent>,
 }
 
-/// Appends the chunk's resources of `resource_type` in `version` to `out`, one per
-/// line; returns how many. Patient and Coverage are kept only when their
-/// `meta.lastUpdated` falls in `window` (claims were filtered when read).
-pub fn render(
+/// Lines are handed on once this many bytes are rendered: small enough to still be in the
+/// core's cache when the encoder reads them, large enough that a hand-over costs little.
+const HAND_OVER_BYTES: usize = 64 * 1024;
+
+/// Where rendered lines go: a small reused buffer, passed to `next` (the gzip encoder)
+/// every [`HAND_OVER_BYTES`]. A whole chunk (about 10 MB of EOBs) rendered first and
+/// compressed after would be read back from memory; in small pieces it never leaves the
+/// cache.
+#[derive(Debug)]
+pub struct Lines<'a, W> {
+    buffer: &'a mut Vec<u8>,
+    next: &'a mut W,
+    bytes: u64,
+}
+
+impl<'a, W: Write> Lines<'a, W> {
+    /// Lines written through `buffer` (cleared first) into `next`. Nothing reaches `next`
+    /// before the first line.
+    pub fn new(buffer: &'a mut Vec<u8>, next: &'a mut W) -> Self {
+        buffer.clear();
+        Lines {
+            buffer,
+            next,
+            bytes: 0,
+        }
+    }
+
+    /// Hands the lines still buffered on; returns every byte written.
+    pub fn finish(mut self) -> Result<u64, KeyError> {
+        self.hand_over()?;
+        Ok(self.bytes)
+    }
+
+    /// Called after each line.
+    fn line_written(&mut self) -> Result<(), KeyError> {
+        if self.buffer.len() >= HAND_OVER_BYTES {
+            self.hand_over()?;
+        }
+        Ok(())
+    }
+
+    fn hand_over(&mut self) -> Result<(), KeyError> {
+        if !self.buffer.is_empty() {
+            self.next
+                .write_all(self.buffer)
+                .map_err(|e| KeyError::Render(e.to_string()))?;
+            self.bytes += self.buffer.len() as u64;
+            self.buffer.clear();
+        }
+        Ok(())
+    }
+}
+
+/// Writes the chunk's resources of `resource_type` in `version` to `out`, one per line;
+/// returns how many. Patient and Coverage are kept only when their `meta.lastUpdated`
+/// falls in `window` (claims were filtered when read).
+pub fn render<W: Write>(
     version: ApiVersion,
     resource_type: ResourceType,
     chunk: &Chunk,
     window: UpdateWindow,
-    out: &mut Vec<u8>,
+    out: &mut Lines<'_, W>,
 ) -> Result<u64, KeyError> {
     let mut count = 0;
     let failed = |e: bcda_model::fhir::JsonError| KeyError::Render(e.to_string());
@@ -44,14 +99,16 @@ pub fn render(
             for claim in &chunk.claims {
                 ExplanationOfBenefit::new(version, claim, bene_id(claim.beneficiary_id)?)
                     .map_err(|e| KeyError::Render(format!("claim {}: {e:?}", claim.clm_id)))?
-                    .write_ndjson(out)
+                    .write_ndjson(out.buffer)
                     .map_err(failed)?;
+                out.line_written()?;
                 count += 1;
             }
             for event in &chunk.events {
                 ExplanationOfBenefit::pde(version, event, bene_id(event.beneficiary_id)?)
-                    .write_ndjson(out)
+                    .write_ndjson(out.buffer)
                     .map_err(failed)?;
+                out.line_written()?;
                 count += 1;
             }
         }
@@ -63,8 +120,9 @@ pub fn render(
                         bene,
                         of(&chunk.months, bene.id, |m| m.beneficiary_id),
                     )
-                    .write_ndjson(out)
+                    .write_ndjson(out.buffer)
                     .map_err(failed)?;
+                    out.line_written()?;
                     count += 1;
                 }
             }
@@ -76,7 +134,8 @@ pub fn render(
                 for part in CoveragePart::ALL {
                     let coverage = Coverage::new(version, part, bene, years, months);
                     if window.contains(coverage.last_updated()) {
-                        coverage.write_ndjson(out).map_err(failed)?;
+                        coverage.write_ndjson(out.buffer).map_err(failed)?;
+                        out.line_written()?;
                         count += 1;
                     }
                 }
@@ -96,6 +155,60 @@ fn of<T>(rows: &[T], id: i64, key: impl Fn(&T) -> i64) -> &[T] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A writer that records each write it is given.
+    #[derive(Default)]
+    struct Recorder {
+        writes: Vec<usize>,
+        data: Vec<u8>,
+    }
+
+    impl Write for Recorder {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.writes.push(bytes.len());
+            self.data.extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn lines_reach_the_encoder_whole_in_cache_sized_pieces() {
+        let (mut buffer, mut next) = (Vec::new(), Recorder::default());
+        let mut lines = Lines::new(&mut buffer, &mut next);
+        let mut expected = Vec::new();
+        for n in 0..500u32 {
+            let line = format!(
+                "{{\"line\":{n},\"pad\":\"{}\"}}\n",
+                "x".repeat(n as usize % 700)
+            );
+            lines.buffer.extend_from_slice(line.as_bytes());
+            lines.line_written().unwrap();
+            expected.extend_from_slice(line.as_bytes());
+        }
+        let bytes = lines.finish().unwrap();
+        assert_eq!(bytes, expected.len() as u64);
+        assert_eq!(next.data, expected);
+        let (last, pieces) = next.writes.split_last().unwrap();
+        assert!(pieces.len() > 1, "{:?}", next.writes);
+        for piece in pieces {
+            assert!(
+                (HAND_OVER_BYTES..HAND_OVER_BYTES + 800).contains(piece),
+                "{piece}"
+            );
+        }
+        assert!(*last > 0 && *last < HAND_OVER_BYTES + 800);
+    }
+
+    #[test]
+    fn no_lines_write_nothing() {
+        let (mut buffer, mut next) = (b"stale".to_vec(), Recorder::default());
+        let lines = Lines::new(&mut buffer, &mut next);
+        assert_eq!(lines.finish().unwrap(), 0);
+        assert!(next.writes.is_empty());
+    }
 
     #[test]
     fn rows_of_one_beneficiary_are_found_in_a_sorted_list() {

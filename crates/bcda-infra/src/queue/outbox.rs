@@ -106,9 +106,10 @@ pub async fn relay_once(
     if !leader {
         return Ok(0);
     }
-    // Keys of cancelled or failed jobs need no work: drop their messages unpublished.
     // Every query of a round starts from the outbox (the work waiting), never from all
     // of `job_keys`, which holds every key of every job ever exported.
+    //
+    // Keys of cancelled or failed jobs need no work: drop their messages unpublished.
     tx.execute(
         "DELETE FROM outbox o USING jobs j \
          WHERE o.job_id = j.id AND j.status NOT IN ('Pending', 'In Progress')",
