@@ -257,12 +257,7 @@ impl Exporter {
             resources += count;
             bytes += written;
             if count > 0 && writer.is_none() {
-                *writer = Some(
-                    self.storage
-                        .writer(&export_file_path(file_key))
-                        .instrument(tracing::info_span!(target: "bcda::trace", "storage.create"))
-                        .await?,
-                );
+                *writer = Some(self.storage.writer(&export_file_path(file_key)));
             }
             let compressed = rendered.compressed;
             if let Some(writer) = writer.as_mut()

@@ -1,4 +1,4 @@
-use bcda_infra::storage::{GetOptions, GetRange, ObjectPath, Storage, StorageError};
+use bcda_infra::storage::{GetOptions, GetRange, ObjectPath, PART_SIZE, Storage, StorageError};
 use bcda_testkit::S3Server;
 use bytes::Bytes;
 
@@ -47,7 +47,7 @@ async fn fifty_megabyte_multipart_upload_reads_back_identically_and_by_range() {
     let data = pattern(50 * 1024 * 1024);
     let path = ObjectPath::from("7/big.ndjson");
 
-    let mut writer = storage.writer(&path).await.unwrap();
+    let mut writer = storage.writer(&path);
     // Uneven writes, as a renderer produces them, crossing part boundaries.
     for chunk in data.chunks(1_000_003) {
         writer.write(chunk).await.unwrap();
@@ -86,6 +86,46 @@ async fn fifty_megabyte_multipart_upload_reads_back_identically_and_by_range() {
         .await
         .unwrap();
     assert_eq!(&tail[..], &data[data.len() - 5..]);
+}
+
+#[tokio::test]
+async fn objects_around_one_part_read_back_identically() {
+    // Under a part the writer stores the object with one PUT; at a part it switches to a
+    // multipart upload, carrying over what it held.
+    let (_server, storage) = s3_storage().await;
+    for size in [PART_SIZE - 1, PART_SIZE, 2 * PART_SIZE + 1] {
+        let data = pattern(size);
+        let path = ObjectPath::from(format!("8/{size}.ndjson"));
+        let mut writer = storage.writer(&path);
+        for chunk in data.chunks(700_001) {
+            writer.write(chunk).await.unwrap();
+        }
+        assert_eq!(writer.finish().await.unwrap(), size as u64);
+        let back = storage
+            .get(&path, GetOptions::default())
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert!(back == data, "the {size}-byte object read back differs");
+    }
+}
+
+#[tokio::test]
+async fn an_upload_aborted_after_its_first_part_leaves_no_object() {
+    let (_server, storage) = s3_storage().await;
+    let path = ObjectPath::from("9/aborted.ndjson");
+    let mut writer = storage.writer(&path);
+    writer.write(&pattern(PART_SIZE + 10)).await.unwrap();
+    writer.abort().await.unwrap();
+    assert!(
+        storage
+            .list(&ObjectPath::from("9"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -145,7 +185,7 @@ async fn deleting_is_idempotent_and_reading_a_missing_object_is_not_found() {
 async fn aborted_upload_leaves_no_object() {
     let (_server, storage) = s3_storage().await;
     let path = ObjectPath::from("4/aborted.ndjson");
-    let mut writer = storage.writer(&path).await.unwrap();
+    let mut writer = storage.writer(&path);
     writer.write(&pattern(1024)).await.unwrap();
     writer.abort().await.unwrap();
 
@@ -183,7 +223,7 @@ async fn filesystem_storage_round_trips_without_any_server() {
     })
     .unwrap();
     let path = ObjectPath::from("5/local.ndjson");
-    let mut writer = storage.writer(&path).await.unwrap();
+    let mut writer = storage.writer(&path);
     writer.write(b"{\"b\":2}\n").await.unwrap();
     writer.finish().await.unwrap();
     assert_eq!(&storage.get_range(&path, 1..4).await.unwrap()[..], b"\"b\"");
