@@ -179,8 +179,8 @@ fn s3_builder(s3: &S3Config) -> AmazonS3Builder {
 }
 
 /// A streaming upload of one object with bounded memory. An object that stays under one
-/// part is kept in memory and stored with a single PUT when finished (most export files
-/// are: 250 beneficiaries' EOBs compress to about 6 MB); a larger one becomes a multipart
+/// part is kept in memory and stored with a single PUT when finished (a v1 file of 250
+/// beneficiaries' EOBs compresses to about 6 MB); a larger one becomes a multipart
 /// upload once its first part is full. A single PUT is one request instead of three, and
 /// the store writes and hashes the bytes once instead of again when assembling parts.
 #[derive(Debug)]
