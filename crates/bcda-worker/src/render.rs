@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use bcda_model::claims::{Beneficiary, Claim, EnrollmentMonth, EnrollmentYear, PdeEvent};
-use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
+use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, JsonError, Patient};
 use bcda_model::{ApiVersion, ResourceType};
 
 use crate::claims_repo::UpdateWindow;
@@ -55,8 +55,13 @@ impl<'a, W: Write> Lines<'a, W> {
         Ok(self.bytes)
     }
 
-    /// Called after each line.
-    fn line_written(&mut self) -> Result<(), KeyError> {
+    /// Writes one line with `write` (a resource's `write_ndjson`), handing the buffer on
+    /// once it holds enough.
+    fn line(
+        &mut self,
+        write: impl FnOnce(&mut Vec<u8>) -> Result<(), JsonError>,
+    ) -> Result<(), KeyError> {
+        write(self.buffer).map_err(|e| KeyError::Render(e.to_string()))?;
         if self.buffer.len() >= HAND_OVER_BYTES {
             self.hand_over()?;
         }
@@ -86,7 +91,6 @@ pub fn render<W: Write>(
     out: &mut Lines<'_, W>,
 ) -> Result<u64, KeyError> {
     let mut count = 0;
-    let failed = |e: bcda_model::fhir::JsonError| KeyError::Render(e.to_string());
     match resource_type {
         ResourceType::ExplanationOfBenefit => {
             let bene_id = |beneficiary_id: i64| {
@@ -97,32 +101,23 @@ pub fn render<W: Write>(
                     .map_err(|_| KeyError::data(format!("no beneficiary {beneficiary_id}")))
             };
             for claim in &chunk.claims {
-                ExplanationOfBenefit::new(version, claim, bene_id(claim.beneficiary_id)?)
-                    .map_err(|e| KeyError::Render(format!("claim {}: {e:?}", claim.clm_id)))?
-                    .write_ndjson(out.buffer)
-                    .map_err(failed)?;
-                out.line_written()?;
+                let eob = ExplanationOfBenefit::new(version, claim, bene_id(claim.beneficiary_id)?)
+                    .map_err(|e| KeyError::Render(format!("claim {}: {e:?}", claim.clm_id)))?;
+                out.line(|buffer| eob.write_ndjson(buffer))?;
                 count += 1;
             }
             for event in &chunk.events {
-                ExplanationOfBenefit::pde(version, event, bene_id(event.beneficiary_id)?)
-                    .write_ndjson(out.buffer)
-                    .map_err(failed)?;
-                out.line_written()?;
+                let eob = ExplanationOfBenefit::pde(version, event, bene_id(event.beneficiary_id)?);
+                out.line(|buffer| eob.write_ndjson(buffer))?;
                 count += 1;
             }
         }
         ResourceType::Patient => {
             for bene in &chunk.beneficiaries {
                 if window.contains(bene.last_updated) {
-                    Patient::new(
-                        version,
-                        bene,
-                        of(&chunk.months, bene.id, |m| m.beneficiary_id),
-                    )
-                    .write_ndjson(out.buffer)
-                    .map_err(failed)?;
-                    out.line_written()?;
+                    let months = of(&chunk.months, bene.id, |m| m.beneficiary_id);
+                    let patient = Patient::new(version, bene, months);
+                    out.line(|buffer| patient.write_ndjson(buffer))?;
                     count += 1;
                 }
             }
@@ -134,8 +129,7 @@ pub fn render<W: Write>(
                 for part in CoveragePart::ALL {
                     let coverage = Coverage::new(version, part, bene, years, months);
                     if window.contains(coverage.last_updated()) {
-                        coverage.write_ndjson(out.buffer).map_err(failed)?;
-                        out.line_written()?;
+                        out.line(|buffer| coverage.write_ndjson(buffer))?;
                         count += 1;
                     }
                 }
@@ -184,8 +178,12 @@ mod tests {
                 "{{\"line\":{n},\"pad\":\"{}\"}}\n",
                 "x".repeat(n as usize % 700)
             );
-            lines.buffer.extend_from_slice(line.as_bytes());
-            lines.line_written().unwrap();
+            lines
+                .line(|buffer| {
+                    buffer.extend_from_slice(line.as_bytes());
+                    Ok(())
+                })
+                .unwrap();
             expected.extend_from_slice(line.as_bytes());
         }
         let bytes = lines.finish().unwrap();

@@ -21,6 +21,17 @@ fn pattern(len: usize) -> Vec<u8> {
         .collect()
 }
 
+/// The whole object at `path`.
+async fn read_whole(storage: &Storage, path: &ObjectPath) -> Bytes {
+    storage
+        .get(path, GetOptions::default())
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn small_object_round_trips_through_s3() {
     let (_server, storage) = s3_storage().await;
@@ -30,13 +41,7 @@ async fn small_object_round_trips_through_s3() {
         .await
         .unwrap();
 
-    let body = storage
-        .get(&path, GetOptions::default())
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let body = read_whole(&storage, &path).await;
     assert_eq!(&body[..], b"{\"a\":1}\n");
     assert_eq!(storage.head(&path).await.unwrap().size, 8);
 }
@@ -58,13 +63,7 @@ async fn fifty_megabyte_multipart_upload_reads_back_identically_and_by_range() {
     let on_disk = std::fs::metadata(server.root().join("exports/7/big.ndjson")).unwrap();
     assert_eq!(on_disk.len(), data.len() as u64);
 
-    let whole = storage
-        .get(&path, GetOptions::default())
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let whole = read_whole(&storage, &path).await;
     assert!(
         whole == data,
         "the object read back differs from what was written"
@@ -101,31 +100,9 @@ async fn objects_around_one_part_read_back_identically() {
             writer.write(chunk).await.unwrap();
         }
         assert_eq!(writer.finish().await.unwrap(), size as u64);
-        let back = storage
-            .get(&path, GetOptions::default())
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        let back = read_whole(&storage, &path).await;
         assert!(back == data, "the {size}-byte object read back differs");
     }
-}
-
-#[tokio::test]
-async fn an_upload_aborted_after_its_first_part_leaves_no_object() {
-    let (_server, storage) = s3_storage().await;
-    let path = ObjectPath::from("9/aborted.ndjson");
-    let mut writer = storage.writer(&path);
-    writer.write(&pattern(PART_SIZE + 10)).await.unwrap();
-    writer.abort().await.unwrap();
-    assert!(
-        storage
-            .list(&ObjectPath::from("9"))
-            .await
-            .unwrap()
-            .is_empty()
-    );
 }
 
 #[tokio::test]
@@ -183,19 +160,23 @@ async fn deleting_is_idempotent_and_reading_a_missing_object_is_not_found() {
 
 #[tokio::test]
 async fn aborted_upload_leaves_no_object() {
+    // Both while the writer holds the bytes and once it has started a multipart upload.
     let (_server, storage) = s3_storage().await;
-    let path = ObjectPath::from("4/aborted.ndjson");
-    let mut writer = storage.writer(&path);
-    writer.write(&pattern(1024)).await.unwrap();
-    writer.abort().await.unwrap();
+    for (prefix, size) in [("4", 1024), ("9", PART_SIZE + 10)] {
+        let path = ObjectPath::from(format!("{prefix}/aborted.ndjson"));
+        let mut writer = storage.writer(&path);
+        writer.write(&pattern(size)).await.unwrap();
+        writer.abort().await.unwrap();
 
-    assert!(
-        storage
-            .list(&ObjectPath::from("4"))
-            .await
-            .unwrap()
-            .is_empty()
-    );
+        assert!(
+            storage
+                .list(&ObjectPath::from(prefix))
+                .await
+                .unwrap()
+                .is_empty(),
+            "a {size}-byte aborted upload left an object"
+        );
+    }
 }
 
 #[tokio::test]
