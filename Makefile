@@ -8,7 +8,7 @@ NEXTEST_PROFILE ?= $(if $(CI),ci,default)
 # Local development defaults: readable logs, files under ./var.
 run: export BCDA_LOG_FORMAT ?= pretty
 
-.PHONY: run test bench fmt lint build services migrate validators deploy-check help
+.PHONY: run test bench fmt lint build build-tools services migrate validators deploy-check help
 
 help:
 	@echo "make run    serve BCDA on http://127.0.0.1:3000 (starts Postgres and RabbitMQ)"
@@ -25,8 +25,12 @@ run: services build
 	@echo
 	$(BCDA) serve all
 
-build:
+build: build-tools
 	cargo build --release --bin bcda
+
+## nasm, autotools and make, which the ISA-L compressor's build needs (Debian's packages).
+build-tools:
+	@scripts/ensure-build-tools.sh
 
 services:
 	@scripts/ensure-services.sh
@@ -35,7 +39,7 @@ migrate: services build
 	$(BCDA) migrate
 
 ## What CI runs: formatting, lints, then every test against the real services.
-test: services fmt lint validators deploy-check
+test: services build-tools fmt lint validators deploy-check
 	cargo nextest run --workspace --profile $(NEXTEST_PROFILE)
 
 ## The independent FHIR validators the tests use (cached in ~/.cache/bcda), and headless
@@ -51,7 +55,7 @@ deploy-check:
 
 ## Benchmarks against the real services; results go to stdout, and the export table
 ## into docs/benchmarks.md.
-bench: services
+bench: services build-tools
 	cargo bench -p bcda-auth --bench tokens
 	cargo bench -p bcda-synth --bench render
 	cargo bench -p bcda-cli --bench export
@@ -60,5 +64,5 @@ bench: services
 fmt:
 	cargo fmt --all -- --check
 
-lint:
+lint: build-tools
 	cargo clippy --workspace --all-targets -- -D warnings

@@ -1,9 +1,10 @@
 //! Exports one job key: reads its beneficiaries a chunk at a time, renders their
 //! resources and streams them into a new object, then commits the key.
 //!
-//! Files are stored gzip-compressed at level 1 (see [`export_file_path`]): compressing
-//! costs less CPU than writing and reading seven times the bytes through object storage,
-//! and the file server sends the stored bytes unchanged to clients that accept gzip.
+//! Files are stored gzip-compressed (see [`export_file_path`] and [`crate::gzip`]):
+//! compressing costs less CPU than writing and reading over twenty times the bytes through
+//! object storage, and the file server sends the stored bytes unchanged to clients that
+//! accept gzip.
 //!
 //! Every attempt writes a new object (`{jobId}/{uuid}.ndjson`), and the key points at it
 //! only once the commit succeeds. So a worker that dies mid-batch leaves at most an
@@ -11,7 +12,6 @@
 //! half-written, and a stale worker that finishes after another one committed the key
 //! deletes its own object instead of overwriting the result.
 
-use std::io::Write as _;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -20,13 +20,12 @@ use bcda_infra::storage::{ObjectWriter, export_file_path};
 use bcda_infra::{DbPool, Storage};
 use bcda_model::ResourceType;
 use bcda_model::fhir::{IssueCode, OperationOutcome};
-use flate2::Compression;
-use flate2::write::GzEncoder;
 use tracing::Instrument as _;
 use uuid::Uuid;
 
 use crate::claims_repo::{self, UpdateWindow};
 use crate::error::KeyError;
+use crate::gzip::GzipStream;
 use crate::keys_repo::{self, Commit, CompletionPolicy, KeyOutput, KeyState, KeyTask};
 use crate::render::{self, Chunk};
 
@@ -173,13 +172,8 @@ impl Exporter {
         }
         let file_key = format!("{job_id}/{}-error.ndjson", Uuid::new_v4());
         let content_bytes = lines.len() as u64;
-        let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
-        encoder
-            .write_all(&lines)
-            .map_err(|e| KeyError::Render(e.to_string()))?;
-        let compressed = encoder
-            .finish()
-            .map_err(|e| KeyError::Render(e.to_string()))?;
+        let compressed =
+            GzipStream::compress(&lines).map_err(|e| KeyError::Render(e.to_string()))?;
         let path = export_file_path(&file_key);
         self.storage.put(&path, compressed.into()).await?;
         let output = KeyOutput {
@@ -241,11 +235,11 @@ impl Exporter {
         task: &KeyTask,
         file_key: &str,
         writer: &mut Option<ObjectWriter>,
-    ) -> Result<(u64, u64, GzEncoder<Vec<u8>>), KeyError> {
+    ) -> Result<(u64, u64, GzipStream), KeyError> {
         let mut resources = 0;
         let mut bytes = 0;
         let mut buffer = Vec::new();
-        let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
+        let mut encoder = GzipStream::new();
         let mut next = self.next_chunk(task, None).await?;
         while let Some((last, chunk)) = next {
             let rendering = render_and_compress(task, chunk, buffer, encoder);
@@ -312,7 +306,7 @@ impl Exporter {
 /// bytes to upload, and the resources and uncompressed bytes rendered.
 struct Rendered {
     buffer: Vec<u8>,
-    encoder: GzEncoder<Vec<u8>>,
+    encoder: GzipStream,
     compressed: Vec<u8>,
     written: Result<(u64, u64), KeyError>,
 }
@@ -323,7 +317,7 @@ fn render_and_compress(
     task: &KeyTask,
     chunk: Chunk,
     mut buffer: Vec<u8>,
-    mut encoder: GzEncoder<Vec<u8>>,
+    mut encoder: GzipStream,
 ) -> tokio::task::JoinHandle<Rendered> {
     let (version, resource_type, window) = (task.version, task.resource_type, task.window);
     let span =
@@ -338,7 +332,7 @@ fn render_and_compress(
         if let Ok((count, _)) = &written {
             span.record("resources", count);
         }
-        let compressed = std::mem::take(encoder.get_mut());
+        let compressed = encoder.take_compressed();
         Rendered {
             buffer,
             encoder,

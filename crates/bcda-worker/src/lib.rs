@@ -9,6 +9,7 @@ pub mod claims_repo;
 pub mod consumer;
 pub mod error;
 pub mod export;
+pub mod gzip;
 pub mod keys_repo;
 pub mod redrive;
 pub mod render;
