@@ -45,7 +45,8 @@ struct Row {
     seconds: f64,
     /// `None` when the files were not downloaded.
     download_seconds: Option<f64>,
-    /// Seconds the renderer alone needs for the same resources, on one core.
+    /// Seconds the renderer alone needs for the same resources, on one core: the mean of
+    /// a measurement before the version's exports and one after.
     floor_seconds: f64,
     resources: i64,
     /// NDJSON bytes, uncompressed.
@@ -110,16 +111,20 @@ async fn run() {
     let mut rows = Vec::new();
     for target in &targets {
         for version in ["v1", "v2"] {
-            let floor = renderer_floor(target, version);
+            // Measured before and after the exports, and averaged: this machine's speed
+            // drifts between minutes (the same floor has moved by 10-25%), and one
+            // measurement taken at a fast or slow moment skews every ratio it divides.
+            let floor_before = renderer_floor(target, version);
             let configurations: &[usize] = if target.beneficiaries > 50_000 {
                 &[2]
             } else {
                 &[1, 2]
             };
+            let first = rows.len();
             for &workers in configurations {
-                let row = export(&app, target, version, workers, floor).await;
+                let row = export(&app, target, version, workers).await;
                 eprintln!(
-                    "{} {} {} worker(s): {:.1} s to the manifest, {:?} s downloading, {} resources, {:.0} MB, floor {:.1} s",
+                    "{} {} {} worker(s): {:.1} s to the manifest, {:?} s downloading, {} resources, {:.0} MB",
                     row.cms_id,
                     row.version,
                     workers,
@@ -127,9 +132,16 @@ async fn run() {
                     row.download_seconds,
                     row.resources,
                     row.bytes as f64 / 1e6,
-                    row.floor_seconds,
                 );
                 rows.push(row);
+            }
+            let floor_after = renderer_floor(target, version);
+            eprintln!(
+                "{} {version} renderer floor: {floor_before:.1} s before, {floor_after:.1} s after",
+                target.cms_id
+            );
+            for row in &mut rows[first..] {
+                row.floor_seconds = (floor_before + floor_after) / 2.0;
             }
         }
     }
@@ -166,13 +178,7 @@ fn start_worker(app: &TestApp) -> Child {
         .expect("start bcda serve worker")
 }
 
-async fn export(
-    app: &TestApp,
-    target: &Target,
-    version: &'static str,
-    workers: usize,
-    floor: f64,
-) -> Row {
+async fn export(app: &TestApp, target: &Target, version: &'static str, workers: usize) -> Row {
     let mut processes: Vec<Child> = (0..workers).map(|_| start_worker(app)).collect();
     // Let the workers connect, so the timing is the export's, not process start-up.
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -254,7 +260,7 @@ async fn export(
         workers,
         seconds: job_seconds,
         download_seconds,
-        floor_seconds: floor,
+        floor_seconds: f64::NAN, // set once the floor is measured after the exports
         resources: totals.get(0),
         bytes: totals.get::<_, i64>(1) as u64,
         stored,
@@ -425,8 +431,8 @@ fn report(rows: &[Row], kickoff: &(f64, i64)) -> String {
          the machine with the workers. Each row is the guide's whole flow through \
          `bcda-client`: kick-off to manifest, then every file downloaded (gzip, 4 at a time) \
          and every line parsed and type-checked. The renderer floor is one core rendering \
-         the same resources into a reused buffer, as a worker does; \"to the floor\" divides the time to the \
-         manifest by it.\n",
+         the same resources into a reused buffer, as a worker does, measured before and after the \
+         version's exports and averaged; \"to the floor\" divides the time to the manifest by it.\n",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         machine()
     );
