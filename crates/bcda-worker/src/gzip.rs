@@ -25,8 +25,9 @@ pub struct GzipStream {
 // pointers: `next_in`/`next_out` (set from the caller's slices for the length of one
 // `isal_deflate` call, never read between calls), `level_buf` (the encoder's own heap
 // buffer, which moves with it) and `hufftables` (ISA-L's static, read-only default
-// tables). ISA-L keeps no thread-local or global mutable state, so a stream owned by one
-// thread at a time may move between threads; `GzipStream` gives out no shared access.
+// tables). ISA-L ties no state to a thread (its only global state is the table of CPU-
+// specific functions it fills on first use), so a stream owned by one thread at a time
+// may move between threads; `GzipStream` gives out no shared access.
 #[allow(unsafe_code)]
 unsafe impl Send for GzipStream {}
 
