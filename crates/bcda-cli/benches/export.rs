@@ -112,7 +112,7 @@ async fn run() {
     for target in &targets {
         for version in ["v1", "v2"] {
             // Measured before and after the exports, and averaged: this machine's speed
-            // drifts between minutes (the same floor has moved by 10-25%), and one
+            // drifts between minutes (the same floor has moved by 10-28%), and one
             // measurement taken at a fast or slow moment skews every ratio it divides.
             let floor_before = renderer_floor(target, version);
             let configurations: &[usize] = if target.beneficiaries > 50_000 {
