@@ -176,10 +176,6 @@ type Enrollment = (Vec<EnrollmentYear>, Vec<EnrollmentMonth>);
 
 async fn delete_existing(db: &DbPool, aco_id: Uuid, namespace: u64) -> Result<(), LoadError> {
     let (lo, hi) = ids::beneficiary_key_range(namespace);
-    let (claim_lo, claim_hi) = (
-        ids::claim_id(lo as u64, 0),
-        ids::claim_id(hi as u64, ids::MAX_CLAIMS_PER_BENEFICIARY - 1),
-    );
     let mut client = db.get().await?;
     let tx = client.transaction().await?;
     tx.execute(
@@ -192,12 +188,8 @@ async fn delete_existing(db: &DbPool, aco_id: Uuid, namespace: u64) -> Result<()
         &[&aco_id],
     )
     .await?;
-    tx.execute(
-        "DELETE FROM claim_lines WHERE clm_id BETWEEN $1 AND $2",
-        &[&claim_lo, &claim_hi],
-    )
-    .await?;
     for table in [
+        "claim_lines",
         "claims",
         "pde_events",
         "enrollment_months",
@@ -331,7 +323,7 @@ async fn copy_claims(
         for claim in &batch {
             claims.put(claim, write_claim).await?;
             for line in &claim.lines {
-                lines.put(&(claim.clm_id, line), write_line).await?;
+                lines.put(&(claim, line), write_line).await?;
             }
         }
     }
@@ -574,11 +566,12 @@ fn write_claim<'w>(c: &'w Claim, row: &mut Row<'w>) {
 }
 
 const LINES: Table = Table {
-    copy: "COPY claim_lines (clm_id, line_num, from_date, thru_date, hcpcs_cd, modifiers, revenue_center_cd, \
+    copy: "COPY claim_lines (beneficiary_id, clm_id, line_num, from_date, thru_date, hcpcs_cd, modifiers, revenue_center_cd, \
            place_of_service_cd, rendering_npi, provider_specialty_cd, diagnosis_cd, ndc_cd, units, submitted_cents, \
            allowed_cents, paid_cents, deductible_cents, coinsurance_cents, primary_payer_cents) \
            FROM STDIN (FORMAT binary)",
     types: &[
+        Type::INT8,
         Type::INT8,
         Type::INT2,
         Type::DATE,
@@ -601,9 +594,10 @@ const LINES: Table = Table {
     ],
 };
 
-fn write_line<'w>(entry: &'w (i64, &bcda_model::claims::ClaimLine), row: &mut Row<'w>) {
-    let (clm_id, l) = entry;
-    row.push(Box::new(*clm_id));
+fn write_line<'w>(entry: &'w (&Claim, &bcda_model::claims::ClaimLine), row: &mut Row<'w>) {
+    let (claim, l) = entry;
+    row.push(Box::new(claim.beneficiary_id));
+    row.push(Box::new(claim.clm_id));
     row.push(Box::new(l.line_num));
     row.push(Box::new(l.from_date));
     row.push(Box::new(l.thru_date));

@@ -183,31 +183,71 @@ pub async fn claims(
     if claims.is_empty() {
         return Ok(claims);
     }
-    let claim_ids: Vec<i64> = claims.iter().map(|c| c.clm_id).collect();
-    let lines = query(
-        client,
-            "SELECT clm_id, line_num, from_date, thru_date, hcpcs_cd, modifiers, revenue_center_cd, \
-                    place_of_service_cd, rendering_npi, provider_specialty_cd, diagnosis_cd, ndc_cd, \
-                    units, submitted_cents, allowed_cents, paid_cents, deductible_cents, \
-                    coinsurance_cents, primary_payer_cents \
-             FROM claim_lines WHERE clm_id = ANY($1) ORDER BY clm_id, line_num",
-            &[&claim_ids],
-        )
-        .await?;
-    // Both lists are in claim id order within a beneficiary; index by claim id to join.
-    let position: std::collections::HashMap<i64, usize> = claims
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.clm_id, i))
-        .collect();
-    for row in &lines {
-        let clm_id: i64 = row.get(0);
-        let index = position
-            .get(&clm_id)
-            .ok_or_else(|| KeyError::data(format!("line of unknown claim {clm_id}")))?;
-        claims[*index].lines.push(claim_line(row));
-    }
+    let lines = match window.since {
+        // A full export reads every claim of the chunk's beneficiaries (but any newer than
+        // the job), so it reads all their lines: one index range per beneficiary.
+        None => {
+            query(
+                client,
+                "SELECT beneficiary_id, clm_id, line_num, from_date, thru_date, hcpcs_cd, modifiers, \
+                        revenue_center_cd, place_of_service_cd, rendering_npi, provider_specialty_cd, \
+                        diagnosis_cd, ndc_cd, units, submitted_cents, allowed_cents, paid_cents, \
+                        deductible_cents, coinsurance_cents, primary_payer_cents \
+                 FROM claim_lines WHERE beneficiary_id = ANY($1) \
+                 ORDER BY beneficiary_id, clm_id, line_num",
+                &[&ids],
+            )
+            .await?
+        }
+        // An incremental one reads few of them: only their lines, by key.
+        Some(_) => {
+            let (beneficiary_ids, claim_ids): (Vec<i64>, Vec<i64>) =
+                claims.iter().map(|c| (c.beneficiary_id, c.clm_id)).unzip();
+            query(
+                client,
+                "SELECT l.beneficiary_id, l.clm_id, l.line_num, l.from_date, l.thru_date, l.hcpcs_cd, \
+                        l.modifiers, l.revenue_center_cd, l.place_of_service_cd, l.rendering_npi, \
+                        l.provider_specialty_cd, l.diagnosis_cd, l.ndc_cd, l.units, l.submitted_cents, \
+                        l.allowed_cents, l.paid_cents, l.deductible_cents, l.coinsurance_cents, \
+                        l.primary_payer_cents \
+                 FROM unnest($1::bigint[], $2::bigint[]) AS k (beneficiary_id, clm_id) \
+                 JOIN claim_lines l USING (beneficiary_id, clm_id) \
+                 ORDER BY l.beneficiary_id, l.clm_id, l.line_num",
+                &[&beneficiary_ids, &claim_ids],
+            )
+            .await?
+        }
+    };
+    attach_in_order(
+        &mut claims,
+        |c| (c.beneficiary_id, c.clm_id),
+        lines
+            .iter()
+            .map(|row| ((row.get(0), row.get(1)), claim_line(row))),
+        |c, line| c.lines.push(line),
+    );
     Ok(claims)
+}
+
+/// Attaches each keyed item to the entry with its key in one pass, `entries` and `items`
+/// both being in ascending key order. An item whose key no entry has is skipped: a
+/// full export reads the lines of claims updated after the job started, and not those
+/// claims.
+fn attach_in_order<E, K: Ord, I>(
+    entries: &mut [E],
+    key: impl Fn(&E) -> K,
+    items: impl IntoIterator<Item = (K, I)>,
+    mut attach: impl FnMut(&mut E, I),
+) {
+    let mut entries = entries.iter_mut().peekable();
+    for (item_key, item) in items {
+        while entries.next_if(|e| key(e) < item_key).is_some() {}
+        match entries.peek_mut() {
+            Some(entry) if key(entry) == item_key => attach(entry, item),
+            Some(_) => {}
+            None => break,
+        }
+    }
 }
 
 fn claim(row: &Row) -> Result<Claim, KeyError> {
@@ -266,24 +306,24 @@ fn claim(row: &Row) -> Result<Claim, KeyError> {
 
 fn claim_line(row: &Row) -> ClaimLine {
     ClaimLine {
-        line_num: row.get(1),
-        from_date: row.get(2),
-        thru_date: row.get(3),
-        hcpcs_cd: row.get(4),
-        modifiers: row.get(5),
-        revenue_center_cd: row.get(6),
-        place_of_service_cd: row.get(7),
-        rendering_npi: row.get(8),
-        provider_specialty_cd: row.get(9),
-        diagnosis_cd: row.get(10),
-        ndc_cd: row.get(11),
-        units: row.get(12),
-        submitted_cents: row.get(13),
-        allowed_cents: row.get(14),
-        paid_cents: row.get(15),
-        deductible_cents: row.get(16),
-        coinsurance_cents: row.get(17),
-        primary_payer_cents: row.get(18),
+        line_num: row.get(2),
+        from_date: row.get(3),
+        thru_date: row.get(4),
+        hcpcs_cd: row.get(5),
+        modifiers: row.get(6),
+        revenue_center_cd: row.get(7),
+        place_of_service_cd: row.get(8),
+        rendering_npi: row.get(9),
+        provider_specialty_cd: row.get(10),
+        diagnosis_cd: row.get(11),
+        ndc_cd: row.get(12),
+        units: row.get(13),
+        submitted_cents: row.get(14),
+        allowed_cents: row.get(15),
+        paid_cents: row.get(16),
+        deductible_cents: row.get(17),
+        coinsurance_cents: row.get(18),
+        primary_payer_cents: row.get(19),
     }
 }
 
@@ -378,5 +418,29 @@ mod tests {
             ..window
         };
         assert!(everything.contains(datetime!(1990-01-01 0:00 UTC)));
+    }
+
+    #[test]
+    fn items_reach_the_entry_with_their_key_and_unknown_keys_are_skipped() {
+        let mut claims: Vec<((i64, i64), Vec<char>)> =
+            vec![((1, 10), vec![]), ((1, 12), vec![]), ((2, 5), vec![])];
+        let lines = [
+            ((1, 9), 'x'), // before every claim
+            ((1, 10), 'a'),
+            ((1, 10), 'b'),
+            ((1, 11), 'y'), // between two claims
+            ((1, 12), 'c'),
+            ((2, 5), 'd'),
+            ((3, 1), 'z'), // after every claim
+        ];
+        attach_in_order(&mut claims, |c| c.0, lines, |c, line| c.1.push(line));
+        assert_eq!(
+            claims,
+            vec![
+                ((1, 10), vec!['a', 'b']),
+                ((1, 12), vec!['c']),
+                ((2, 5), vec!['d'])
+            ]
+        );
     }
 }
