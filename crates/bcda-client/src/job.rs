@@ -12,6 +12,12 @@ use crate::token::TokenSource;
 /// How long to keep retrying a kick-off refused with `429`.
 const BUSY_PATIENCE: Duration = Duration::from_secs(600);
 
+/// Status polls in a row that may fail to get any answer (a dropped connection, a server
+/// restarting) before the export gives up. A poll changes nothing, so it is safe to
+/// repeat, and an hours-long export should outlive a network blip; with the waits below
+/// (1, 2, 4, 8 s) the server has about 15 s to come back.
+const POLL_ATTEMPTS: u32 = 5;
+
 /// Kicks off `url`; returns the job's status URL from `Content-Location`.
 pub async fn kick_off(
     http: &reqwest::Client,
@@ -68,14 +74,21 @@ pub async fn wait(
 ) -> Result<serde_json::Value, ClientError> {
     let started = Instant::now();
     let mut backoff = Duration::from_millis(250);
+    let mut failed_polls = 0;
     loop {
         let token = tokens.get().await?;
-        let response = http
-            .get(status_url)
-            .bearer_auth(&token)
-            .send()
-            .await
-            .map_err(|e| ClientError::unreachable(status_url, e))?;
+        let response = match http.get(status_url).bearer_auth(&token).send().await {
+            Ok(response) => {
+                failed_polls = 0;
+                response
+            }
+            Err(e) if !e.is_builder() && failed_polls + 1 < POLL_ATTEMPTS => {
+                failed_polls += 1;
+                tokio::time::sleep(Duration::from_secs(1 << (failed_polls - 1))).await;
+                continue;
+            }
+            Err(e) => return Err(ClientError::unreachable(status_url, e)),
+        };
         match response.status() {
             StatusCode::OK => {
                 return response
