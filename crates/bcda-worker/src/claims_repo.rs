@@ -156,6 +156,17 @@ pub async fn enrollment_months(
         .collect()
 }
 
+/// The columns of a claim line, in the order [`claim_line`] reads them (after the key:
+/// beneficiary and claim), for both ways of reading lines.
+macro_rules! line_columns {
+    () => {
+        "beneficiary_id, clm_id, line_num, from_date, thru_date, hcpcs_cd, modifiers, \
+         revenue_center_cd, place_of_service_cd, rendering_npi, provider_specialty_cd, \
+         diagnosis_cd, ndc_cd, units, submitted_cents, allowed_cents, paid_cents, \
+         deductible_cents, coinsurance_cents, primary_payer_cents"
+    };
+}
+
 /// The Parts A/B claims, with their lines, of the beneficiaries with `ids` updated in
 /// `window`, by beneficiary and claim id.
 pub async fn claims(
@@ -189,12 +200,12 @@ pub async fn claims(
         None => {
             query(
                 client,
-                "SELECT beneficiary_id, clm_id, line_num, from_date, thru_date, hcpcs_cd, modifiers, \
-                        revenue_center_cd, place_of_service_cd, rendering_npi, provider_specialty_cd, \
-                        diagnosis_cd, ndc_cd, units, submitted_cents, allowed_cents, paid_cents, \
-                        deductible_cents, coinsurance_cents, primary_payer_cents \
-                 FROM claim_lines WHERE beneficiary_id = ANY($1) \
-                 ORDER BY beneficiary_id, clm_id, line_num",
+                concat!(
+                    "SELECT ",
+                    line_columns!(),
+                    " FROM claim_lines WHERE beneficiary_id = ANY($1) \
+                     ORDER BY beneficiary_id, clm_id, line_num"
+                ),
                 &[&ids],
             )
             .await?
@@ -205,14 +216,14 @@ pub async fn claims(
                 claims.iter().map(|c| (c.beneficiary_id, c.clm_id)).unzip();
             query(
                 client,
-                "SELECT l.beneficiary_id, l.clm_id, l.line_num, l.from_date, l.thru_date, l.hcpcs_cd, \
-                        l.modifiers, l.revenue_center_cd, l.place_of_service_cd, l.rendering_npi, \
-                        l.provider_specialty_cd, l.diagnosis_cd, l.ndc_cd, l.units, l.submitted_cents, \
-                        l.allowed_cents, l.paid_cents, l.deductible_cents, l.coinsurance_cents, \
-                        l.primary_payer_cents \
-                 FROM unnest($1::bigint[], $2::bigint[]) AS k (beneficiary_id, clm_id) \
-                 JOIN claim_lines l USING (beneficiary_id, clm_id) \
-                 ORDER BY l.beneficiary_id, l.clm_id, l.line_num",
+                // `USING` merges the key columns, so the same column list applies.
+                concat!(
+                    "SELECT ",
+                    line_columns!(),
+                    " FROM unnest($1::bigint[], $2::bigint[]) AS k (beneficiary_id, clm_id) \
+                     JOIN claim_lines USING (beneficiary_id, clm_id) \
+                     ORDER BY beneficiary_id, clm_id, line_num"
+                ),
                 &[&beneficiary_ids, &claim_ids],
             )
             .await?
