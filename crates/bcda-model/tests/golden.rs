@@ -207,10 +207,12 @@ fn institutional_claim(kind: ClaimType) -> Claim {
 }
 
 fn check(version: ApiVersion, name: &str, rendered: &impl serde::Serialize) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(version.as_str())
-        .join(format!("{name}.json"));
+    let path = PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("tests/golden")
+    .join(version.as_str())
+    .join(format!("{name}.json"));
     let actual = serde_json::to_string_pretty(rendered).unwrap() + "\n";
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, &actual).unwrap();

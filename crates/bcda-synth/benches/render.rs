@@ -239,7 +239,10 @@ fn mean_secs(group: &str, function: &str, since: SystemTime) -> Option<f64> {
             std::env::var_os("CARGO_TARGET_DIR").map(|t| PathBuf::from(t).join("criterion"))
         })
         .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/criterion")
+            PathBuf::from(
+                std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+            )
+            .join("../../target/criterion")
         });
     let path = home.join(group).join(function).join("new/estimates.json");
     if std::fs::metadata(&path).ok()?.modified().ok()? < since {

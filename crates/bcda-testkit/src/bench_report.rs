@@ -18,7 +18,10 @@ pub fn commit() -> String {
 pub fn write_docs(name: &str, title: &str, report: &str) {
     let start = format!("<!-- {name}:start -->");
     let end = format!("<!-- {name}:end -->");
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/benchmarks.md");
+    let path = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("../../docs/benchmarks.md");
     let current = std::fs::read_to_string(&path).unwrap_or_default();
     let section = format!("{start}\n{report}{end}");
     let updated = match (current.find(&start), current.find(&end)) {

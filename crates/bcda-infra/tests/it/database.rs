@@ -76,12 +76,17 @@ async fn ping_reports_an_unreachable_database() {
 }
 
 fn migration_count() -> usize {
-    std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations"))
-        .unwrap()
-        .filter(|entry| {
-            entry
-                .as_ref()
-                .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".sql"))
-        })
-        .count()
+    std::fs::read_dir(
+        std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+        )
+        .join("../../migrations"),
+    )
+    .unwrap()
+    .filter(|entry| {
+        entry
+            .as_ref()
+            .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".sql"))
+    })
+    .count()
 }

@@ -114,7 +114,10 @@ async fn every_documented_operation_is_a_served_route() {
 /// serve a path the documents never list.
 #[test]
 fn no_route_is_registered_outside_the_documented_services() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("..");
     for krate in ["bcda-api", "bcda-auth", "bcda-fileserver", "bcda-server"] {
         let mut stack = vec![root.join(krate).join("src")];
         while let Some(dir) = stack.pop() {
@@ -167,7 +170,10 @@ async fn swagger_ui_is_served_from_the_binary_for_each_version() {
 /// page shows the export operations. The screenshot is kept in the target directory.
 #[tokio::test]
 async fn swagger_ui_renders_the_export_operation_in_a_browser() {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/ensure-chromium.sh");
+    let script = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("../../scripts/ensure-chromium.sh");
     let installed = std::process::Command::new("bash")
         .arg(script)
         .output()

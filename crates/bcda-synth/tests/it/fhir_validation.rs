@@ -11,7 +11,8 @@ use bcda_synth::{Synth, SynthSpec};
 use time::macros::date;
 
 fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+        .join("../..")
 }
 
 /// The validators' directory, installing them on first use.
