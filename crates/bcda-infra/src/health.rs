@@ -16,6 +16,8 @@ pub enum Dependency {
     Database,
     Queue,
     Storage,
+    /// This process's export workers are registered as consumers with the broker.
+    Consumers,
 }
 
 impl Dependency {
@@ -25,6 +27,7 @@ impl Dependency {
             Dependency::Database => "database",
             Dependency::Queue => "queue",
             Dependency::Storage => "storage",
+            Dependency::Consumers => "consumers",
         }
     }
 }
@@ -72,5 +75,18 @@ async fn check_one(ctx: &AppContext, dependency: Dependency) -> Result<(), Strin
         Dependency::Database => crate::db::ping(&ctx.db).await.map_err(|e| e.to_string()),
         Dependency::Queue => ctx.broker.ping().await.map_err(|e| e.to_string()),
         Dependency::Storage => ctx.storage.ping().await.map_err(|e| e.to_string()),
+        Dependency::Consumers => {
+            let (consuming, started) = (
+                ctx.metrics.workers_consuming.get(),
+                ctx.metrics.workers.get(),
+            );
+            if consuming < started {
+                Err(format!(
+                    "{consuming} of {started} export workers are consuming"
+                ))
+            } else {
+                Ok(())
+            }
+        }
     }
 }

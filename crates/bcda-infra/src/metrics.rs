@@ -89,6 +89,11 @@ pub struct Metrics {
     /// Messages ready in each export queue (work, retry and dead-letter), at the last
     /// scrape.
     pub queue_messages: Family<QueueLabels, Gauge>,
+    /// Export workers this process started.
+    pub workers: Gauge,
+    /// Export workers whose consumers are registered with the broker right now; below
+    /// [`Metrics::workers`], the process is not taking work (and `/_health` says so).
+    pub workers_consuming: Gauge,
 }
 
 impl Default for Metrics {
@@ -104,6 +109,8 @@ impl Default for Metrics {
             bytes_written: Family::default(),
             jobs: Family::default(),
             queue_messages: Family::default(),
+            workers: Gauge::default(),
+            workers_consuming: Gauge::default(),
             registry: Registry::with_prefix("bcda"),
         };
         let registry = &mut metrics.registry;
@@ -153,6 +160,16 @@ impl Default for Metrics {
             "Messages ready for a worker in each export queue",
             metrics.queue_messages.clone(),
         );
+        registry.register(
+            "workers",
+            "Export workers this process started",
+            metrics.workers.clone(),
+        );
+        registry.register(
+            "workers_consuming",
+            "Export workers whose consumers are registered with the broker",
+            metrics.workers_consuming.clone(),
+        );
         metrics
     }
 }
@@ -201,7 +218,7 @@ impl Metrics {
                 break;
             }
         }
-        let _ = channel.close(200, "done".into()).await;
+        crate::queue::close_channel(&channel, "done").await;
         Ok(())
     }
 

@@ -87,7 +87,12 @@ mod tests {
     fn all_checks_every_dependency() {
         assert_eq!(
             Role::All.dependencies(),
-            [Dependency::Database, Dependency::Queue, Dependency::Storage]
+            [
+                Dependency::Database,
+                Dependency::Queue,
+                Dependency::Storage,
+                Dependency::Consumers
+            ]
         );
     }
 

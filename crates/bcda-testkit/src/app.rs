@@ -105,6 +105,9 @@ impl TestAppBuilder {
         let app = Application::build(ctx.clone(), self.role).expect("bind the app");
         let address = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
+        if self.role.serves(Role::Worker) {
+            until_workers_consume(&ctx).await;
+        }
         // Idle connections are dropped well before actix-web's 5 s keep-alive ends: one
         // reused just as the server closed it failed a poll with `IncompleteMessage`
         // (the broker-restart test pauses for about that long).
@@ -236,4 +239,17 @@ impl TestApp {
 pub struct Credentials {
     pub client_id: String,
     pub client_secret: String,
+}
+
+/// Waits until the app's export workers are registered with the broker (its `/_health`
+/// is `503` until then), or for at most 15 s; not at all when the broker is down.
+async fn until_workers_consume(ctx: &AppContext) {
+    let workers = ctx.config.export.workers as i64;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while ctx.metrics.workers_consuming.get() < workers
+        && tokio::time::Instant::now() < deadline
+        && ctx.broker.ping().await.is_ok()
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

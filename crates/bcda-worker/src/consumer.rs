@@ -12,6 +12,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use bcda_infra::Broker;
+use bcda_infra::metrics::Metrics;
+use bcda_infra::queue::close_channel;
 use bcda_model::ResourceType;
 use bcda_model::export::ExportWork;
 use futures::StreamExt;
@@ -37,6 +39,8 @@ const RECONNECT_DELAY: Duration = Duration::from_secs(1);
 #[derive(Debug, Clone)]
 pub struct Worker {
     pub broker: Broker,
+    /// Where the worker counts itself as consuming (`workers_consuming`).
+    pub metrics: std::sync::Arc<Metrics>,
     pub exporter: Exporter,
     pub prefetch: u16,
     pub max_attempts: u32,
@@ -65,7 +69,7 @@ impl Worker {
         let result = self.deliver(&channel, name, stop).await;
         // Closing the channel, however delivery ended, returns its unacknowledged
         // prefetched messages to their queues; a channel left open would hold them.
-        let _ = channel.close(200, "worker stopping".into()).await;
+        close_channel(&channel, "worker stopping").await;
         result
     }
 
@@ -96,6 +100,7 @@ impl Worker {
             consumers.push(consumer);
         }
         let mut deliveries = futures::stream::select_all(consumers);
+        let _consuming = Consuming::start(&self.metrics);
         tracing::info!(worker = %name, "worker consuming");
         loop {
             let next = tokio::select! {
@@ -198,6 +203,23 @@ impl Worker {
             Confirmation::Ack(_) => Ok(()),
             _ => Err(WorkerError::NotConfirmed),
         }
+    }
+}
+
+/// Counts one worker in `workers_consuming` from its consumers' registration until it
+/// stops taking their deliveries, however that ends.
+struct Consuming<'m>(&'m Metrics);
+
+impl<'m> Consuming<'m> {
+    fn start(metrics: &'m Metrics) -> Consuming<'m> {
+        metrics.workers_consuming.inc();
+        Consuming(metrics)
+    }
+}
+
+impl Drop for Consuming<'_> {
+    fn drop(&mut self) {
+        self.0.workers_consuming.dec();
     }
 }
 

@@ -25,8 +25,14 @@ pub use error::KeyError;
 pub use export::{Exported, Exporter};
 
 /// Workers read claims from Postgres, take work from RabbitMQ and write to storage.
-pub const DEPENDENCIES: &[Dependency] =
-    &[Dependency::Database, Dependency::Queue, Dependency::Storage];
+/// `Consumers` makes a worker process whose consumers the broker dropped unhealthy
+/// until they are registered again.
+pub const DEPENDENCIES: &[Dependency] = &[
+    Dependency::Database,
+    Dependency::Queue,
+    Dependency::Storage,
+    Dependency::Consumers,
+];
 
 /// Starts `count` workers (the configured number is `ctx.config.export.workers`) and,
 /// with at least one, the expiry sweeper; they run until `stop` is cancelled. Wait on
@@ -42,8 +48,10 @@ pub fn spawn_workers(ctx: &AppContext, count: usize, stop: &CancellationToken) -
         },
         ctx.metrics.clone(),
     );
+    ctx.metrics.workers.inc_by(count as i64);
     let worker = Worker {
         broker: ctx.broker.clone(),
+        metrics: ctx.metrics.clone(),
         exporter,
         prefetch: config.prefetch,
         max_attempts: config.max_attempts,

@@ -30,9 +30,11 @@ pub enum QueueError {
 /// A process's handle on RabbitMQ. Cheap to clone; all clones share one connection.
 ///
 /// The connection is made on first use, so a process starts (and reports itself
-/// unhealthy) while the broker is down. lapin's automatic recovery rides out short
-/// outages and replays the topology; when recovery gives up, the next caller opens a
-/// fresh connection and declares the topology again.
+/// unhealthy) while the broker is down. A lost connection is not recovered in place:
+/// every channel on it fails (consumers' streams end with an error), and the next
+/// caller opens a fresh connection and declares the topology again. lapin's automatic
+/// recovery is deliberately off: when it gave up on a broker that stayed away for a few
+/// seconds, idle consumers were left waiting on a dead channel and never consumed again.
 #[derive(Clone)]
 pub struct Broker {
     url: SecretString,
@@ -81,7 +83,7 @@ impl Broker {
     /// Checks the broker is reachable: the readiness probe.
     pub async fn ping(&self) -> Result<(), QueueError> {
         let channel = self.channel().await?;
-        let _ = channel.close(200, "ping".into()).await;
+        close_channel(&channel, "ping").await;
         Ok(())
     }
 
@@ -95,7 +97,7 @@ impl Broker {
         let mut slot = self.connection.lock().await;
         if let Some(connection) = slot.as_ref() {
             let status = connection.status();
-            if status.connected() || status.reconnecting() || status.connecting() {
+            if status.connected() || status.connecting() {
                 return Ok(connection.clone());
             }
             tracing::warn!("AMQP connection closed; reconnecting");
@@ -107,21 +109,12 @@ impl Broker {
 
     async fn open(&self) -> Result<Connection, QueueError> {
         let properties = ConnectionProperties::default()
-            .with_connection_name(format!("bcda:{}", self.topology.work_exchange()).into())
-            // A few quick reconnects ride out a broker restart; after that the next
-            // caller opens a new connection, so a down broker is reported quickly.
-            .configure_backoff(|backoff| {
-                backoff
-                    .with_min_delay(Duration::from_millis(200))
-                    .with_max_delay(Duration::from_secs(2))
-                    .with_max_times(3)
-            })
-            .enable_auto_recover();
+            .with_connection_name(format!("bcda:{}", self.topology.work_exchange()).into());
         let connect = async {
             let connection = Connection::connect(self.url.expose_secret(), properties).await?;
             let channel = connection.create_channel().await?;
             self.topology.declare(&channel).await?;
-            let _ = channel.close(200, "topology declared".into()).await;
+            close_channel(&channel, "topology declared").await;
             Ok::<_, QueueError>(connection)
         };
         tokio::time::timeout(CONNECT_TIMEOUT, connect)
@@ -137,5 +130,15 @@ impl Broker {
         {
             *slot = None;
         }
+    }
+}
+
+/// Closes `channel`, returning its unacknowledged messages to their queues, without
+/// waiting more than [`CONNECT_TIMEOUT`] for a broker that may be gone: a channel of a
+/// dead connection needs no closing, and its caller must get on with reconnecting.
+pub async fn close_channel(channel: &Channel, reason: &str) {
+    let close = channel.close(200, reason.into());
+    if let Ok(Err(e)) = tokio::time::timeout(CONNECT_TIMEOUT, close).await {
+        tracing::debug!(error = %e, "closing an AMQP channel failed");
     }
 }

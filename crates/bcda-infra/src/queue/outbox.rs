@@ -143,7 +143,7 @@ pub async fn relay_once(
     let published = publish(&channel, broker, &rows).await;
     // Closed on every path: a failed round must not leave channels open on the
     // shared connection.
-    let _ = channel.close(200, "relayed".into()).await;
+    super::close_channel(&channel, "relayed").await;
     let (ids, key_ids) = published?;
     tx.execute("DELETE FROM outbox WHERE id = ANY($1)", &[&ids])
         .await?;

@@ -9,7 +9,7 @@ async fn health_is_ok_when_every_dependency_answers() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(
         body,
-        json!({"database": "ok", "queue": "ok", "storage": "ok"})
+        json!({"database": "ok", "queue": "ok", "storage": "ok", "consumers": "ok"})
     );
 }
 
@@ -26,7 +26,7 @@ async fn health_names_a_stopped_database_and_broker_as_down() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(
         body,
-        json!({"database": "down", "queue": "down", "storage": "ok"})
+        json!({"database": "down", "queue": "down", "storage": "ok", "consumers": "down"})
     );
 }
 

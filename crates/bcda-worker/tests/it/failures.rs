@@ -387,6 +387,75 @@ async fn broker_restart_during_a_job_only_delays_it() {
     assert_exactly_once(&app, &aco, &manifest).await;
 }
 
+/// Consumers of `queue` the broker knows of; `None` while the broker does not answer.
+async fn consumers_of(app: &bcda_testkit::TestApp, queue: &str) -> Option<u32> {
+    let channel = app.ctx.broker.channel().await.ok()?;
+    let declared = channel
+        .queue_declare(
+            queue.into(),
+            QueueDeclareOptions {
+                passive: true,
+                ..QueueDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .ok()?;
+    let _ = channel.close(200, "counted".into()).await;
+    Some(declared.consumer_count())
+}
+
+/// Waits until every work queue has `want` consumers.
+async fn until_consumers(app: &bcda_testkit::TestApp, want: u32, within: Duration) {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let mut counts = Vec::new();
+        for resource_type in bcda_model::ResourceType::ALL {
+            let queue = app.ctx.broker.topology().work_queue(resource_type);
+            counts.push(consumers_of(app, &queue).await);
+        }
+        if counts.iter().all(|count| *count == Some(want)) {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "work queues never had {want} consumers each: {counts:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+#[tokio::test]
+async fn broker_restart_while_workers_are_idle_leaves_them_consuming() {
+    let app = small_batches().env("BCDA_WORKERS", "2").spawn().await;
+    let aco = app.synthetic_aco("A9994", 12).await;
+    until_consumers(&app, 2, Duration::from_secs(30)).await;
+
+    // A restart longer than a few reconnect attempts, with nothing in flight.
+    restart_broker("stop_app");
+    let stopped = tokio::time::Instant::now();
+    // The process sees that its workers lost their consumers and says so.
+    loop {
+        let health: Value = app.get("/_health").await.json().await.unwrap();
+        if health["consumers"] == "down" {
+            break;
+        }
+        assert!(stopped.elapsed() < Duration::from_secs(5), "{health}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(5).saturating_sub(stopped.elapsed())).await;
+    restart_broker("start_app");
+
+    until_consumers(&app, 2, Duration::from_secs(30)).await;
+    let health = app.get("/_health").await;
+    assert_eq!(health.status(), 200, "{:?}", health.text().await);
+    let manifest = app
+        .export(&aco.token, "/api/v1/Patient/$export?_type=Patient")
+        .await;
+    let got = lines(&app, &aco.token, &manifest, "output").await;
+    assert_eq!(got["Patient"].len(), 12);
+}
+
 #[tokio::test]
 async fn a_key_whose_message_went_missing_is_re_driven() {
     let app = small_batches().env("BCDA_WORKERS", "0").spawn().await;
