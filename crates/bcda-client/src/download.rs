@@ -3,7 +3,6 @@
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use futures::StreamExt;
 use reqwest::StatusCode;
@@ -11,6 +10,7 @@ use reqwest::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE, ETAG};
 use tokio::io::AsyncWriteExt;
 
 use crate::error::{ClientError, outcome_message};
+use crate::retry::{self, Backoff};
 use crate::token::TokenSource;
 
 /// Attempts that received nothing, per file, before giving up. An
@@ -64,9 +64,9 @@ pub async fn download(
     let mut have: u64 = 0;
     let mut validator: Option<String> = None;
     let mut gzip = false;
-    let mut last_error = String::new();
-    let mut failures = 0;
-    while failures < ATTEMPTS {
+    let mut last_error;
+    let mut failures = Backoff::new(ATTEMPTS);
+    loop {
         let token = if file.with_token {
             Some(tokens.get().await?)
         } else {
@@ -86,8 +86,10 @@ pub async fn download(
             Ok(response) => response,
             Err(e) => {
                 last_error = e.to_string();
-                failures += 1;
-                backoff(failures).await;
+                match failures.failed(None) {
+                    Some(wait) => tokio::time::sleep(wait).await,
+                    None => break,
+                }
                 continue;
             }
         };
@@ -99,7 +101,9 @@ pub async fn download(
                 // Not the range asked for: start over.
                 have = 0;
                 last_error = "the server sent another range".into();
-                failures += 1;
+                if failures.failed(None).is_none() {
+                    break;
+                }
                 continue;
             }
             StatusCode::UNAUTHORIZED if token.is_some() => {
@@ -107,13 +111,17 @@ pub async fn download(
                     tokens.invalidate(token).await;
                 }
                 last_error = "the token was refused".into();
-                failures += 1;
+                if failures.failed(None).is_none() {
+                    break;
+                }
                 continue;
             }
-            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
+            status if retry::is_transient(status) => {
                 last_error = format!("{status}");
-                failures += 1;
-                backoff(failures).await;
+                match failures.failed(retry::retry_after(&response)) {
+                    Some(wait) => tokio::time::sleep(wait).await,
+                    None => break,
+                }
                 continue;
             }
             _ => {
@@ -179,21 +187,19 @@ pub async fn download(
                 // Keep what arrived; the next attempt asks for the rest.
                 last_error = reason;
                 if have == before {
-                    failures += 1;
-                    backoff(failures).await;
+                    match failures.failed(None) {
+                        Some(wait) => tokio::time::sleep(wait).await,
+                        None => break,
+                    }
                 }
             }
         }
     }
     Err(ClientError::Download {
         file: file.path.display().to_string(),
-        attempts: failures,
+        attempts: failures.failures(),
         reason: last_error,
     })
-}
-
-async fn backoff(attempt: u32) {
-    tokio::time::sleep(Duration::from_millis(200 * 2u64.pow(attempt.min(6)))).await;
 }
 
 /// The first byte of a `206`'s `Content-Range`.

@@ -4,9 +4,10 @@
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_LOCATION, RETRY_AFTER};
+use reqwest::header::CONTENT_LOCATION;
 
 use crate::error::{ClientError, outcome_message};
+use crate::retry::{self, Backoff};
 use crate::token::TokenSource;
 
 /// How long to keep retrying a kick-off refused with `429`.
@@ -14,27 +15,49 @@ const BUSY_PATIENCE: Duration = Duration::from_secs(600);
 
 /// Status polls in a row that may fail to get any answer (a dropped connection, a server
 /// restarting) before the export gives up. A poll changes nothing, so it is safe to
-/// repeat, and an hours-long export should outlive a network blip; with the waits below
-/// (1, 2, 4, 8 s) the server has about 15 s to come back.
+/// repeat, and an hours-long export should outlive a network blip; with the waits of
+/// [`Backoff`] (1, 2, 4, 8 s) the server has about 15 s to come back.
 const POLL_ATTEMPTS: u32 = 5;
 
+/// Kick-offs in a row that may be refused as transient before the export gives up.
+const KICK_OFF_ATTEMPTS: u32 = 6;
+
+/// How long to wait on a transient poll answer without `Retry-After`.
+const POLL_RETRY: Duration = Duration::from_secs(5);
+
 /// Kicks off `url`; returns the job's status URL from `Content-Location`.
+///
+/// A kick-off is repeated only when it surely started nothing: a connection that was
+/// never made, `503` (the server could not reach what it needs to create a job), or
+/// `429` (another export is running). A connection lost after the request went out is
+/// not retried, since the job may exist.
 pub async fn kick_off(
     http: &reqwest::Client,
     tokens: &TokenSource,
     url: &str,
 ) -> Result<String, ClientError> {
     let started = Instant::now();
+    let mut backoff = Backoff::new(KICK_OFF_ATTEMPTS);
     loop {
         let token = tokens.get().await?;
-        let response = http
+        let sent = http
             .get(url)
             .bearer_auth(&token)
             .header("Accept", "application/fhir+json")
             .header("Prefer", "respond-async")
             .send()
-            .await
-            .map_err(|e| ClientError::unreachable(url, e))?;
+            .await;
+        let response = match sent {
+            Ok(response) => response,
+            Err(e) if e.is_connect() => match backoff.failed(None) {
+                Some(wait) => {
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+                None => return Err(ClientError::unreachable(url, e)),
+            },
+            Err(e) => return Err(ClientError::unreachable(url, e)),
+        };
         match response.status() {
             StatusCode::ACCEPTED => {
                 return response
@@ -49,7 +72,13 @@ pub async fn kick_off(
                 if started.elapsed() > BUSY_PATIENCE {
                     return Err(ClientError::Busy(BUSY_PATIENCE));
                 }
-                tokio::time::sleep(retry_after(&response, Duration::from_secs(10))).await;
+                let wait = retry::retry_after(&response).unwrap_or(Duration::from_secs(10));
+                tokio::time::sleep(wait).await;
+            }
+            StatusCode::SERVICE_UNAVAILABLE
+                if let Some(wait) = backoff.failed(retry::retry_after(&response)) =>
+            {
+                tokio::time::sleep(wait).await;
             }
             status => {
                 let body = response.text().await.unwrap_or_default();
@@ -73,21 +102,23 @@ pub async fn wait(
     progress: &dyn Fn(&str),
 ) -> Result<serde_json::Value, ClientError> {
     let started = Instant::now();
-    let mut backoff = Duration::from_millis(250);
-    let mut failed_polls = 0;
+    let mut pace = Duration::from_millis(250);
+    let mut unanswered = Backoff::new(POLL_ATTEMPTS);
     loop {
         let token = tokens.get().await?;
         let response = match http.get(status_url).bearer_auth(&token).send().await {
             Ok(response) => {
-                failed_polls = 0;
+                unanswered.reset();
                 response
             }
-            Err(e) if !e.is_builder() && failed_polls + 1 < POLL_ATTEMPTS => {
-                failed_polls += 1;
-                tokio::time::sleep(Duration::from_secs(1 << (failed_polls - 1))).await;
-                continue;
-            }
-            Err(e) => return Err(ClientError::unreachable(status_url, e)),
+            Err(e) if e.is_builder() => return Err(ClientError::unreachable(status_url, e)),
+            Err(e) => match unanswered.failed(None) {
+                Some(wait) => {
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+                None => return Err(ClientError::unreachable(status_url, e)),
+            },
         };
         match response.status() {
             StatusCode::OK => {
@@ -108,12 +139,16 @@ pub async fn wait(
                     return Err(ClientError::Timeout(timeout));
                 }
                 // The server's Retry-After when it gives one; else back off from 250 ms.
-                tokio::time::sleep(retry_after(&response, backoff)).await;
-                backoff = (backoff * 2).min(Duration::from_secs(5));
+                tokio::time::sleep(retry::retry_after(&response).unwrap_or(pace)).await;
+                pace = (pace * 2).min(Duration::from_secs(5));
             }
             StatusCode::UNAUTHORIZED => tokens.invalidate(&token).await,
-            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
-                tokio::time::sleep(retry_after(&response, Duration::from_secs(5))).await;
+            // Bounded by the job's timeout: a poll changes nothing.
+            status if retry::is_transient(status) => {
+                if started.elapsed() > timeout {
+                    return Err(ClientError::Timeout(timeout));
+                }
+                tokio::time::sleep(retry::retry_after(&response).unwrap_or(POLL_RETRY)).await;
             }
             status => {
                 let body = response.text().await.unwrap_or_default();
@@ -125,14 +160,4 @@ pub async fn wait(
             }
         }
     }
-}
-
-/// The `Retry-After` seconds of a response, or `default`.
-fn retry_after(response: &reqwest::Response, default: Duration) -> Duration {
-    response
-        .headers()
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map_or(default, Duration::from_secs)
 }

@@ -8,6 +8,7 @@
 pub mod download;
 pub mod error;
 pub mod job;
+pub mod retry;
 pub mod token;
 
 use std::collections::BTreeMap;

@@ -6,9 +6,13 @@ use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
 use crate::error::ClientError;
+use crate::retry::{self, Backoff};
 
 /// Renew a token this long before it expires.
 const EARLY: Duration = Duration::from_secs(60);
+
+/// Token requests in a row that may meet a transient failure before the export gives up.
+const ATTEMPTS: u32 = 6;
 
 /// A client's credentials and its current token.
 #[derive(Debug)]
@@ -57,16 +61,33 @@ impl TokenSource {
         }
     }
 
+    /// Asks for a token, retrying transient answers and lost connections (asking twice
+    /// for a token is harmless).
     async fn request(&self) -> Result<(String, Instant), ClientError> {
-        let asked = Instant::now();
-        let response = self
-            .http
-            .post(&self.url)
-            .basic_auth(&self.client_id, Some(&self.client_secret))
-            .header("Accept", "application/json")
-            .send()
-            .await
-            .map_err(|e| ClientError::unreachable(&self.url, e))?;
+        let mut backoff = Backoff::new(ATTEMPTS);
+        let (asked, response) = loop {
+            let asked = Instant::now();
+            let sent = self
+                .http
+                .post(&self.url)
+                .basic_auth(&self.client_id, Some(&self.client_secret))
+                .header("Accept", "application/json")
+                .send()
+                .await;
+            let wait = match &sent {
+                Err(e) if e.is_builder() => None,
+                Err(_) => backoff.failed(None),
+                Ok(response) if retry::is_transient(response.status()) => {
+                    backoff.failed(retry::retry_after(response))
+                }
+                Ok(_) => break (asked, sent),
+            };
+            match wait {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => break (asked, sent),
+            }
+        };
+        let response = response.map_err(|e| ClientError::unreachable(&self.url, e))?;
         let status = response.status().as_u16();
         if status == 401 || status == 403 {
             return Err(ClientError::Credentials { status });

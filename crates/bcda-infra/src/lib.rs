@@ -16,6 +16,7 @@ pub mod queue;
 pub mod signed_url;
 pub mod storage;
 pub mod telemetry;
+pub mod transient;
 
 use std::sync::Arc;
 

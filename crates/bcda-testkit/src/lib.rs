@@ -14,6 +14,7 @@ mod database;
 mod export;
 mod otlp;
 mod s3;
+pub mod services;
 
 pub use app::{Credentials, TEST_BUILD, TestApp, TestAppBuilder, spawn_app};
 pub use database::TestDatabase;

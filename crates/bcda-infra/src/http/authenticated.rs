@@ -51,7 +51,7 @@ impl FromRequest for Authenticated {
                     StatusCode::FORBIDDEN,
                     format!("ACO {cms_id} is not authorized to access this data"),
                 )),
-                Err(e @ AuthError::Unavailable(_)) => Err(FhirError::internal(version, &e)),
+                Err(e @ AuthError::Unavailable(_)) => Err(FhirError::unavailable(version, &e)),
             }
         })
     }

@@ -18,6 +18,8 @@ pub enum IssueCode {
     Exception,
     /// Too many requests (HTTP 429).
     Throttled,
+    /// A dependency is briefly unavailable; retry later (HTTP 503).
+    Transient,
 }
 
 impl IssueCode {
@@ -29,6 +31,7 @@ impl IssueCode {
             IssueCode::NotFound => "Not Found",
             IssueCode::Exception => "Internal Error",
             IssueCode::Throttled => "Too Many Requests",
+            IssueCode::Transient => "Service Unavailable",
         }
     }
 }

@@ -355,15 +355,6 @@ async fn expired_jobs_answer_410_and_their_files_are_deleted() {
 
 /// Stops and starts the local RabbitMQ node's application, as a broker restart does.
 /// Runs alone (see `.config/nextest.toml`): every test shares this broker.
-fn restart_broker(step: &str) {
-    let status = std::process::Command::new("rabbitmqctl")
-        .arg(step)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("run rabbitmqctl");
-    assert!(status.success(), "rabbitmqctl {step}");
-}
-
 #[tokio::test]
 async fn broker_restart_during_a_job_only_delays_it() {
     let app = small_batches().spawn().await;
@@ -378,9 +369,9 @@ async fn broker_restart_during_a_job_only_delays_it() {
         1,
     )
     .await;
-    restart_broker("stop_app");
+    bcda_testkit::services::stop_broker();
     tokio::time::sleep(Duration::from_secs(1)).await;
-    restart_broker("start_app");
+    bcda_testkit::services::start_broker();
     let response = app.wait_for_job(&aco.token, &status_url).await;
     assert_eq!(response.status(), 200);
     let manifest: Value = response.json().await.unwrap();
@@ -432,7 +423,7 @@ async fn broker_restart_while_workers_are_idle_leaves_them_consuming() {
     until_consumers(&app, 2, Duration::from_secs(30)).await;
 
     // A restart longer than a few reconnect attempts, with nothing in flight.
-    restart_broker("stop_app");
+    bcda_testkit::services::stop_broker();
     let stopped = tokio::time::Instant::now();
     // The process sees that its workers lost their consumers and says so.
     loop {
@@ -444,7 +435,7 @@ async fn broker_restart_while_workers_are_idle_leaves_them_consuming() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     tokio::time::sleep(Duration::from_secs(5).saturating_sub(stopped.elapsed())).await;
-    restart_broker("start_app");
+    bcda_testkit::services::start_broker();
 
     until_consumers(&app, 2, Duration::from_secs(30)).await;
     let health = app.get("/_health").await;

@@ -1,0 +1,64 @@
+//! Stopping and starting the machine's real Postgres and RabbitMQ, for tests of what
+//! the services do while one is away. Every other test's connections break too: tests
+//! that call these must run alone (their names contain `broker_restart` or
+//! `postgres_restart`, which `.config/nextest.toml` runs by themselves).
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Stops the local Postgres cluster, disconnecting every session (`-m fast`).
+pub fn stop_postgres() {
+    pg_ctlcluster("stop");
+}
+
+/// Starts the local Postgres cluster and waits until it accepts connections.
+pub fn start_postgres() {
+    pg_ctlcluster("start");
+    wait_until_listening(5432, "Postgres");
+}
+
+/// Stops the RabbitMQ application (the node stays up, every connection is closed).
+pub fn stop_broker() {
+    rabbitmqctl("stop_app");
+}
+
+/// Starts the RabbitMQ application again.
+pub fn start_broker() {
+    rabbitmqctl("start_app");
+}
+
+fn pg_ctlcluster(action: &str) {
+    let version = std::fs::read_dir("/etc/postgresql")
+        .expect("a Debian Postgres installation (/etc/postgresql)")
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .max_by_key(|name| name.parse::<u32>().unwrap_or(0))
+        .expect("a Postgres cluster version");
+    let mut command = Command::new("pg_ctlcluster");
+    command.args(["--skip-systemctl-redirect", &version, "main", action]);
+    if action == "stop" {
+        command.args(["-m", "fast"]);
+    }
+    run(command, &format!("pg_ctlcluster {action}"));
+}
+
+fn rabbitmqctl(action: &str) {
+    let mut command = Command::new("rabbitmqctl");
+    command.arg(action);
+    run(command, &format!("rabbitmqctl {action}"));
+}
+
+fn run(mut command: Command, what: &str) {
+    let status = command
+        .stdout(Stdio::null())
+        .status()
+        .unwrap_or_else(|e| panic!("run {what}: {e}"));
+    assert!(status.success(), "{what} failed");
+}
+
+fn wait_until_listening(port: u16, name: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{name} did not come back");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
