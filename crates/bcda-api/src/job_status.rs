@@ -8,6 +8,7 @@ use bcda_infra::AppContext;
 use bcda_infra::http::{Authenticated, FhirError, PublicBase};
 use bcda_infra::signed_url::UrlSigner;
 use bcda_model::fhir::{Manifest, ManifestFile, TransactionTime};
+use bcda_model::scope::Scopes;
 use bcda_model::{ApiVersion, JobStatus, ResourceType};
 use time::OffsetDateTime;
 
@@ -63,6 +64,7 @@ pub async fn get(
             id,
             &job,
             &base,
+            &principal.scopes,
             ctx.url_signer
                 .as_ref()
                 .map(|signer| (signer, principal.cms_id.as_str())),
@@ -112,13 +114,15 @@ fn in_progress(job: &JobState) -> HttpResponse {
         .finish()
 }
 
-/// The manifest of a completed job. With URL signing on, each URL carries a signature
-/// for the job's ACO, and `requiresAccessToken` is false because the file server then
+/// The manifest of a completed job, listing the output files of the types `scopes`
+/// lets the polling token read. With URL signing on, each URL carries a signature for
+/// the job's ACO, and `requiresAccessToken` is false because the file server then
 /// accepts the URL alone.
 fn completed(
     id: i64,
     job: &JobState,
     base: &PublicBase,
+    scopes: &Scopes,
     signer: Option<(&UrlSigner, &str)>,
 ) -> HttpResponse {
     let now = OffsetDateTime::now_utc();
@@ -135,7 +139,9 @@ fn completed(
         .iter()
         .filter_map(|(resource_type, key)| {
             let resource_type: ResourceType = resource_type.parse().ok()?;
-            Some(ManifestFile::data(resource_type, url(key)))
+            scopes
+                .permits(resource_type)
+                .then(|| ManifestFile::data(resource_type, url(key)))
         })
         .collect();
     let manifest = Manifest {

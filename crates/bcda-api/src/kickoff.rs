@@ -38,7 +38,7 @@ const BUSY_RETRY_AFTER_SECS: u32 = 30;
         (status = 202, description = "Started; poll the job at `Content-Location`"),
         (status = 400, description = "A bad parameter or header", content_type = "application/fhir+json"),
         (status = 401, description = "Missing, invalid or expired token", content_type = "application/fhir+json"),
-        (status = 403, description = "The ACO is denied", content_type = "application/fhir+json"),
+        (status = 403, description = "The ACO is denied, or the token's scopes do not grant a requested type", content_type = "application/fhir+json"),
         (status = 429, description = "An export of the same kind is already running; retry after `Retry-After`")
     )
 )]
@@ -74,7 +74,7 @@ pub async fn patient(
         (status = 202, description = "Started; poll the job at `Content-Location`"),
         (status = 400, description = "A bad parameter or header", content_type = "application/fhir+json"),
         (status = 401, description = "Missing, invalid or expired token", content_type = "application/fhir+json"),
-        (status = 403, description = "The ACO is denied", content_type = "application/fhir+json"),
+        (status = 403, description = "The ACO is denied, or the token's scopes do not grant a requested type", content_type = "application/fhir+json"),
         (status = 429, description = "An export of the same kind is already running; retry after `Retry-After`")
     )
 )]
@@ -105,6 +105,10 @@ async fn kick_off(
     let now = OffsetDateTime::now_utc();
     let request =
         export::parse_query(req.query_string(), now).map_err(|e| bad_request(version, e))?;
+    let request = principal
+        .scopes
+        .restrict(request)
+        .map_err(|e| FhirError::new(version, StatusCode::FORBIDDEN, e.to_string()))?;
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
     export::check_headers(header(ACCEPT.as_str()), header("prefer"))
         .map_err(|e| bad_request(version, e))?;

@@ -12,6 +12,9 @@ pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jw
 /// The longest an assertion may live: SMART says five minutes.
 pub const MAX_LIFETIME_SECS: i64 = 300;
 
+/// Tolerated clock difference between a client and this server.
+const LEEWAY_SECS: i64 = 5;
+
 /// Algorithms SMART requires servers to accept.
 pub const ALGORITHMS: [Algorithm; 2] = [Algorithm::RS384, Algorithm::ES384];
 
@@ -30,6 +33,8 @@ pub struct AssertionClaims {
     pub iss: String,
     pub sub: String,
     pub exp: i64,
+    /// When it was made, if the client says; never in the future.
+    pub iat: Option<i64>,
     pub jti: String,
 }
 
@@ -46,6 +51,10 @@ pub enum AssertionError {
     Invalid,
     #[error("the assertion must expire within five minutes")]
     TooLongLived,
+    #[error("the assertion is not valid yet, or was issued in the future")]
+    NotYetValid,
+    #[error("the assertion names critical header extensions this server does not support")]
+    CriticalExtension,
 }
 
 /// The client id an assertion claims to come from, read before its signature is
@@ -73,6 +82,11 @@ pub fn verify(
     if !ALGORITHMS.contains(&header.alg) {
         return Err(AssertionError::Algorithm);
     }
+    // RFC 7515 4.1.11: a recipient that does not understand a critical extension must
+    // reject the JWS; this server understands none.
+    if header.crit.is_some() {
+        return Err(AssertionError::CriticalExtension);
+    }
     let jwk = match &header.kid {
         Some(kid) => jwks.find(kid),
         None if jwks.keys.len() == 1 => jwks.keys.first(),
@@ -86,11 +100,23 @@ pub fn verify(
     validation.sub = Some(client_id.to_owned());
     validation.set_audience(&[audience]);
     validation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
-    validation.leeway = 5;
+    validation.validate_nbf = true;
+    validation.leeway = LEEWAY_SECS as u64;
     let claims = jsonwebtoken::decode::<AssertionClaims>(assertion, &key, &validation)
-        .map_err(|_| AssertionError::Invalid)?
+        .map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::ImmatureSignature => AssertionError::NotYetValid,
+            _ => AssertionError::Invalid,
+        })?
         .claims;
-    if claims.exp > now + MAX_LIFETIME_SECS + 5 {
+    // jsonwebtoken checks `sub` against the client only when asked (above); checked
+    // again here so the rule does not depend on a library default.
+    if claims.sub != client_id {
+        return Err(AssertionError::Invalid);
+    }
+    if claims.iat.is_some_and(|iat| iat > now + LEEWAY_SECS) {
+        return Err(AssertionError::NotYetValid);
+    }
+    if claims.exp > now + MAX_LIFETIME_SECS + LEEWAY_SECS {
         return Err(AssertionError::TooLongLived);
     }
     if claims.jti.is_empty() {
@@ -99,10 +125,10 @@ pub fn verify(
     Ok(claims)
 }
 
-/// Whether every space-separated scope in `requested` is one this server grants.
+/// Whether every space-separated scope in `requested` is one this server grants: a
+/// `system` read scope (`.read` or `.rs`) of everything or of a served type.
 pub fn scope_is_supported(requested: &str) -> bool {
-    let mut scopes = requested.split_whitespace().peekable();
-    scopes.peek().is_some() && scopes.all(|s| SUPPORTED_SCOPES.contains(&s))
+    bcda_model::scope::Scopes::parse(requested).is_ok()
 }
 
 #[cfg(test)]
@@ -115,6 +141,7 @@ mod tests {
         assert!(scope_is_supported(
             "system/Patient.read system/Coverage.read"
         ));
+        assert!(scope_is_supported("system/Coverage.rs"));
         assert!(!scope_is_supported("system/*.write"));
         assert!(!scope_is_supported("system/*.read user/*.read"));
         assert!(!scope_is_supported(""));

@@ -64,6 +64,13 @@ pub enum Verified {
     No,
 }
 
+/// The hash of a random secret nobody knows, made once per process: checked against
+/// when a request names an unknown client, so that it takes as long as a known one.
+pub fn unmatchable_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash(&generate()))
+}
+
 /// Checks `secret` against `stored` in constant time. Slow on purpose.
 pub fn verify(secret: &str, stored: &str) -> Result<Verified, MalformedHash> {
     let parsed = Parsed::from_str(stored)?;

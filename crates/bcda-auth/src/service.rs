@@ -1,5 +1,6 @@
 //! Issuing access tokens: the rules of the token endpoint, apart from HTTP.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -18,6 +19,10 @@ use crate::clients::{ClientRecord, ClientStore, StoreError};
 use crate::keys::{KeyError, KeyStore};
 use crate::rate_limit::{RateDecision, RateLimiter};
 use crate::secret::{self, Verified};
+
+/// The longest client id looked up: issued ids are UUIDs, so anything much longer is
+/// refused without a query.
+const MAX_CLIENT_ID_LEN: usize = 128;
 
 /// A token ready to hand out.
 #[derive(Debug, Clone)]
@@ -42,6 +47,19 @@ pub enum TokenError {
     RateLimited { retry_after: Duration },
     #[error("token service unavailable: {0}")]
     Unavailable(String),
+}
+
+impl TokenError {
+    /// Whether the client was refused (as opposed to the service failing): what counts
+    /// against the source address's failures.
+    fn is_rejection(&self) -> bool {
+        matches!(
+            self,
+            TokenError::InvalidClient(_)
+                | TokenError::InvalidAssertion(_)
+                | TokenError::ReplayedAssertion
+        )
+    }
 }
 
 impl From<StoreError> for TokenError {
@@ -84,7 +102,12 @@ impl TokenService {
         Ok(TokenService {
             clients: ClientStore::new(db.clone()),
             keys: KeyStore::new(config, db.clone())?,
-            limiter: RateLimiter::new(db.clone(), config.rate_limit, config.rate_window),
+            limiter: RateLimiter::new(
+                db.clone(),
+                config.rate_limit,
+                config.failure_limit,
+                config.rate_window,
+            ),
             issuer: config.issuer.clone(),
             ttl: config.token_ttl,
             db,
@@ -96,21 +119,62 @@ impl TokenService {
         &self.keys
     }
 
-    /// Issues a token for HTTP Basic client credentials.
+    /// Issues a token for HTTP Basic client credentials, presented from `source`.
     pub async fn for_secret(
         &self,
         client_id: &str,
         client_secret: &str,
+        source: IpAddr,
     ) -> Result<IssuedToken, TokenError> {
-        let client = self.active_client(client_id).await?;
+        self.admit(source).await?;
+        let outcome = self.check_secret(client_id, client_secret).await;
+        self.settle(source, outcome).await
+    }
+
+    /// Issues a token for a SMART Backend Services client assertion presented to the
+    /// token endpoint at `token_url`, from `source`.
+    pub async fn for_assertion(
+        &self,
+        assertion: &str,
+        scope: &str,
+        token_url: &str,
+        source: IpAddr,
+    ) -> Result<IssuedToken, TokenError> {
+        self.admit(source).await?;
+        let outcome = self.check_assertion(assertion, token_url).await;
+        let outcome = match outcome {
+            Ok(client) => Ok((client, Some(scope.to_owned()))),
+            Err(e) => Err(e),
+        };
+        self.settle(source, outcome).await
+    }
+
+    /// The client whose secret `client_secret` is. An unknown client costs as much time
+    /// as a known one (a hash is checked either way), so timing does not tell which
+    /// client ids exist.
+    async fn check_secret(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+    ) -> Result<(ClientRecord, Option<String>), TokenError> {
+        let client = match self.active_client(client_id).await {
+            Ok(client) => client,
+            Err(e @ TokenError::InvalidClient(_)) => {
+                let given = client_secret.to_owned();
+                let _ = tokio::task::spawn_blocking(move || {
+                    secret::verify(&given, secret::unmatchable_hash())
+                })
+                .await;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
         let Some(stored) = client.secret_hash.clone() else {
             return Err(TokenError::InvalidClient("client has no secret"));
         };
         if !client.secret_is_current(OffsetDateTime::now_utc()) {
             return Err(TokenError::InvalidClient("secret expired"));
         }
-        self.ration(client_id).await?;
-
         let given = client_secret.to_owned();
         let verified = tokio::task::spawn_blocking(move || secret::verify(&given, &stored))
             .await
@@ -126,17 +190,15 @@ impl TokenService {
             }
             Verified::Yes => {}
         }
-        self.sign(&client, None).await
+        Ok((client, None))
     }
 
-    /// Issues a token for a SMART Backend Services client assertion presented to the
-    /// token endpoint at `token_url`.
-    pub async fn for_assertion(
+    /// The client that signed `assertion`, once its signature, claims and `jti` check.
+    async fn check_assertion(
         &self,
         assertion: &str,
-        scope: &str,
         token_url: &str,
-    ) -> Result<IssuedToken, TokenError> {
+    ) -> Result<ClientRecord, TokenError> {
         let client_id = assertion::claimed_client(assertion)?;
         let client = self.active_client(&client_id).await?;
         let jwks: JwkSet = client
@@ -144,16 +206,18 @@ impl TokenService {
             .clone()
             .and_then(|jwks| serde_json::from_value(jwks).ok())
             .ok_or(TokenError::InvalidClient("client has no registered keys"))?;
-        self.ration(&client_id).await?;
-
         let now = OffsetDateTime::now_utc().unix_timestamp();
         let claims = assertion::verify(assertion, &client_id, &jwks, token_url, now)?;
         self.remember_jti(&client_id, &claims.jti, claims.exp)
             .await?;
-        self.sign(&client, Some(scope.to_owned())).await
+        Ok(client)
     }
 
     async fn active_client(&self, client_id: &str) -> Result<ClientRecord, TokenError> {
+        // Not a client id this server issues (a NUL byte would not even reach Postgres).
+        if client_id.len() > MAX_CLIENT_ID_LEN || client_id.chars().any(char::is_control) {
+            return Err(TokenError::InvalidClient("malformed client id"));
+        }
         match self.clients.find(client_id).await? {
             Some(client) if client.is_active() => Ok(client),
             Some(_) => Err(TokenError::InvalidClient("client revoked")),
@@ -161,10 +225,33 @@ impl TokenService {
         }
     }
 
-    async fn ration(&self, client_id: &str) -> Result<(), TokenError> {
-        match self.limiter.check(client_id).await? {
+    /// Refuses `source` while it has used up its failed requests.
+    async fn admit(&self, source: IpAddr) -> Result<(), TokenError> {
+        match self.limiter.admits(source).await? {
             RateDecision::Allowed => Ok(()),
             RateDecision::Limited { retry_after } => Err(TokenError::RateLimited { retry_after }),
+        }
+    }
+
+    /// Counts a rejected request against `source`, or a proven client's token against
+    /// the client, and signs the token when within its limit.
+    async fn settle(
+        &self,
+        source: IpAddr,
+        outcome: Result<(ClientRecord, Option<String>), TokenError>,
+    ) -> Result<IssuedToken, TokenError> {
+        match outcome {
+            Ok((client, scope)) => match self.limiter.count_token(&client.client_id).await? {
+                RateDecision::Allowed => self.sign(&client, scope).await,
+                RateDecision::Limited { retry_after } => {
+                    Err(TokenError::RateLimited { retry_after })
+                }
+            },
+            Err(rejected) if rejected.is_rejection() => {
+                self.limiter.count_failure(source).await?;
+                Err(rejected)
+            }
+            Err(e) => Err(e),
         }
     }
 

@@ -17,7 +17,8 @@ use bcda_infra::http::{Authenticated, FhirError};
 use bcda_infra::metrics::{DownloadLabels, Metrics};
 use bcda_infra::signed_url::Signature;
 use bcda_infra::storage::{GetOptions, GetRange, StorageError, export_file_path};
-use bcda_model::{ApiVersion, JobStatus};
+use bcda_model::scope::Scopes;
+use bcda_model::{ApiVersion, JobStatus, ResourceType};
 use futures::TryStreamExt;
 use time::OffsetDateTime;
 
@@ -97,6 +98,7 @@ async fn caller(
         return Ok(Owner {
             aco_id: principal.aco_id,
             cms_id: principal.cms_id,
+            scopes: principal.scopes,
         });
     };
     let invalid = || {
@@ -130,14 +132,17 @@ async fn caller(
     Ok(Owner {
         aco_id: owner.aco_id,
         cms_id: owner.cms_id,
+        // The signature was issued for this very file, to a token that could read it.
+        scopes: Scopes::all(),
     })
 }
 
-/// The ACO a download is for.
+/// The ACO a download is for, and what its credential may read.
 #[derive(Debug, Clone)]
 struct Owner {
     aco_id: uuid::Uuid,
     cms_id: String,
+    scopes: Scopes,
 }
 
 async fn serve(
@@ -174,6 +179,18 @@ async fn serve(
     }
     if job.status != JobStatus::Completed.as_str() || !job.lists_file {
         return Err(not_found());
+    }
+    let permitted = job
+        .resource_type
+        .as_deref()
+        .and_then(|t| t.parse::<ResourceType>().ok())
+        .is_some_and(|t| principal.scopes.permits(t));
+    if !permitted {
+        return Err(FhirError::new(
+            version,
+            StatusCode::FORBIDDEN,
+            "The access token's scopes do not permit reading this file",
+        ));
     }
 
     let stored = export_file_path(&file_key);

@@ -20,6 +20,8 @@ pub struct DownloadableJob {
     pub expires_at: Option<OffsetDateTime>,
     /// Whether the requested file is one the job wrote.
     pub lists_file: bool,
+    /// The resource type of the key that wrote the file (its error file included).
+    pub resource_type: Option<String>,
     /// The file's uncompressed size.
     pub content_bytes: Option<i64>,
     /// The trace context of the job's kick-off, which its downloads join.
@@ -37,9 +39,10 @@ pub async fn find_job(
     let client = db.get().await?;
     let row = client
         .query_opt(
-            "SELECT j.status, j.expires_at, f.listed IS NOT NULL, f.content_bytes, j.trace_context \
+            "SELECT j.status, j.expires_at, f.listed IS NOT NULL, f.content_bytes, j.trace_context, \
+                    f.resource_type \
              FROM jobs j LEFT JOIN LATERAL ( \
-                 SELECT true AS listed, \
+                 SELECT true AS listed, k.resource_type, \
                         CASE WHEN k.object_key = $3 THEN k.content_bytes \
                              ELSE k.error_content_bytes END AS content_bytes \
                  FROM job_keys k WHERE k.job_id = j.id \
@@ -55,6 +58,7 @@ pub async fn find_job(
         lists_file: row.get(2),
         content_bytes: row.get(3),
         trace_context: serde_json::from_value(row.get(4)).unwrap_or_default(),
+        resource_type: row.get(5),
     }))
 }
 

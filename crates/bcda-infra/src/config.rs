@@ -140,10 +140,19 @@ pub struct AuthConfig {
     /// Verify tokens with the keys published at this JWKS URL (`BCDA_AUTH_JWKS_URL`);
     /// without it, services read the public keys from Postgres.
     pub jwks_url: Option<Url>,
-    /// Token requests one client may make per window (`BCDA_TOKEN_RATE_LIMIT`).
+    /// Tokens one client may obtain per window (`BCDA_TOKEN_RATE_LIMIT`). Only requests
+    /// that proved the client's credentials count, so nobody else can spend them.
     pub rate_limit: u32,
+    /// Failed token requests (unknown client, wrong secret, bad assertion) one source
+    /// address may make per window (`BCDA_TOKEN_FAILURE_LIMIT`); past it, that address
+    /// gets `429` before any credential is checked.
+    pub failure_limit: u32,
     /// The rate-limit window (`BCDA_TOKEN_RATE_WINDOW_SECS`).
     pub rate_window: Duration,
+    /// Reverse proxies in front of this service that append the client's address to
+    /// `X-Forwarded-For` (`BCDA_TRUSTED_PROXIES`); 0 (the default) uses the TCP peer and
+    /// ignores the header, which any client can write.
+    pub trusted_proxies: u8,
 }
 
 impl AuthConfig {
@@ -218,6 +227,7 @@ pub mod defaults {
     /// A published development key: encrypts nothing worth protecting.
     pub const KEY_ENCRYPTION_KEY: &str = "YmNkYS1ycyBkZXZlbG9wbWVudCBrZXkgLSBub3Qgc2U=";
     pub const TOKEN_RATE_LIMIT: u32 = 100;
+    pub const TOKEN_FAILURE_LIMIT: u32 = 20;
     pub const TOKEN_RATE_WINDOW_SECS: u64 = 300;
 }
 
@@ -390,6 +400,12 @@ fn auth_config(env: &Env<'_>) -> Result<AuthConfig, ConfigError> {
             Url::parse(v).map_err(|e| format!("not a URL: {e}"))
         })?,
         rate_limit: env.positive("BCDA_TOKEN_RATE_LIMIT", defaults::TOKEN_RATE_LIMIT)?,
+        failure_limit: env.positive("BCDA_TOKEN_FAILURE_LIMIT", defaults::TOKEN_FAILURE_LIMIT)?,
+        trusted_proxies: env.parsed(
+            "BCDA_TRUSTED_PROXIES",
+            "0",
+            "expected the number of proxies (0-255)",
+        )?,
         rate_window: Duration::from_secs(env.positive(
             "BCDA_TOKEN_RATE_WINDOW_SECS",
             defaults::TOKEN_RATE_WINDOW_SECS,

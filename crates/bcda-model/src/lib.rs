@@ -13,6 +13,7 @@ pub mod identifiers;
 pub mod job;
 pub mod resource_type;
 pub mod sandbox;
+pub mod scope;
 
 pub use api_version::ApiVersion;
 pub use job::JobStatus;

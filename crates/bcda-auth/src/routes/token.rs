@@ -7,7 +7,7 @@ use actix_web::post;
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine as _;
 use bcda_infra::AppContext;
-use bcda_infra::http::PublicBase;
+use bcda_infra::http::{PublicBase, client_address};
 use serde_json::json;
 
 use super::error::TokenEndpointError;
@@ -53,6 +53,7 @@ pub async fn post(
     };
 
     let ttl = ctx.config.auth.token_ttl;
+    let source = client_address(&req, ctx.config.auth.trusted_proxies);
     let token = if let Some(assertion) = field("client_assertion") {
         let token_url = format!("{}/auth/token", base.as_str());
         check_assertion_request(
@@ -62,13 +63,13 @@ pub async fn post(
         )?;
         let scope = field("scope").unwrap_or_default();
         service
-            .for_assertion(assertion, scope, &token_url)
+            .for_assertion(assertion, scope, &token_url, source)
             .await
             .map_err(|e| failure(e, ttl, Flow::Assertion))?
     } else {
         let (client_id, secret) = basic_credentials(&req)?;
         service
-            .for_secret(&client_id, &secret)
+            .for_secret(&client_id, &secret, source)
             .await
             .map_err(|e| failure(e, ttl, Flow::Basic))?
     };

@@ -40,15 +40,32 @@ impl ClientKey {
     }
 
     fn assertion(&self, client_id: &str, audience: &str, lifetime: i64, jti: &str) -> String {
+        self.edited_assertion(client_id, audience, lifetime, jti, |_, _| {})
+    }
+
+    /// An assertion whose header and claims `edit` changes before it is signed.
+    fn edited_assertion(
+        &self,
+        client_id: &str,
+        audience: &str,
+        lifetime: i64,
+        jti: &str,
+        edit: impl FnOnce(&mut Header, &mut Value),
+    ) -> String {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let mut header = Header::new(self.alg);
         header.kid = self.jwk.common.key_id.clone();
-        let claims = json!({
+        let mut claims = json!({
             "iss": client_id, "sub": client_id, "aud": audience,
             "exp": now + lifetime, "jti": jti,
         });
+        edit(&mut header, &mut claims);
         jsonwebtoken::encode(&header, &claims, &self.encoding).unwrap()
     }
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 async fn register(app: &TestApp, key: &ClientKey) -> String {
@@ -72,6 +89,14 @@ async fn request(app: &TestApp, form: &[(&str, &str)]) -> reqwest::Response {
 }
 
 async fn assertion_request(app: &TestApp, assertion: &str) -> reqwest::Response {
+    scoped_assertion_request(app, assertion, "system/*.read").await
+}
+
+async fn scoped_assertion_request(
+    app: &TestApp,
+    assertion: &str,
+    scope: &str,
+) -> reqwest::Response {
     request(
         app,
         &[
@@ -81,10 +106,73 @@ async fn assertion_request(app: &TestApp, assertion: &str) -> reqwest::Response 
                 "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
             ),
             ("client_assertion", assertion),
-            ("scope", "system/*.read"),
+            ("scope", scope),
         ],
     )
     .await
+}
+
+#[tokio::test]
+async fn a_token_reads_only_the_types_its_scopes_grant() {
+    let app = spawn_app().await;
+    let aco = app.synthetic_aco("A7777", 6).await;
+    let key = rsa_key();
+    let client_id = register(&app, &key).await;
+    let assertion = key.assertion(&client_id, &app.url("/auth/token"), 240, "patients-only");
+    let response = scoped_assertion_request(&app, &assertion, "system/Patient.read").await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    let patients_only = body["access_token"].as_str().unwrap().to_owned();
+
+    // Naming a type the scopes do not grant is refused; without `_type`, the export
+    // holds the granted types only.
+    let refused = app
+        .kick_off(
+            &patients_only,
+            "/api/v2/Patient/$export?_type=ExplanationOfBenefit",
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    let outcome: Value = refused.json().await.unwrap();
+    assert_eq!(outcome["issue"][0]["code"], "forbidden", "{outcome}");
+    let manifest = app.export(&patients_only, "/api/v2/Patient/$export").await;
+    let types: Vec<&str> = manifest["output"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["Patient"]);
+
+    // A job of every type, started with full access: the scoped token neither sees nor
+    // downloads its EOB files.
+    let full = app.export(&aco.token, "/api/v2/Patient/$export").await;
+    let eob = full["output"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["type"] == "ExplanationOfBenefit")
+        .and_then(|f| f["url"].as_str())
+        .unwrap()
+        .trim_start_matches(&app.address)
+        .to_owned();
+    assert_eq!(app.get_with_token(&eob, &aco.token).await.status(), 200);
+    assert_eq!(app.get_with_token(&eob, &patients_only).await.status(), 403);
+    let job = format!("/api/v2/jobs/{}", full["JobID"]);
+    let seen: Value = app
+        .get_with_token(&job, &patients_only)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        seen["output"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["type"] == "Patient"),
+        "{seen}"
+    );
 }
 
 #[tokio::test]
@@ -153,6 +241,30 @@ async fn bad_assertions_are_invalid_clients() {
         (
             "unknown client",
             key.assertion("no-such-client", &token_url, 240, &jti()),
+        ),
+        (
+            "subject is not the client",
+            key.edited_assertion(&client_id, &token_url, 240, &jti(), |_, claims| {
+                claims["sub"] = "someone-else".into();
+            }),
+        ),
+        (
+            "not valid for another hour",
+            key.edited_assertion(&client_id, &token_url, 240, &jti(), |_, claims| {
+                claims["nbf"] = (now() + 3600).into();
+            }),
+        ),
+        (
+            "issued a day ahead",
+            key.edited_assertion(&client_id, &token_url, 240, &jti(), |_, claims| {
+                claims["iat"] = (now() + 86_400).into();
+            }),
+        ),
+        (
+            "a critical header extension",
+            key.edited_assertion(&client_id, &token_url, 240, &jti(), |header, _| {
+                header.crit = Some(vec!["b64".into()]);
+            }),
         ),
     ];
     for (case, assertion) in cases {

@@ -208,3 +208,108 @@ async fn too_many_token_requests_get_429_with_retry_after_and_advice() {
     let other = app.create_client("A1234").await;
     app.token(&other).await;
 }
+
+/// A Basic-credential token request as sent from `address` through one trusted proxy.
+async fn token_from(
+    app: &bcda_testkit::TestApp,
+    address: &str,
+    client_id: &str,
+    secret: &str,
+) -> reqwest::Response {
+    app.client
+        .post(app.url("/auth/token"))
+        .basic_auth(client_id, Some(secret))
+        .header("X-Forwarded-For", format!("198.18.0.1, {address}"))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_stranger_guessing_secrets_is_slowed_without_locking_the_client_out() {
+    let app = TestAppBuilder::default()
+        .env("BCDA_TOKEN_RATE_LIMIT", "2")
+        .env("BCDA_TOKEN_FAILURE_LIMIT", "3")
+        .env("BCDA_TOKEN_RATE_WINDOW_SECS", "86400")
+        .env("BCDA_TRUSTED_PROXIES", "1")
+        .spawn()
+        .await;
+    let credentials = app.create_client("A1234").await;
+    let id = &credentials.client_id;
+
+    // The stranger knows the client id, not the secret: three failures, then 429
+    // before any secret is checked, even for the right one.
+    let stranger = "203.0.113.66";
+    for _ in 0..3 {
+        assert_eq!(token_from(&app, stranger, id, "guess").await.status(), 401);
+    }
+    let refused = token_from(&app, stranger, id, "guess").await;
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    assert_eq!(
+        token_from(&app, stranger, id, &credentials.client_secret)
+            .await
+            .status(),
+        429
+    );
+
+    // The client, from its own address, is not affected, and its allowance (two
+    // tokens) is its own.
+    let client = "198.51.100.7";
+    for _ in 0..2 {
+        let response = token_from(&app, client, id, &credentials.client_secret).await;
+        assert_eq!(response.status(), 200);
+    }
+    assert_eq!(
+        token_from(&app, client, id, &credentials.client_secret)
+            .await
+            .status(),
+        429
+    );
+}
+
+#[tokio::test]
+async fn forwarded_addresses_are_ignored_without_trusted_proxies() {
+    let app = TestAppBuilder::default()
+        .env("BCDA_TOKEN_FAILURE_LIMIT", "2")
+        .env("BCDA_TOKEN_RATE_WINDOW_SECS", "86400")
+        .spawn()
+        .await;
+    // A guesser inventing a new X-Forwarded-For for each request is still one address.
+    for (n, want) in [(1, 401), (2, 401), (3, 429)] {
+        let response = token_from(&app, &format!("203.0.113.{n}"), "someone", "guess").await;
+        assert_eq!(response.status(), want, "request {n}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_client_ids_are_refused_like_wrong_secrets() {
+    let app = spawn_app().await;
+    let credentials = app.create_client("A1234").await;
+    // A NUL byte never reaches Postgres (which would refuse it): 401, not 503.
+    for id in ["nul\0byte", "esc\u{1b}[2J", &"x".repeat(4096)] {
+        let response = app.request_token(id, "secret").await;
+        assert_eq!(response.status(), 401, "{id:?}");
+    }
+
+    // Timing does not tell a known client id from an unknown one: both check a hash.
+    let fastest = |id: String| {
+        let app = &app;
+        async move {
+            let mut best = std::time::Duration::MAX;
+            for _ in 0..3 {
+                let started = std::time::Instant::now();
+                let response = app.request_token(&id, "wrong-secret").await;
+                assert_eq!(response.status(), 401);
+                best = best.min(started.elapsed());
+            }
+            best
+        }
+    };
+    let known = fastest(credentials.client_id.clone()).await;
+    let unknown = fastest(uuid::Uuid::new_v4().to_string()).await;
+    assert!(
+        unknown * 3 > known,
+        "unknown id answered in {unknown:?}, known in {known:?}"
+    );
+}

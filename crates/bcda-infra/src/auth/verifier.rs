@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bcda_model::scope::Scopes;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{DecodingKey, Validation};
 use tokio::sync::{Mutex, RwLock};
@@ -36,6 +37,9 @@ pub struct Principal {
     pub client_id: String,
     pub cms_id: String,
     pub aco_id: Uuid,
+    /// What the token may read: everything for a token without a scope (HTTP Basic),
+    /// else the SMART scopes it was granted.
+    pub scopes: Scopes,
 }
 
 /// Why a token was not accepted.
@@ -130,6 +134,9 @@ impl TokenVerifier {
         if header.alg != TOKEN_ALGORITHM {
             return Err(AuthError::Invalid("wrong algorithm"));
         }
+        if header.crit.is_some() {
+            return Err(AuthError::Invalid("critical header extension"));
+        }
         let kid = header.kid.ok_or(AuthError::Invalid("no kid"))?;
         let key = self
             .key(&kid)
@@ -149,6 +156,10 @@ impl TokenVerifier {
             return Err(AuthError::Invalid("issued in the future"));
         }
 
+        let scopes = match &claims.scope {
+            None => Scopes::all(),
+            Some(scope) => Scopes::parse(scope).map_err(|_| AuthError::Invalid("bad scope"))?,
+        };
         let standing = self
             .standing(&claims.client_id)
             .await?
@@ -166,6 +177,7 @@ impl TokenVerifier {
             client_id: claims.client_id,
             cms_id: standing.cms_id,
             aco_id: standing.aco_id,
+            scopes,
         })
     }
 
