@@ -15,9 +15,9 @@ use url::Url;
 pub struct Config {
     /// Address the HTTP server binds (`BCDA_LISTEN`). Port 0 picks a free port.
     pub listen: SocketAddr,
-    /// Public origin used in `Content-Location`, manifests and metadata
-    /// (`BCDA_PUBLIC_URL`). When absent, each request's Host and `X-Forwarded-*` headers
-    /// decide, so the same server works behind any proxy without configuration.
+    /// Public origin used in `Content-Location`, manifests, metadata and as the audience
+    /// of client assertions (`BCDA_PUBLIC_URL`). Required behind a proxy; without it only
+    /// a loopback `Host` is believed (see `http::PublicBase`).
     pub public_url: Option<Url>,
     pub database: DatabaseConfig,
     pub amqp: AmqpConfig,

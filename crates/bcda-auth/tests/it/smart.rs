@@ -343,3 +343,33 @@ async fn smart_configuration_describes_the_token_endpoint() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_assertion_for_another_origin_is_refused_whatever_the_request_headers_say() {
+    let app = spawn_app().await;
+    let key = rsa_key();
+    let client_id = register(&app, &key).await;
+    let assertion = key.assertion(&client_id, "https://evil.example/auth/token", 240, "aud");
+    let body: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("grant_type", "client_credentials"),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
+            ("client_assertion", assertion.as_str()),
+            ("scope", "system/*.read"),
+        ])
+        .finish();
+    let response = app
+        .client
+        .post(app.url("/auth/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("X-Forwarded-Proto", "https")
+        .header("X-Forwarded-Host", "evil.example")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+}
