@@ -24,6 +24,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use service::TokenService;
 
+/// The largest token request body accepted.
+pub const MAX_TOKEN_REQUEST_BYTES: usize = 64 * 1024;
+
 /// Clients and signing keys live in Postgres.
 pub const DEPENDENCIES: &[Dependency] = &[Dependency::Database];
 
@@ -32,6 +35,9 @@ pub const DEPENDENCIES: &[Dependency] = &[Dependency::Database];
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
         scope("/auth")
+            // A token request is a short form (an assertion is a few KiB): larger bodies
+            // are refused with 413 before they are buffered.
+            .app_data(web::PayloadConfig::new(MAX_TOKEN_REQUEST_BYTES))
             .service(routes::token::post)
             .service(routes::jwks::get),
     )

@@ -17,12 +17,32 @@ pub struct DownloadLabels {
 }
 
 /// The labels of an HTTP request: the route's pattern (not the path, which holds ids),
-/// the method and the status.
+/// the method ([`method_label`]) and the status.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
     pub route: String,
-    pub method: String,
+    pub method: &'static str,
     pub status: u16,
+}
+
+/// The `method` label of a request: one of the standard methods, or `other`, so that
+/// clients inventing methods cannot add series without bound.
+pub fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::CONNECT,
+    ]
+    .iter()
+    .find(|known| *known == method)
+    .map_or("other", |known| known.as_str())
 }
 
 /// The route of a request's duration.
@@ -258,7 +278,7 @@ mod tests {
             .requests
             .get_or_create(&RequestLabels {
                 route: "/api/v2/jobs/{jobId}".into(),
-                method: "GET".into(),
+                method: "GET",
                 status: 202,
             })
             .inc();

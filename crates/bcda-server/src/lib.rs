@@ -5,6 +5,7 @@
 //! (and the others) run one service per process, as Kubernetes does. Either way the
 //! same [`Application`] is built, and `main` only parses arguments and calls it.
 
+mod limits;
 mod openapi;
 mod ops;
 pub mod role;
@@ -88,11 +89,15 @@ impl Application {
                 .configure(ops::configure(dependencies.clone(), refresh_backlog))
                 .configure(|cfg| register_routes(role, cfg))
                 .into_app()
+                .wrap_fn(limits::bound_body)
                 .wrap_fn(echo_request_id)
                 .wrap_fn(move |req, service| record_request(req, service, metrics.clone()))
                 .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
                 .wrap(TracingLogger::default())
         })
+        .client_request_timeout(limits::HEAD_TIMEOUT)
+        .keep_alive(limits::KEEP_ALIVE)
+        .max_connections(limits::MAX_CONNECTIONS_PER_WORKER)
         .listen(listener)?
         .run();
         Ok(Application {
@@ -176,7 +181,7 @@ where
     S: Service<ServiceRequest, Response = ServiceResponse, Error = actix_web::Error>,
 {
     let started = std::time::Instant::now();
-    let method = req.method().to_string();
+    let method = bcda_infra::metrics::method_label(req.method());
     let response = service.call(req);
     async move {
         let response = response.await?;

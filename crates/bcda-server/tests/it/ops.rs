@@ -73,3 +73,25 @@ async fn version_reports_the_crate_version_and_git_revision() {
     assert_eq!(body["version"], "0.0.0-test+0123456");
     assert_eq!(body["revision"], bcda_testkit::TEST_BUILD.git_revision);
 }
+
+#[tokio::test]
+async fn invented_methods_share_one_metrics_series() {
+    let app = spawn_app().await;
+    for n in 0..30 {
+        let method = reqwest::Method::from_bytes(format!("INVENTED{n}").as_bytes()).unwrap();
+        app.client
+            .request(method, app.url("/api/v1/metadata"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(!metrics.contains("INVENTED"), "{metrics}");
+    let other = metrics
+        .lines()
+        .filter(|line| {
+            line.starts_with("bcda_http_requests_total{") && line.contains("method=\"other\"")
+        })
+        .count();
+    assert!(other >= 1, "{metrics}");
+}
