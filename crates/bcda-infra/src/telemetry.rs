@@ -40,6 +40,39 @@ impl Drop for TelemetryGuard {
     }
 }
 
+/// The field formatter of the pretty log format: every value, message included, with
+/// control characters escaped, so a value a client chose (a path, a file name, a header)
+/// cannot start a forged log line or send escape sequences to an operator's terminal.
+/// (The JSON format's encoder escapes them already.)
+pub fn escaped_fields() -> impl for<'w> tracing_subscriber::fmt::FormatFields<'w> + 'static {
+    use tracing_subscriber::field::MakeExt as _;
+    tracing_subscriber::fmt::format::debug_fn(|writer, field, value| {
+        let text = if field.name() == "message" {
+            format!("{value:?}")
+        } else {
+            format!("{field}={value:?}")
+        };
+        writer.write_str(&escape_controls(&text))
+    })
+    .delimited(" ")
+}
+
+/// `text` with every control character written as a Rust escape (`\n`, `\u{1b}`).
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            escaped.extend(c.escape_default());
+        } else {
+            escaped.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(escaped)
+}
+
 /// Installs the global subscriber for a process named `service` (it becomes the OTLP
 /// `service.name`, unless `OTEL_SERVICE_NAME` overrides it). Call once, at the top of
 /// `main`.
@@ -62,6 +95,9 @@ pub fn init_telemetry(
             .boxed(),
         LogFormat::Pretty => tracing_subscriber::fmt::layer()
             .compact()
+            // Colours for a terminal only: a file or pipe gets no escape sequences.
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+            .fmt_fields(escaped_fields())
             .with_span_events(FmtSpan::CLOSE)
             .boxed(),
     };
@@ -119,4 +155,18 @@ pub fn continue_trace(span: &tracing::Span, carrier: &std::collections::HashMap<
     let context =
         opentelemetry::global::get_text_map_propagator(|propagator| propagator.extract(carrier));
     let _ = span.set_parent(context);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(escape_controls("plain"), "plain");
+        assert_eq!(
+            escape_controls("a.ndjson\nINFO forged\u{1b}[2J"),
+            "a.ndjson\\nINFO forged\\u{1b}[2J"
+        );
+    }
 }

@@ -5,6 +5,7 @@
 //! (and the others) run one service per process, as Kubernetes does. Either way the
 //! same [`Application`] is built, and `main` only parses arguments and calls it.
 
+mod access_log;
 mod limits;
 mod openapi;
 mod ops;
@@ -93,7 +94,7 @@ impl Application {
                 .wrap_fn(echo_request_id)
                 .wrap_fn(move |req, service| record_request(req, service, metrics.clone()))
                 .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<access_log::RedactingRootSpan>::new())
         })
         .client_request_timeout(limits::HEAD_TIMEOUT)
         .keep_alive(limits::KEEP_ALIVE)

@@ -5,6 +5,7 @@
 mod admin;
 mod export_client;
 mod loadtest;
+mod logs;
 mod postgres_restart;
 mod traces;
 mod worker_process;
