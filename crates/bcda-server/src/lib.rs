@@ -7,6 +7,7 @@
 
 mod access_log;
 mod limits;
+mod method_not_allowed;
 mod openapi;
 mod ops;
 pub mod role;
@@ -70,6 +71,9 @@ impl Application {
         let refresh_backlog = role.serves(Role::Api);
         // API processes serve the documents of the whole origin; built once.
         let documents = role.serves(Role::Api).then(openapi::document);
+        let served = web::Data::new(method_not_allowed::ServedPaths::of(&openapi::document_of(
+            role,
+        )));
         let ctx = web::Data::new(ctx);
         let server = HttpServer::new(move || {
             let metrics = metrics.clone();
@@ -90,6 +94,9 @@ impl Application {
                 .configure(ops::configure(dependencies.clone(), refresh_backlog))
                 .configure(|cfg| register_routes(role, cfg))
                 .into_app()
+                // Only for requests no route matched: 405 for a served path, else 404.
+                .app_data(served.clone())
+                .default_service(web::to(method_not_allowed::unmatched))
                 .wrap_fn(limits::bound_body)
                 .wrap_fn(echo_request_id)
                 .wrap_fn(move |req, service| record_request(req, service, metrics.clone()))

@@ -60,11 +60,16 @@ impl Modify for SecuritySchemes {
 
 /// Every route of `bcda serve all`, documented.
 pub fn document() -> Document {
+    document_of(Role::All)
+}
+
+/// Every route a process of `role` serves, documented.
+pub fn document_of(role: Role) -> Document {
     let (_, document) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::ops::configure(Vec::new(), false))
-        .configure(|cfg| crate::register_routes(Role::All, cfg))
+        .configure(|cfg| crate::register_routes(role, cfg))
         .split_for_parts();
     document
 }

@@ -79,6 +79,7 @@ fn issue_code(status: StatusCode) -> IssueCode {
         StatusCode::NOT_FOUND | StatusCode::GONE => IssueCode::NotFound,
         StatusCode::TOO_MANY_REQUESTS => IssueCode::Throttled,
         StatusCode::SERVICE_UNAVAILABLE => IssueCode::Transient,
+        StatusCode::METHOD_NOT_ALLOWED => IssueCode::NotSupported,
         s if s.is_server_error() => IssueCode::Exception,
         _ => IssueCode::Structure,
     }

@@ -20,6 +20,8 @@ pub enum IssueCode {
     Throttled,
     /// A dependency is briefly unavailable; retry later (HTTP 503).
     Transient,
+    /// The method is not supported on this path (HTTP 405).
+    NotSupported,
 }
 
 impl IssueCode {
@@ -32,6 +34,7 @@ impl IssueCode {
             IssueCode::Exception => "Internal Error",
             IssueCode::Throttled => "Too Many Requests",
             IssueCode::Transient => "Service Unavailable",
+            IssueCode::NotSupported => "Method Not Allowed",
         }
     }
 }

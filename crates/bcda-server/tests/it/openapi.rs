@@ -127,6 +127,10 @@ fn no_route_is_registered_outside_the_documented_services() {
                     stack.push(path);
                 } else if path.extension().is_some_and(|e| e == "rs") {
                     let source = std::fs::read_to_string(&path).unwrap();
+                    // The one default service answers unmatched requests (405 for a
+                    // documented path, else 404); it serves no path of its own.
+                    let fallback = ".default_service(web::to(method_not_allowed::unmatched))";
+                    let source = source.replace(fallback, "");
                     for forbidden in [".route(", "web::resource(", ".default_service("] {
                         assert!(
                             !source.contains(forbidden),
@@ -240,4 +244,28 @@ async fn swagger_ui_renders_the_export_operation_in_a_browser() {
     std::fs::rename(&screenshot, &kept)
         .or_else(|_| std::fs::copy(&screenshot, &kept).map(drop))
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_served_path_with_another_method_is_405_with_allow() {
+    let app = spawn_app().await;
+    for (method, path, allow) in [
+        ("DELETE", "/api/v1/metadata", "GET"),
+        ("POST", "/api/v2/Patient/$export", "GET"),
+        ("PUT", "/api/v2/jobs/1", "DELETE, GET"),
+        ("GET", "/auth/token", "POST"),
+    ] {
+        let response = app
+            .client
+            .request(method.parse().unwrap(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 405, "{method} {path}");
+        assert_eq!(response.headers()["allow"], allow, "{method} {path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["resourceType"], "OperationOutcome");
+        assert_eq!(body["issue"][0]["code"], "not-supported");
+    }
+    assert_eq!(app.get("/no/such/path").await.status(), 404);
 }
