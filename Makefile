@@ -42,10 +42,12 @@ migrate: services build
 test: services build-tools fmt lint validators deploy-check
 	cargo nextest run --workspace --profile $(NEXTEST_PROFILE)
 
-## The independent FHIR validators the tests use (cached in ~/.cache/bcda), and headless
-## Chromium for the Swagger UI test (Debian's package).
+## The independent FHIR validators and the OpenAPI fuzzer (schemathesis) the tests use
+## (cached in ~/.cache/bcda), and headless Chromium for the Swagger UI test (Debian's
+## package).
 validators:
 	@scripts/fhir-validators.sh >/dev/null
+	@scripts/schemathesis.sh >/dev/null
 	@scripts/ensure-chromium.sh >/dev/null
 
 ## Kubernetes manifests, docker-compose.yml and the Dockerfile against their schemas and

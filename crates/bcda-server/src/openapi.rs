@@ -18,6 +18,8 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::Role;
 
+mod schemas;
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -71,6 +73,8 @@ pub fn document_of(role: Role) -> Document {
         .configure(crate::ops::configure(Vec::new(), false))
         .configure(|cfg| crate::register_routes(role, cfg))
         .split_for_parts();
+    let mut document = document;
+    schemas::describe(&mut document);
     document
 }
 

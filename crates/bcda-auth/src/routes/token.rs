@@ -32,9 +32,11 @@ use crate::service::{IssuedToken, TokenError, TokenService};
     ),
     responses(
         (status = 200, description = "`access_token`, `token_type` (`bearer`) and `expires_in`", content_type = "application/json"),
-        (status = 400, description = "A malformed request or client assertion", content_type = "application/json"),
-        (status = 401, description = "Unknown client or wrong secret", content_type = "application/json"),
-        (status = 429, description = "Too many token requests for this client; retry after `Retry-After`", content_type = "application/json")
+        (status = 400, description = "No `Authorization` header (plain text), or a malformed client assertion request (an RFC 6749 error document)", content(("text/plain"), ("application/json"))),
+        (status = 401, description = "Unknown client, wrong secret or invalid assertion: an empty body for Basic credentials (as BCDA answers), an RFC 6749 `invalid_client` document for client assertions"),
+        (status = 413, description = "The body is larger than 64 KiB"),
+        (status = 429, description = "Too many tokens for this client, or too many failed requests from this address; retry after `Retry-After`", content_type = "text/plain"),
+        (status = 503, description = "The token service's database is briefly unavailable; retry after `Retry-After`", content_type = "text/plain")
     )
 )]
 #[post("/token")]
