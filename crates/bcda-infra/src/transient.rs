@@ -26,7 +26,12 @@ pub fn is_transient(error: &(dyn Error + 'static)) -> bool {
             return true;
         }
         if let Some(e) = error.downcast_ref::<crate::storage::StorageError>() {
-            return matches!(e, crate::storage::StorageError::Store(_));
+            // Unreachable or failing stores surface as `Generic` (the HTTP client's
+            // error, after its own retries); refused credentials or requests do not.
+            return matches!(
+                e,
+                crate::storage::StorageError::Store(object_store::Error::Generic { .. })
+            );
         }
         current = error.source();
     }

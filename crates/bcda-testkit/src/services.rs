@@ -6,24 +6,59 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Stops the local Postgres cluster, disconnecting every session (`-m fast`).
-pub fn stop_postgres() {
+/// A dependency stopped by a test; dropping it (also when the test panics) starts the
+/// dependency again, so one failed test cannot leave the machine without it.
+#[must_use = "the dependency starts again when this is dropped"]
+#[derive(Debug)]
+pub struct Stopped {
+    start: fn(),
+    started: bool,
+}
+
+impl Stopped {
+    /// Starts the dependency again now.
+    pub fn restart(mut self) {
+        (self.start)();
+        self.started = true;
+    }
+}
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        if !self.started {
+            (self.start)();
+        }
+    }
+}
+
+/// Stops the local Postgres cluster, disconnecting every session (`-m fast`), until the
+/// returned guard is restarted or dropped.
+pub fn stop_postgres() -> Stopped {
     pg_ctlcluster("stop");
+    Stopped {
+        start: start_postgres,
+        started: false,
+    }
 }
 
 /// Starts the local Postgres cluster and waits until it accepts connections.
-pub fn start_postgres() {
+fn start_postgres() {
     pg_ctlcluster("start");
     wait_until_listening(5432, "Postgres");
 }
 
-/// Stops the RabbitMQ application (the node stays up, every connection is closed).
-pub fn stop_broker() {
+/// Stops the RabbitMQ application (the node stays up, every connection is closed) until
+/// the returned guard is restarted or dropped.
+pub fn stop_broker() -> Stopped {
     rabbitmqctl("stop_app");
+    Stopped {
+        start: start_broker,
+        started: false,
+    }
 }
 
 /// Starts the RabbitMQ application again.
-pub fn start_broker() {
+fn start_broker() {
     rabbitmqctl("start_app");
 }
 

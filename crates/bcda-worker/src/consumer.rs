@@ -4,7 +4,9 @@
 //! A message is acknowledged only after its key is committed (or found to need no
 //! work). A failed attempt is republished to the retry queue with its attempt count and
 //! comes back after the retry delay; after the last attempt the key's failure is written
-//! to an error file and the message is dead-lettered for operators. On stop, the worker
+//! to an error file and the message is dead-lettered for operators. A failure because
+//! Postgres or the object store was away goes round the retry queue without using an
+//! attempt (up to an hour's worth), so an outage delays exports but fails none. On stop, the worker
 //! finishes the message in hand; the rest of its prefetch returns to the queue when its
 //! channel closes.
 
@@ -31,6 +33,15 @@ use crate::export::Exporter;
 
 /// The AMQP header that counts a message's attempts (1 on first delivery).
 pub const ATTEMPT_HEADER: &str = "x-bcda-attempt";
+
+/// The AMQP header that counts a message's retries after transient failures (a
+/// dependency briefly away), which use up no attempt.
+pub const TRANSIENT_HEADER: &str = "x-bcda-transient-retries";
+
+/// Retries after transient failures one key may take before they count as attempts:
+/// an hour of outage at the default retry delay (5 s). Bounds the cost of a failure
+/// misjudged as transient.
+const MAX_TRANSIENT_RETRIES: u32 = 720;
 
 /// How long a worker waits before reconnecting after losing its channel.
 const RECONNECT_DELAY: Duration = Duration::from_secs(1);
@@ -126,7 +137,8 @@ impl Worker {
             dead_letter(&delivery).await?;
             return Ok(());
         };
-        let attempt = attempt_of(&delivery);
+        let attempt = header_count(&delivery, ATTEMPT_HEADER).max(1);
+        let transient = header_count(&delivery, TRANSIENT_HEADER);
         let span = tracing::info_span!("export_key", job_id, job_key_id, attempt);
         bcda_infra::telemetry::continue_trace(&span, &trace_carrier(&delivery));
         async {
@@ -138,9 +150,14 @@ impl Worker {
                     tracing::error!(error = %e, "export message cannot be processed; dead-lettering it");
                     dead_letter(&delivery).await?;
                 }
+                Err(e) if e.is_transient() && transient < MAX_TRANSIENT_RETRIES => {
+                    tracing::warn!(error = %e, "a dependency is away; the key will be retried without using an attempt");
+                    self.retry(channel, &delivery, attempt, transient + 1).await?;
+                    delivery.acker.ack(BasicAckOptions::default()).await?;
+                }
                 Err(e) if attempt < self.max_attempts => {
                     tracing::warn!(error = %e, "job key attempt failed; it will be retried");
-                    self.retry(channel, &delivery, attempt + 1).await?;
+                    self.retry(channel, &delivery, attempt + 1, transient).await?;
                     delivery.acker.ack(BasicAckOptions::default()).await?;
                 }
                 Err(e) => {
@@ -171,7 +188,8 @@ impl Worker {
             }
             Err(e) => {
                 tracing::warn!(error = %e, "could not record the key's failure; retrying later");
-                self.retry(channel, delivery, attempt).await?;
+                let transient = header_count(delivery, TRANSIENT_HEADER);
+                self.retry(channel, delivery, attempt, transient).await?;
                 delivery.acker.ack(BasicAckOptions::default()).await?;
             }
         }
@@ -179,15 +197,17 @@ impl Worker {
     }
 
     /// Publishes a copy of `delivery` to the retry queue, to come back to its work queue
-    /// after the retry delay as attempt `attempt`.
+    /// after the retry delay as attempt `attempt`, with `transient` transient retries.
     async fn retry(
         &self,
         channel: &Channel,
         delivery: &Delivery,
         attempt: u32,
+        transient: u32,
     ) -> Result<(), WorkerError> {
         let mut headers = delivery.properties.headers().clone().unwrap_or_default();
         headers.insert(ATTEMPT_HEADER.into(), AMQPValue::LongUInt(attempt));
+        headers.insert(TRANSIENT_HEADER.into(), AMQPValue::LongUInt(transient));
         let properties = delivery.properties.clone().with_headers(headers);
         let confirm = channel
             .basic_publish(
@@ -235,21 +255,20 @@ async fn dead_letter(delivery: &Delivery) -> lapin::Result<bool> {
         .await
 }
 
-/// The attempt a delivery is: its header, or 1.
-fn attempt_of(delivery: &Delivery) -> u32 {
+/// The count a delivery's `header` holds, or 0.
+fn header_count(delivery: &Delivery, header: &str) -> u32 {
     delivery
         .properties
         .headers()
         .as_ref()
-        .and_then(|headers| headers.inner().get(&ShortString::from(ATTEMPT_HEADER)))
+        .and_then(|headers| headers.inner().get(&ShortString::from(header)))
         .and_then(|value| match value {
             AMQPValue::LongUInt(n) => Some(*n),
             AMQPValue::LongLongInt(n) => u32::try_from(*n).ok(),
             AMQPValue::LongInt(n) => u32::try_from(*n).ok(),
             _ => None,
         })
-        .unwrap_or(1)
-        .max(1)
+        .unwrap_or(0)
 }
 
 /// The string headers of a delivery, where the publisher put the trace context.

@@ -33,4 +33,10 @@ impl KeyError {
     pub fn is_permanent(&self) -> bool {
         matches!(self, KeyError::UnknownKey { .. })
     }
+
+    /// Whether the key failed only because Postgres or the object store was briefly
+    /// away: such a failure does not use up one of the key's attempts.
+    pub fn is_transient(&self) -> bool {
+        bcda_infra::transient::is_transient(self)
+    }
 }

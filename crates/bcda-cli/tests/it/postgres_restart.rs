@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use bcda_testkit::services::{start_postgres, stop_postgres};
+use bcda_testkit::services::stop_postgres;
 use bcda_testkit::{TestApp, TestAppBuilder};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
@@ -53,7 +53,7 @@ async fn postgres_restart_makes_requests_transient_not_internal_errors() {
     let job = job.as_str();
     let file_path = file.trim_start_matches(&app.address).to_owned();
 
-    stop_postgres();
+    let outage = stop_postgres();
     let outcome = async {
         // A client standing read in the last 5 s is cached: wait it out, so the token
         // itself must be checked against the database that is away.
@@ -71,12 +71,9 @@ async fn postgres_restart_makes_requests_transient_not_internal_errors() {
         assert_eq!(token.status(), 503, "token");
         assert!(token.headers().contains_key("retry-after"));
     };
-    // Postgres comes back even when an assertion fails.
-    let result = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(outcome)).await;
-    start_postgres();
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
+    // Postgres comes back even when an assertion fails: the guard starts it on drop.
+    outcome.await;
+    outage.restart();
 
     until_status(&app, &aco.token, job, 200).await;
     until_status(&app, &aco.token, &file_path, 200).await;
@@ -99,10 +96,10 @@ async fn postgres_restart_during_bcda_export_is_waited_out() {
         .env("BCDA_CLIENT_ID", &aco.credentials.client_id)
         .env("BCDA_CLIENT_SECRET", &aco.credentials.client_secret);
     // The client starts while Postgres is away: its token requests get 503s.
-    stop_postgres();
+    let outage = stop_postgres();
     let client = tokio::task::spawn_blocking(move || command.output().unwrap());
     tokio::time::sleep(Duration::from_secs(3)).await;
-    start_postgres();
+    outage.restart();
 
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while app.count("SELECT count(*) FROM jobs").await == 0 {
@@ -110,9 +107,9 @@ async fn postgres_restart_during_bcda_export_is_waited_out() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // Then it goes away again while the client polls, longer than the status cache.
-    stop_postgres();
+    let outage = stop_postgres();
     tokio::time::sleep(Duration::from_secs(8)).await;
-    start_postgres();
+    outage.restart();
     let stop = CancellationToken::new();
     let mut workers = bcda_worker::spawn_workers(&app.ctx, 1, &stop);
 

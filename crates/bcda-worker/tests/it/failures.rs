@@ -274,6 +274,26 @@ async fn a_lost_broker_connection_and_a_storage_outage_only_delay_the_export() {
 }
 
 #[tokio::test]
+async fn a_storage_outage_longer_than_every_attempt_uses_none_of_them() {
+    let app = small_batches().env("BCDA_MAX_ATTEMPTS", "2").spawn().await;
+    let aco = app.synthetic_aco("A9994", 10).await;
+    app.s3.fail();
+    let status_url = app
+        .start_export(&aco.token, "/api/v1/Patient/$export?_type=Patient")
+        .await;
+    // Long enough for several attempts (each about 1.5 s of the store's own retries,
+    // then the 200 ms retry delay), more than the two allowed.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    app.s3.recover();
+    let response = app.wait_for_job(&aco.token, &status_url).await;
+    assert_eq!(response.status(), 200);
+    let manifest: Value = response.json().await.unwrap();
+    assert_eq!(manifest["error"], serde_json::json!([]), "{manifest}");
+    let got = lines(&app, &aco.token, &manifest, "output").await;
+    assert_eq!(got["Patient"].len(), 10);
+}
+
+#[tokio::test]
 async fn keys_of_a_cancelled_job_are_skipped() {
     let app = small_batches().env("BCDA_WORKERS", "0").spawn().await;
     let aco = app.synthetic_aco("A9994", 30).await;
@@ -369,9 +389,9 @@ async fn broker_restart_during_a_job_only_delays_it() {
         1,
     )
     .await;
-    bcda_testkit::services::stop_broker();
+    let outage = bcda_testkit::services::stop_broker();
     tokio::time::sleep(Duration::from_secs(1)).await;
-    bcda_testkit::services::start_broker();
+    outage.restart();
     let response = app.wait_for_job(&aco.token, &status_url).await;
     assert_eq!(response.status(), 200);
     let manifest: Value = response.json().await.unwrap();
@@ -423,19 +443,20 @@ async fn broker_restart_while_workers_are_idle_leaves_them_consuming() {
     until_consumers(&app, 2, Duration::from_secs(30)).await;
 
     // A restart longer than a few reconnect attempts, with nothing in flight.
-    bcda_testkit::services::stop_broker();
+    let outage = bcda_testkit::services::stop_broker();
     let stopped = tokio::time::Instant::now();
-    // The process sees that its workers lost their consumers and says so.
+    // The process sees that its workers lost their consumers and says so (one health
+    // check may itself wait up to 5 s for the absent broker).
     loop {
         let health: Value = app.get("/_health").await.json().await.unwrap();
         if health["consumers"] == "down" {
             break;
         }
-        assert!(stopped.elapsed() < Duration::from_secs(5), "{health}");
+        assert!(stopped.elapsed() < Duration::from_secs(15), "{health}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     tokio::time::sleep(Duration::from_secs(5).saturating_sub(stopped.elapsed())).await;
-    bcda_testkit::services::start_broker();
+    outage.restart();
 
     until_consumers(&app, 2, Duration::from_secs(30)).await;
     let health = app.get("/_health").await;
