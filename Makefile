@@ -8,12 +8,13 @@ NEXTEST_PROFILE ?= $(if $(CI),ci,default)
 # Local development defaults: readable logs, files under ./var.
 run: export BCDA_LOG_FORMAT ?= pretty
 
-.PHONY: run test bench fmt lint build build-tools services migrate validators deploy-check help
+.PHONY: run test bench faults fmt lint build build-tools services migrate validators deploy-check help
 
 help:
 	@echo "make run    serve BCDA on http://127.0.0.1:3000 (starts Postgres and RabbitMQ)"
 	@echo "make test   rustfmt, clippy and every test against real services"
 	@echo "make bench  benchmarks against real services"
+	@echo "make faults the fault-injection suite (stops Postgres and RabbitMQ)"
 
 ## Serve every service on one origin, after migrating the database.
 run: services build
@@ -62,6 +63,12 @@ bench: services build-tools
 	cargo bench -p bcda-synth --bench render
 	cargo bench -p bcda-cli --bench export
 	cargo bench -p bcda-cli --bench download
+
+## The fault-injection suite: an XL export while workers are killed and RabbitMQ,
+## Postgres and the object store go away (about 15 minutes; stops the local Postgres
+## and RabbitMQ, so run nothing else). Writes its table into docs/benchmarks.md.
+faults: services build-tools
+	cargo bench -p bcda-cli --bench faults
 
 fmt:
 	cargo fmt --all -- --check

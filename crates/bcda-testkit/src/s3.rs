@@ -17,13 +17,18 @@ use tokio::task::JoinHandle;
 const ACCESS_KEY: &str = "bcda-test";
 const SECRET_KEY: &str = "bcda-test-secret";
 
+/// The s3s service every connection is served by.
+type Service = s3s::service::S3Service;
+
 /// An S3 server holding one bucket, stopped when dropped.
 #[derive(Debug)]
 pub struct S3Server {
     address: SocketAddr,
     bucket: String,
     root: tempfile::TempDir,
-    task: JoinHandle<()>,
+    service: Service,
+    /// The task accepting connections, while the server is up.
+    task: std::sync::Mutex<Option<JoinHandle<()>>>,
     /// While set, every request is answered `503 Service Unavailable`.
     unavailable: Arc<AtomicBool>,
 }
@@ -43,35 +48,13 @@ impl S3Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind s3s-fs");
         let address = listener.local_addr().expect("s3s-fs address");
         let unavailable = Arc::new(AtomicBool::new(false));
-        let outage = unavailable.clone();
-        let task = tokio::spawn(async move {
-            let http = ConnBuilder::new(TokioExecutor::new());
-            while let Ok((socket, _)) = listener.accept().await {
-                let (service, outage) = (service.clone(), outage.clone());
-                let handler = hyper::service::service_fn(
-                    move |req: hyper::Request<hyper::body::Incoming>| {
-                        let (service, down) = (service.clone(), outage.load(Ordering::SeqCst));
-                        async move {
-                            if down {
-                                let mut response = hyper::Response::new(s3s::Body::empty());
-                                *response.status_mut() = hyper::StatusCode::SERVICE_UNAVAILABLE;
-                                return Ok(response);
-                            }
-                            hyper::service::Service::call(&service, req).await
-                        }
-                    },
-                );
-                let connection = http
-                    .serve_connection(TokioIo::new(socket), handler)
-                    .into_owned();
-                tokio::spawn(connection);
-            }
-        });
+        let task = accept(listener, service.clone(), unavailable.clone());
         S3Server {
             address,
             bucket: bucket.to_owned(),
             root,
-            task,
+            service,
+            task: std::sync::Mutex::new(Some(task)),
             unavailable,
         }
     }
@@ -142,14 +125,65 @@ impl S3Server {
         objects
     }
 
-    /// Stops accepting connections, as an outage would.
+    /// Stops the server as an outage would: new connections are refused and requests on
+    /// open ones are answered `503`, until [`S3Server::restart`].
     pub fn stop(&self) {
-        self.task.abort();
+        self.fail();
+        if let Some(task) = self.accepting().take() {
+            task.abort();
+        }
+    }
+
+    /// Serves again on the same address after [`S3Server::stop`].
+    pub async fn restart(&self) {
+        let listener = loop {
+            match TcpListener::bind(self.address).await {
+                Ok(listener) => break listener,
+                // The aborted listener may take a moment to release the port.
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+            }
+        };
+        let task = accept(listener, self.service.clone(), self.unavailable.clone());
+        *self.accepting() = Some(task);
+        self.recover();
+    }
+
+    fn accepting(&self) -> std::sync::MutexGuard<'_, Option<JoinHandle<()>>> {
+        self.task.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
 impl Drop for S3Server {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Some(task) = self.accepting().take() {
+            task.abort();
+        }
     }
+}
+
+/// Accepts connections on `listener` and serves each with `service`, answering `503`
+/// while `outage` is set.
+fn accept(listener: TcpListener, service: Service, outage: Arc<AtomicBool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let http = ConnBuilder::new(TokioExecutor::new());
+        while let Ok((socket, _)) = listener.accept().await {
+            let (service, outage) = (service.clone(), outage.clone());
+            let handler =
+                hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let (service, down) = (service.clone(), outage.load(Ordering::SeqCst));
+                    async move {
+                        if down {
+                            let mut response = hyper::Response::new(s3s::Body::empty());
+                            *response.status_mut() = hyper::StatusCode::SERVICE_UNAVAILABLE;
+                            return Ok(response);
+                        }
+                        hyper::service::Service::call(&service, req).await
+                    }
+                });
+            let connection = http
+                .serve_connection(TokioIo::new(socket), handler)
+                .into_owned();
+            tokio::spawn(connection);
+        }
+    })
 }
