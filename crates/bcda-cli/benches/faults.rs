@@ -61,6 +61,8 @@ async fn run() {
     // The API, relay, file server and S3 server run here; workers are processes.
     let app = TestAppBuilder::default()
         .env("BCDA_WORKERS", "0")
+        // Workers inherit the app's environment: the retry queue must be declared alike.
+        .env("BCDA_RETRY_DELAY_MS", "1000")
         .spawn()
         .await;
     let started = Instant::now();
@@ -162,7 +164,6 @@ fn spawn_worker(env: &[(String, String)]) -> Child {
         .args(["serve", "worker"])
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .env("BCDA_WORKERS", "1")
-        .env("BCDA_RETRY_DELAY_MS", "1000")
         .env("BCDA_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -215,24 +216,19 @@ async fn export(
     let done = Arc::new(AtomicBool::new(false));
     let injection =
         faults.map(|(faults, workers)| inject(app, faults, workers.clone(), started, done.clone()));
-    let poll = poll(app, credentials, &status_url);
-    let (manifest, transient_answers) = match injection {
-        Some(injection) => {
-            let (polled, ()) = tokio::join!(
-                async {
-                    let polled = poll.await;
-                    done.store(true, Ordering::SeqCst);
-                    polled
-                },
-                injection
-            );
-            polled
-        }
+    let poll = async {
+        let polled = poll(app, credentials, &status_url).await;
+        done.store(true, Ordering::SeqCst);
+        (polled, started.elapsed().as_secs_f64())
+    };
+    // Faults scheduled after the job is done are skipped, but their timers still run out.
+    let ((manifest, transient_answers), seconds) = match injection {
+        Some(injection) => tokio::join!(poll, injection).0,
         None => poll.await,
     };
     Exported {
         job_id: manifest["JobID"].as_i64().unwrap(),
-        seconds: started.elapsed().as_secs_f64(),
+        seconds,
         error_files: manifest["error"].as_array().map_or(0, Vec::len),
         transient_answers,
     }

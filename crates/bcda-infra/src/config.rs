@@ -19,6 +19,9 @@ pub struct Config {
     /// of client assertions (`BCDA_PUBLIC_URL`). Required behind a proxy; without it only
     /// a loopback `Host` is believed (see `http::PublicBase`).
     pub public_url: Option<Url>,
+    /// How long a response may make no progress because the client stopped reading
+    /// (`BCDA_HTTP_SEND_TIMEOUT_SECS`) before the connection is dropped.
+    pub send_timeout: Duration,
     pub database: DatabaseConfig,
     pub amqp: AmqpConfig,
     pub storage: StorageConfig,
@@ -226,6 +229,7 @@ pub mod defaults {
     pub const TOKEN_ISSUER: &str = "bcda";
     /// A published development key: encrypts nothing worth protecting.
     pub const KEY_ENCRYPTION_KEY: &str = "YmNkYS1ycyBkZXZlbG9wbWVudCBrZXkgLSBub3Qgc2U=";
+    pub const HTTP_SEND_TIMEOUT_SECS: u64 = 60;
     pub const TOKEN_RATE_LIMIT: u32 = 100;
     pub const TOKEN_FAILURE_LIMIT: u32 = 20;
     pub const TOKEN_RATE_WINDOW_SECS: u64 = 300;
@@ -244,6 +248,10 @@ impl Config {
         Ok(Config {
             listen: env.parsed("BCDA_LISTEN", defaults::LISTEN, "expected host:port")?,
             public_url: env.optional("BCDA_PUBLIC_URL", parse_public_url)?,
+            send_timeout: Duration::from_secs(env.positive(
+                "BCDA_HTTP_SEND_TIMEOUT_SECS",
+                defaults::HTTP_SEND_TIMEOUT_SECS,
+            )?),
             database: DatabaseConfig {
                 url: env.secret("BCDA_DATABASE_URL", defaults::DATABASE_URL, |url| {
                     tokio_postgres::Config::from_str(url)

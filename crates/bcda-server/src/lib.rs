@@ -74,6 +74,7 @@ impl Application {
         let served = web::Data::new(method_not_allowed::ServedPaths::of(&openapi::document_of(
             role,
         )));
+        let send_timeout = ctx.config.send_timeout;
         let ctx = web::Data::new(ctx);
         let server = HttpServer::new(move || {
             let metrics = metrics.clone();
@@ -103,6 +104,7 @@ impl Application {
                 .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
                 .wrap(TracingLogger::<access_log::RedactingRootSpan>::new())
         })
+        .on_connect(move |connection, _| limits::bound_send(connection, send_timeout))
         .client_request_timeout(limits::HEAD_TIMEOUT)
         .keep_alive(limits::KEEP_ALIVE)
         .max_connections(limits::MAX_CONNECTIONS_PER_WORKER)

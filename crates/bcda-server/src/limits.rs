@@ -7,6 +7,7 @@
 //! | whole request body | [`BODY_TIMEOUT`] |
 //! | idle keep-alive connection | [`KEEP_ALIVE`] |
 //! | connections per HTTP worker thread | [`MAX_CONNECTIONS_PER_WORKER`] |
+//! | a response the client stopped reading | `BCDA_HTTP_SEND_TIMEOUT_SECS` ([`bound_send`]) |
 //! | token request body | `bcda_auth::MAX_TOKEN_REQUEST_BYTES` |
 //!
 //! No other route reads a body: theirs are never buffered.
@@ -60,4 +61,16 @@ where
         payload: Box::pin(bounded),
     });
     service.call(req)
+}
+
+/// Makes the kernel drop `connection` when data sent on it goes unacknowledged, or the
+/// client's receive window stays closed, for `timeout` (`TCP_USER_TIMEOUT`): a client
+/// that stops reading a download in the middle cannot hold its connection, and the
+/// file's stream, for ever. Called for every accepted connection.
+pub fn bound_send(connection: &dyn std::any::Any, timeout: Duration) {
+    if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>()
+        && let Err(e) = socket2::SockRef::from(tcp).set_tcp_user_timeout(Some(timeout))
+    {
+        tracing::warn!(error = %e, "cannot bound how long a stalled client is kept");
+    }
 }

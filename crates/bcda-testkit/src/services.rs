@@ -83,11 +83,15 @@ fn rabbitmqctl(action: &str) {
 }
 
 fn run(mut command: Command, what: &str) {
-    let status = command
-        .stdout(Stdio::null())
-        .status()
+    let output = command
+        .stdin(Stdio::null())
+        .output()
         .unwrap_or_else(|e| panic!("run {what}: {e}"));
-    assert!(status.success(), "{what} failed");
+    assert!(
+        output.status.success(),
+        "{what} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 fn wait_until_listening(port: u16, name: &str) {

@@ -69,14 +69,7 @@ async fn logs_escape_what_clients_send_and_redact_query_secrets() {
         assert!(response.status().is_client_error(), "{hostile}");
     }
 
-    let id = server.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &id])
-            .status()
-            .unwrap()
-            .success()
-    );
+    crate::sigterm(&server);
     let output = tokio::task::spawn_blocking(move || {
         server.wait().unwrap();
         let mut log = String::new();

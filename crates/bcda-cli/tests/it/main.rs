@@ -15,6 +15,13 @@ use std::process::{Command, Output};
 use bcda_testkit::TestDatabase;
 use secrecy::ExposeSecret;
 
+/// Sends SIGTERM to `child`: a `bcda serve` process finishes what it is doing and exits.
+pub fn sigterm(child: &std::process::Child) {
+    let id = child.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &id]).status().unwrap();
+    assert!(sent.success(), "kill -TERM {id}");
+}
+
 pub fn bcda(args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bcda"))
         .args(args)

@@ -42,14 +42,7 @@ async fn wait_healthy(app: &TestApp, base: &str) {
 
 /// SIGTERM, then wait for a clean exit: the process flushes its spans as it stops.
 async fn stop(mut child: Child) {
-    let id = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &id])
-            .status()
-            .unwrap()
-            .success()
-    );
+    crate::sigterm(&child);
     let status = tokio::task::spawn_blocking(move || child.wait())
         .await
         .unwrap()

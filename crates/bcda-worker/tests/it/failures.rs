@@ -43,9 +43,10 @@ fn exporter(app: &bcda_testkit::TestApp) -> Exporter {
     )
 }
 
-/// Messages waiting in `queue`.
-async fn queue_depth(app: &bcda_testkit::TestApp, queue: &str) -> u32 {
-    let channel = app.ctx.broker.channel().await.unwrap();
+/// `queue` as the broker declares it (passively: nothing is created); `None` while the
+/// broker does not answer.
+async fn declared(app: &bcda_testkit::TestApp, queue: &str) -> Option<lapin::Queue> {
+    let channel = app.ctx.broker.channel().await.ok()?;
     let declared = channel
         .queue_declare(
             queue.into(),
@@ -56,8 +57,17 @@ async fn queue_depth(app: &bcda_testkit::TestApp, queue: &str) -> u32 {
             FieldTable::default(),
         )
         .await
-        .unwrap();
-    declared.message_count()
+        .ok()?;
+    bcda_infra::queue::close_channel(&channel, "declared").await;
+    Some(declared)
+}
+
+/// Messages waiting in `queue`.
+async fn queue_depth(app: &bcda_testkit::TestApp, queue: &str) -> u32 {
+    declared(app, queue)
+        .await
+        .expect("the queue exists")
+        .message_count()
 }
 
 /// Waits until `sql` counts `want`.
@@ -398,24 +408,6 @@ async fn broker_restart_during_a_job_only_delays_it() {
     assert_exactly_once(&app, &aco, &manifest).await;
 }
 
-/// Consumers of `queue` the broker knows of; `None` while the broker does not answer.
-async fn consumers_of(app: &bcda_testkit::TestApp, queue: &str) -> Option<u32> {
-    let channel = app.ctx.broker.channel().await.ok()?;
-    let declared = channel
-        .queue_declare(
-            queue.into(),
-            QueueDeclareOptions {
-                passive: true,
-                ..QueueDeclareOptions::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .ok()?;
-    let _ = channel.close(200, "counted".into()).await;
-    Some(declared.consumer_count())
-}
-
 /// Waits until every work queue has `want` consumers.
 async fn until_consumers(app: &bcda_testkit::TestApp, want: u32, within: Duration) {
     let deadline = tokio::time::Instant::now() + within;
@@ -423,7 +415,7 @@ async fn until_consumers(app: &bcda_testkit::TestApp, want: u32, within: Duratio
         let mut counts = Vec::new();
         for resource_type in bcda_model::ResourceType::ALL {
             let queue = app.ctx.broker.topology().work_queue(resource_type);
-            counts.push(consumers_of(app, &queue).await);
+            counts.push(declared(app, &queue).await.map(|q| q.consumer_count()));
         }
         if counts.iter().all(|count| *count == Some(want)) {
             return;
