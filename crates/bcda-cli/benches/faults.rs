@@ -4,9 +4,9 @@
 //!
 //! During the faulted export: worker processes are SIGKILLed and replaced (20 times),
 //! RabbitMQ is restarted, Postgres is restarted, and the object store is stopped for
-//! 60 s. Afterwards every resource of the clean run must be in the faulted run's files
-//! exactly once (compared by resource type and id), and the job must have completed with
-//! no error file. Then, with nothing running, RabbitMQ and Postgres are restarted and a
+//! 60 s. Afterwards every resource of the clean run must be in the files the faulted
+//! run's manifest lists exactly once (compared by resource type and id), and the job must
+//! have completed with no error file. Then, with nothing running, RabbitMQ and Postgres are restarted and a
 //! new export must complete on the same worker processes.
 //!
 //! It stops the machine's Postgres and RabbitMQ: run it alone. `FAULTS_BENES` sets the
@@ -74,7 +74,7 @@ async fn run() {
     let workers = Workers::start(&app);
 
     let clean = export(&app, &credentials, "/api/v1/Group/all/$export", None).await;
-    let clean_ids = resource_ids(&app, clean.job_id);
+    let clean_ids = resource_ids(&app, &clean);
     delete_files(&app, clean.job_id).await;
     eprintln!(
         "clean: {} resources in {:.1} s",
@@ -90,7 +90,8 @@ async fn run() {
         Some((&faults, &workers)),
     )
     .await;
-    let faulted_ids = resource_ids(&app, faulted.job_id);
+    let faulted_ids = resource_ids(&app, &faulted);
+    let orphaned = orphans(&app, &faulted);
     delete_files(&app, faulted.job_id).await;
     let comparison = Comparison::of(&clean_ids, &faulted_ids);
     eprintln!("faulted: {comparison:?} in {:.1} s", faulted.seconds);
@@ -98,7 +99,14 @@ async fn run() {
     let idle = idle_restarts(&app, &credentials, beneficiaries).await;
     workers.stop();
 
-    let report = report(beneficiaries, &clean, &faulted, &faults, &comparison, &idle);
+    let report = report(
+        beneficiaries,
+        (&clean, &faulted),
+        &faults,
+        &comparison,
+        orphaned,
+        &idle,
+    );
     println!("{report}");
     bench_report::write_docs("fault-suite", "Fault injection", &report);
     assert!(
@@ -191,6 +199,8 @@ impl Faults {
 #[derive(Debug)]
 struct Exported {
     job_id: i64,
+    /// The object names of the manifest's output files (`{uuid}.ndjson`).
+    files: Vec<String>,
     seconds: f64,
     error_files: usize,
     /// Status answers other than 200/202 while polling (e.g. 503 during an outage).
@@ -226,8 +236,18 @@ async fn export(
         Some(injection) => tokio::join!(poll, injection).0,
         None => poll.await,
     };
+    let files = manifest["output"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|file| {
+            let url = file["url"].as_str().unwrap();
+            url.rsplit('/').next().unwrap().to_owned()
+        })
+        .collect();
     Exported {
         job_id: manifest["JobID"].as_i64().unwrap(),
+        files,
         seconds,
         error_files: manifest["error"].as_array().map_or(0, Vec::len),
         transient_answers,
@@ -357,7 +377,7 @@ async fn idle_restarts(app: &TestApp, credentials: &Credentials, beneficiaries: 
         None,
     )
     .await;
-    let patients = resource_ids(app, exported.job_id).len();
+    let patients = resource_ids(app, &exported).len();
     delete_files(app, exported.job_id).await;
     Idle {
         seconds: exported.seconds,
@@ -383,17 +403,14 @@ fn attributed(beneficiaries: u32) -> usize {
         .count()
 }
 
-/// A hash of (resource type, id) of every line of every file the job wrote, sorted, read
-/// from the object store's own files.
-fn resource_ids(app: &TestApp, job_id: i64) -> Vec<u64> {
-    let dir = app.s3.root().join("exports").join(job_id.to_string());
-    let files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| {
-            let name = path.to_string_lossy();
-            name.ends_with(".ndjson.gz") && !name.ends_with("-error.ndjson.gz")
-        })
+/// A hash of (resource type, id) of every line of every output file the manifest of
+/// `exported` lists, sorted, read from the object store's own files.
+fn resource_ids(app: &TestApp, exported: &Exported) -> Vec<u64> {
+    let dir = job_dir(app, exported.job_id);
+    let files: Vec<std::path::PathBuf> = exported
+        .files
+        .iter()
+        .map(|name| dir.join(format!("{name}.gz")))
         .collect();
     let halves: Vec<Vec<std::path::PathBuf>> = files
         .chunks(files.len().div_ceil(2).max(1))
@@ -433,6 +450,27 @@ fn ids_of(path: &std::path::Path) -> Vec<u64> {
             hasher.finish()
         })
         .collect()
+}
+
+/// Where the object store keeps a job's objects.
+fn job_dir(app: &TestApp, job_id: i64) -> std::path::PathBuf {
+    app.s3.root().join("exports").join(job_id.to_string())
+}
+
+/// Objects of the job that its manifest does not list (neither as output nor as error
+/// file): what workers killed between their upload and their commit left behind. No
+/// client sees them; they go when the job's files expire.
+fn orphans(app: &TestApp, exported: &Exported) -> usize {
+    std::fs::read_dir(job_dir(app, exported.job_id))
+        .unwrap()
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| {
+            let listed = name
+                .strip_suffix(".gz")
+                .is_some_and(|object| exported.files.iter().any(|f| f == object));
+            !listed && !name.ends_with("-error.ndjson.gz")
+        })
+        .count()
 }
 
 async fn delete_files(app: &TestApp, job_id: i64) {
@@ -485,10 +523,10 @@ impl Comparison {
 
 fn report(
     beneficiaries: u32,
-    clean: &Exported,
-    faulted: &Exported,
+    (clean, faulted): (&Exported, &Exported),
     faults: &Faults,
     comparison: &Comparison,
+    orphaned: usize,
     idle: &Idle,
 ) -> String {
     use std::fmt::Write as _;
@@ -527,6 +565,10 @@ fn report(
     for (at, what) in faults.log.lock().unwrap().iter() {
         let _ = writeln!(out, "- {at:.1} s: {what}");
     }
+    let _ = writeln!(
+        out,
+        "\nObjects of the faulted job that its manifest does not list (uploaded by a worker killed before its commit; no client sees them, and they go with the job's files when it expires): {orphaned}."
+    );
     let _ = writeln!(
         out,
         "\nIdle restarts (RabbitMQ, then Postgres, nothing running), then a Patient export on the same workers: {:.1} s, {} of {} Patients.",

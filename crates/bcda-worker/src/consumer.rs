@@ -6,9 +6,9 @@
 //! comes back after the retry delay; after the last attempt the key's failure is written
 //! to an error file and the message is dead-lettered for operators. A failure because
 //! Postgres or the object store was away goes round the retry queue without using an
-//! attempt (up to an hour's worth), so an outage delays exports but fails none. On stop, the worker
-//! finishes the message in hand; the rest of its prefetch returns to the queue when its
-//! channel closes.
+//! attempt (up to an hour's worth), so an outage delays exports but fails none. On stop,
+//! the worker finishes the message in hand; the rest of its prefetch returns to the queue
+//! when its channel closes.
 
 use std::collections::HashMap;
 use std::time::Duration;
