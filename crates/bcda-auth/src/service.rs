@@ -128,7 +128,8 @@ impl TokenService {
     ) -> Result<IssuedToken, TokenError> {
         self.admit(source).await?;
         let outcome = self.check_secret(client_id, client_secret).await;
-        self.settle(source, outcome).await
+        self.settle(source, outcome.map(|client| (client, None)))
+            .await
     }
 
     /// Issues a token for a SMART Backend Services client assertion presented to the
@@ -142,11 +143,11 @@ impl TokenService {
     ) -> Result<IssuedToken, TokenError> {
         self.admit(source).await?;
         let outcome = self.check_assertion(assertion, token_url).await;
-        let outcome = match outcome {
-            Ok(client) => Ok((client, Some(scope.to_owned()))),
-            Err(e) => Err(e),
-        };
-        self.settle(source, outcome).await
+        self.settle(
+            source,
+            outcome.map(|client| (client, Some(scope.to_owned()))),
+        )
+        .await
     }
 
     /// The client whose secret `client_secret` is. An unknown client costs as much time
@@ -156,7 +157,7 @@ impl TokenService {
         &self,
         client_id: &str,
         client_secret: &str,
-    ) -> Result<(ClientRecord, Option<String>), TokenError> {
+    ) -> Result<ClientRecord, TokenError> {
         let client = match self.active_client(client_id).await {
             Ok(client) => client,
             Err(e @ TokenError::InvalidClient(_)) => {
@@ -190,7 +191,7 @@ impl TokenService {
             }
             Verified::Yes => {}
         }
-        Ok((client, None))
+        Ok(client)
     }
 
     /// The client that signed `assertion`, once its signature, claims and `jti` check.

@@ -31,7 +31,7 @@ use crate::service::{IssuedToken, TokenError, TokenService};
         description = "Empty with Basic credentials; the SMART client assertion form otherwise"
     ),
     responses(
-        (status = 200, description = "`access_token`, `token_type` (`bearer`) and `expires_in`", content_type = "application/json"),
+        (status = 200, description = "`access_token`, `token_type` (`bearer`) and `expires_in` (seconds: a JSON string, `\"1200\"`, for Basic credentials as BCDA sends it; a number for client assertions)", content_type = "application/json"),
         (status = 400, description = "No `Authorization` header (plain text), or a malformed client assertion request (an RFC 6749 error document)", content(("text/plain"), ("application/json"))),
         (status = 401, description = "Unknown client, wrong secret or invalid assertion: an empty body for Basic credentials (as BCDA answers), an RFC 6749 `invalid_client` document for client assertions"),
         (status = 413, description = "The body is larger than 64 KiB"),
@@ -56,6 +56,11 @@ pub async fn post(
 
     let ttl = ctx.config.auth.token_ttl;
     let source = client_address(&req, ctx.config.auth.trusted_proxies);
+    let flow = if field("client_assertion").is_some() {
+        Flow::Assertion
+    } else {
+        Flow::Basic
+    };
     let token = if let Some(assertion) = field("client_assertion") {
         let token_url = format!("{}/auth/token", base.as_str());
         check_assertion_request(
@@ -75,13 +80,20 @@ pub async fn post(
             .await
             .map_err(|e| failure(e, ttl, Flow::Basic))?
     };
-    Ok(respond(token))
+    Ok(respond(token, flow))
 }
 
-fn respond(token: IssuedToken) -> HttpResponse {
+/// The token response. `expires_in` is a JSON string for Basic credentials, exactly as
+/// BCDA sends it (`"1200"`: its typed clients fail to parse a number), and a number for
+/// client assertions, as SMART Backend Services and RFC 6749 specify.
+fn respond(token: IssuedToken, flow: Flow) -> HttpResponse {
+    let expires_in = match flow {
+        Flow::Basic => json!(token.expires_in.to_string()),
+        Flow::Assertion => json!(token.expires_in),
+    };
     let mut body = json!({
         "access_token": token.access_token,
-        "expires_in": token.expires_in,
+        "expires_in": expires_in,
         "token_type": "bearer",
     });
     if let Some(scope) = token.scope {

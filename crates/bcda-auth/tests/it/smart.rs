@@ -191,6 +191,9 @@ async fn rs384_and_es384_assertions_get_tokens_that_open_the_api() {
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["scope"], "system/*.read");
         assert_eq!(body["token_type"], "bearer");
+        // A number here, as SMART Backend Services specifies (Basic tokens carry BCDA's
+        // string).
+        assert_eq!(body["expires_in"], 1200);
         let token = body["access_token"].as_str().unwrap();
         assert_eq!(
             app.get_with_token("/api/v2/jobs", token).await.status(),

@@ -270,7 +270,10 @@ fn components_json() -> Vec<(&'static str, Value)> {
                 "properties": {
                     "access_token": string,
                     "token_type": {"type": "string", "enum": ["bearer"]},
-                    "expires_in": {"type": "integer"},
+                    "expires_in": {
+                        "description": "Seconds: a string for Basic credentials (BCDA's form), a number for client assertions",
+                        "oneOf": [{"type": "string", "pattern": "^[0-9]+$"}, {"type": "integer"}]
+                    },
                     "scope": string
                 }
             }),
