@@ -16,9 +16,6 @@ use time::OffsetDateTime;
 
 use crate::export_repo::{self, Created, NewJob};
 
-/// How long a client refused by the one-active-export rule should wait.
-const BUSY_RETRY_AFTER_SECS: u32 = 30;
-
 /// Start an export of every attributed beneficiary's data
 ///
 /// Equivalent to `Group/all/$export`.
@@ -39,7 +36,7 @@ const BUSY_RETRY_AFTER_SECS: u32 = 30;
         (status = 400, description = "A bad parameter or header", content_type = "application/fhir+json"),
         (status = 401, description = "Missing, invalid or expired token", content_type = "application/fhir+json"),
         (status = 403, description = "The ACO is denied, or the token's scopes do not grant a requested type", content_type = "application/fhir+json"),
-        (status = 429, description = "An export of the same kind is already running; retry after `Retry-After`")
+        (status = 429, description = "An export of the same kind is already running (ACOs held to BCDA's one-export-at-a-time rule: not the test ACOs A9990-A9999 unless configured); retry after `Retry-After`")
     )
 )]
 #[get("/Patient/$export")]
@@ -75,7 +72,7 @@ pub async fn patient(
         (status = 400, description = "A bad parameter or header", content_type = "application/fhir+json"),
         (status = 401, description = "Missing, invalid or expired token", content_type = "application/fhir+json"),
         (status = 403, description = "The ACO is denied, or the token's scopes do not grant a requested type", content_type = "application/fhir+json"),
-        (status = 429, description = "An export of the same kind is already running; retry after `Retry-After`")
+        (status = 429, description = "An export of the same kind is already running (ACOs held to BCDA's one-export-at-a-time rule: not the test ACOs A9990-A9999 unless configured); retry after `Retry-After`")
     )
 )]
 #[get("/Group/{group_id}/$export")]
@@ -133,7 +130,10 @@ async fn kick_off(
                 .finish())
         }
         Ok(Created::Busy) => Ok(HttpResponse::TooManyRequests()
-            .insert_header((RETRY_AFTER, BUSY_RETRY_AFTER_SECS.to_string()))
+            .insert_header((
+                RETRY_AFTER,
+                ctx.config.export.busy_retry_after_secs.to_string(),
+            ))
             .finish()),
         Err(e) => Err(FhirError::internal(version, &e)),
     }

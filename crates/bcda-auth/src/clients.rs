@@ -146,6 +146,29 @@ impl ClientStore {
         Ok(inserted == 1)
     }
 
+    /// Holds the ACO to BCDA's one-export-at-a-time rule (`Some(true)`), exempts it
+    /// (`Some(false)`), or returns it to the default (`None`: held, unless its CMS id is
+    /// one of BCDA's test ids A9990-A9999).
+    pub async fn set_concurrent_export_limit(
+        &self,
+        cms_id: &str,
+        limit: Option<bool>,
+    ) -> Result<(), StoreError> {
+        let updated = self
+            .db
+            .get()
+            .await?
+            .execute(
+                "UPDATE acos SET limit_concurrent_exports = $2 WHERE cms_id = $1",
+                &[&cms_id, &limit],
+            )
+            .await?;
+        if updated == 0 {
+            return Err(StoreError::UnknownAco(cms_id.to_owned()));
+        }
+        Ok(())
+    }
+
     /// Denies (`true`) or allows an ACO. A denied ACO still gets tokens, but every
     /// export, job and data request answers 403.
     pub async fn set_aco_denied(&self, cms_id: &str, denied: bool) -> Result<(), StoreError> {

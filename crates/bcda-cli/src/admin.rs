@@ -21,6 +21,14 @@ pub enum AcoCommand {
     Deny { cms_id: String },
     /// Allow a denied ACO again.
     Allow { cms_id: String },
+    /// Hold the ACO to the one-export-at-a-time rule (a kick-off overlapping a running
+    /// export gets 429): `on`, `off`, or `default` (on, except for the test ACOs
+    /// A9990-A9999, as BCDA runs its sandbox).
+    LimitExports {
+        cms_id: String,
+        #[arg(value_parser = ["on", "off", "default"])]
+        setting: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -145,6 +153,15 @@ pub async fn aco(config: Config, command: AcoCommand) -> anyhow::Result<()> {
         AcoCommand::Allow { cms_id } => {
             store.set_aco_denied(&cms_id, false).await?;
             println!("allowed ACO {cms_id}");
+        }
+        AcoCommand::LimitExports { cms_id, setting } => {
+            let limit = match setting.as_str() {
+                "on" => Some(true),
+                "off" => Some(false),
+                _ => None,
+            };
+            store.set_concurrent_export_limit(&cms_id, limit).await?;
+            println!("ACO {cms_id}: one export at a time {setting}");
         }
     }
     Ok(())

@@ -72,8 +72,9 @@ pub async fn kick_off(
                 if started.elapsed() > BUSY_PATIENCE {
                     return Err(ClientError::Busy(BUSY_PATIENCE));
                 }
+                // BCDA says `Retry-After: 0`: wait at least a second all the same.
                 let wait = retry::retry_after(&response).unwrap_or(Duration::from_secs(10));
-                tokio::time::sleep(wait).await;
+                tokio::time::sleep(wait.max(Duration::from_secs(1))).await;
             }
             StatusCode::SERVICE_UNAVAILABLE
                 if let Some(wait) = backoff.failed(retry::retry_after(&response)) =>

@@ -63,6 +63,9 @@ pub struct ExportConfig {
     /// Keys of one job queued or being worked at once (`BCDA_JOB_KEYS_IN_FLIGHT`): the
     /// relay holds back the rest, so exports behind a large one are not starved.
     pub keys_in_flight_per_job: u32,
+    /// The `Retry-After` seconds of a kick-off refused because an overlapping export is
+    /// running (`BCDA_EXPORT_BUSY_RETRY_AFTER_SECS`); BCDA sends `0`.
+    pub busy_retry_after_secs: u32,
 }
 
 /// Postgres connection settings.
@@ -381,6 +384,11 @@ fn export_config(env: &Env<'_>) -> Result<ExportConfig, ConfigError> {
         job_ttl: Duration::from_secs(env.positive("BCDA_JOB_TTL_SECS", defaults::JOB_TTL_SECS)?),
         keys_in_flight_per_job: env
             .positive("BCDA_JOB_KEYS_IN_FLIGHT", defaults::JOB_KEYS_IN_FLIGHT)?,
+        busy_retry_after_secs: env.parsed(
+            "BCDA_EXPORT_BUSY_RETRY_AFTER_SECS",
+            "0",
+            "expected seconds",
+        )?,
     })
 }
 

@@ -139,7 +139,7 @@ async fn an_overlapping_active_export_gets_429_with_retry_after() {
         .kick_off(&token, "/api/v1/Patient/$export?_type=Patient,Coverage")
         .await;
     assert_eq!(overlapping.status(), 429);
-    assert!(overlapping.headers().contains_key("retry-after"));
+    assert_eq!(overlapping.headers()["retry-after"], "0", "BCDA's value");
     assert_eq!(
         app.kick_off(&token, "/api/v1/Patient/$export")
             .await
@@ -342,5 +342,47 @@ async fn attribution_status_reports_when_the_acos_data_was_loaded() {
             {"type": "default", "timestamp": "2026-11-02T03:04:05Z"},
             {"type": "runout", "timestamp": "2026-11-02T03:04:05Z"}
         ]})
+    );
+}
+
+#[tokio::test]
+async fn test_acos_run_overlapping_exports_unless_an_operator_limits_them() {
+    let app = TestAppBuilder::default()
+        .env("BCDA_WORKERS", "0")
+        .env("BCDA_EXPORT_BUSY_RETRY_AFTER_SECS", "7")
+        .spawn()
+        .await;
+    let token = app.token(&app.create_client("A9994").await).await;
+    for _ in 0..3 {
+        let response = app.kick_off(&token, "/api/v1/Patient/$export").await;
+        assert_eq!(response.status(), 202, "a test ACO is never told to wait");
+    }
+
+    // What `bcda aco limit-exports A9994 on` sets.
+    let set_limit = |limit: Option<bool>| {
+        let db = app.ctx.db.clone();
+        async move {
+            db.get()
+                .await
+                .unwrap()
+                .execute(
+                    "UPDATE acos SET limit_concurrent_exports = $1 WHERE cms_id = 'A9994'",
+                    &[&limit],
+                )
+                .await
+                .unwrap();
+        }
+    };
+    set_limit(Some(true)).await;
+    let refused = app.kick_off(&token, "/api/v1/Patient/$export").await;
+    assert_eq!(refused.status(), 429);
+    assert_eq!(refused.headers()["retry-after"], "7");
+
+    set_limit(None).await;
+    assert_eq!(
+        app.kick_off(&token, "/api/v1/Patient/$export")
+            .await
+            .status(),
+        202
     );
 }

@@ -10,7 +10,12 @@ use crate::bcda;
 
 /// The app, and a runner of `bcda` commands against the app's database.
 async fn app() -> (TestApp, impl Fn(&[&str]) -> Output) {
-    let app = TestAppBuilder::default().spawn().await;
+    app_with(TestAppBuilder::default()).await
+}
+
+/// An app built by `builder`, and a runner of `bcda` commands against its database.
+async fn app_with(builder: TestAppBuilder) -> (TestApp, impl Fn(&[&str]) -> Output) {
+    let app = builder.spawn().await;
     let url = app.database.config().url.expose_secret().to_owned();
     let run = move |args: &[&str]| {
         let output = bcda(args, &[("BCDA_DATABASE_URL", &url)]);
@@ -164,6 +169,31 @@ async fn denying_an_aco_refuses_its_data_until_it_is_allowed() {
         app.get_with_token("/api/v1/jobs", &token).await.status(),
         200
     );
+}
+
+#[tokio::test]
+async fn limit_exports_switches_the_one_export_at_a_time_rule() {
+    // No workers: the first export stays active.
+    let (app, run) = app_with(TestAppBuilder::default().env("BCDA_WORKERS", "0")).await;
+    run(&["aco", "create", "--cms-id", "A4321", "--name", "Test ACO"]);
+    let created = stdout(&run(&["client", "create", "--aco", "A4321"]));
+    let credentials = Credentials {
+        client_id: field(&created, "client_id:"),
+        client_secret: field(&created, "client_secret:"),
+    };
+    let token = app.token(&credentials).await;
+    let kick_off = || app.kick_off(&token, "/api/v2/Patient/$export");
+    assert_eq!(kick_off().await.status(), 202);
+    assert_eq!(
+        kick_off().await.status(),
+        429,
+        "held to the rule by default"
+    );
+
+    run(&["aco", "limit-exports", "A4321", "off"]);
+    assert_eq!(kick_off().await.status(), 202);
+    run(&["aco", "limit-exports", "A4321", "default"]);
+    assert_eq!(kick_off().await.status(), 429);
 }
 
 #[tokio::test]
