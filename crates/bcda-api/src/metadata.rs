@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use bcda_infra::AppContext;
 use bcda_infra::http::PublicBase;
 use bcda_model::ApiVersion;
-use bcda_model::fhir::{CapabilityStatement, FHIR_JSON, ServerInfo};
+use bcda_model::fhir::{CapabilityStatement, ServerInfo};
 use time::OffsetDateTime;
 
 /// The server's CapabilityStatement
@@ -16,7 +16,7 @@ use time::OffsetDateTime;
     get,
     path = "/metadata",
     tag = "Metadata",
-    responses((status = 200, description = "The CapabilityStatement", content_type = "application/fhir+json"))
+    responses((status = 200, description = "The CapabilityStatement (served as `application/json`, as BCDA does)", content_type = "application/json"))
 )]
 #[get("/metadata")]
 pub async fn get(
@@ -30,10 +30,11 @@ pub async fn get(
         &ServerInfo {
             base_url: base.as_str(),
             software_version: &software_version,
-            date: OffsetDateTime::now_utc().date(),
+            generated: OffsetDateTime::now_utc(),
         },
     );
+    // `application/json`, as BCDA serves its statements (both versions).
     HttpResponse::Ok()
-        .insert_header((CONTENT_TYPE, FHIR_JSON))
+        .insert_header((CONTENT_TYPE, "application/json"))
         .json(statement)
 }

@@ -1,8 +1,11 @@
-//! The CapabilityStatement served at `/api/{v}/metadata`, shaped exactly as the sandbox
-//! guide prints it, with every URL built from the server's public base URL.
+//! The CapabilityStatement served at `/api/{v}/metadata`, with every URL built from the
+//! server's public base URL: for v1 (STU3) exactly as the sandbox guide prints it, for v2
+//! (R4) in the shape BCDA's own v2 statement has (an `instance` that instantiates the Bulk
+//! Data IG's statement, the SMART `oauth-uris` token endpoint, and the Patient and Group
+//! `$export` operations by their HL7 definitions).
 
 use serde::Serialize;
-use time::Date;
+use time::OffsetDateTime;
 use time::macros::format_description;
 
 use crate::ApiVersion;
@@ -14,14 +17,23 @@ pub struct ServerInfo<'a> {
     pub base_url: &'a str,
     /// The software version reported in `software.version`.
     pub software_version: &'a str,
-    /// The statement's `date` and `software.releaseDate`.
-    pub date: Date,
+    /// The statement's `date` and `software.releaseDate` (v1: the day; v2: to the
+    /// second, as BCDA's R4 statement has them).
+    pub generated: OffsetDateTime,
 }
 
 /// A FHIR CapabilityStatement for one API version.
 #[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum CapabilityStatement {
+    Stu3(Stu3Statement),
+    R4(R4Statement),
+}
+
+/// The v1 statement, as the sandbox guide prints it.
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CapabilityStatement {
+pub struct Stu3Statement {
     resource_type: &'static str,
     status: &'static str,
     date: String,
@@ -31,8 +43,7 @@ pub struct CapabilityStatement {
     software: Software,
     implementation: Implementation,
     fhir_version: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    accept_unknown: Option<&'static str>,
+    accept_unknown: &'static str,
     format: [&'static str; 2],
     rest: [Rest; 1],
 }
@@ -85,41 +96,181 @@ struct Interaction {
 #[derive(Debug, Clone, Serialize)]
 struct Operation {
     name: &'static str,
-    definition: Definition,
+    definition: Reference,
 }
 
-/// STU3 points at an operation with a Reference; R4 with a bare canonical URL.
+/// STU3 points at an operation with a Reference.
 #[derive(Debug, Clone, Serialize)]
-#[serde(untagged)]
-enum Definition {
-    Reference { reference: String },
-    Canonical(String),
+struct Reference {
+    reference: String,
+}
+
+/// Who publishes the statement, in both versions.
+const PUBLISHER: &str = "Centers for Medicare & Medicaid Services";
+
+/// The formats both statements list.
+const FORMATS: [&str; 2] = ["application/json", "application/fhir+json"];
+
+/// The v2 statement, in the shape of BCDA's R4 statement.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct R4Statement {
+    resource_type: &'static str,
+    status: &'static str,
+    date: String,
+    publisher: &'static str,
+    kind: &'static str,
+    instantiates: [&'static str; 2],
+    software: Software,
+    implementation: R4Implementation,
+    fhir_version: &'static str,
+    format: [&'static str; 2],
+    rest: [R4Rest; 1],
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct R4Implementation {
+    description: &'static str,
+    url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct R4Rest {
+    mode: &'static str,
+    security: R4Security,
+    interaction: [Interaction; 2],
+    resource: [R4Resource; 2],
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct R4Security {
+    cors: bool,
+    service: [CodeableConcept; 1],
+    extension: [OAuthUris; 1],
+}
+
+/// The SMART `oauth-uris` extension: where the token endpoint is.
+#[derive(Debug, Clone, Serialize)]
+struct OAuthUris {
+    url: &'static str,
+    extension: [UriExtension; 1],
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UriExtension {
+    url: &'static str,
+    value_uri: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct R4Resource {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    operation: [R4Operation; 1],
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct R4Operation {
+    name: &'static str,
+    definition: &'static str,
+}
+
+impl R4Statement {
+    fn new(info: &ServerInfo<'_>) -> Self {
+        let base = info.base_url.trim_end_matches('/');
+        let date = format_instant(info.generated);
+        let export = |kind, name, definition| R4Resource {
+            kind,
+            operation: [R4Operation { name, definition }],
+        };
+        R4Statement {
+            resource_type: "CapabilityStatement",
+            status: "active",
+            date: date.clone(),
+            publisher: PUBLISHER,
+            kind: "instance",
+            instantiates: [
+                "https://prod-sbx.bfd.cms.gov/v2/fhir/metadata",
+                "http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data",
+            ],
+            software: Software {
+                name: "Beneficiary Claims Data API",
+                version: info.software_version.to_owned(),
+                release_date: date,
+            },
+            implementation: R4Implementation {
+                description: "The Beneficiary Claims Data API (BCDA) enables Accountable Care \
+                    Organizations (ACOs) participating in the Shared Savings Program to retrieve \
+                    Medicare Part A, Part B, and Part D claims data for their prospectively \
+                    assigned or assignable beneficiaries.",
+                url: base.to_owned(),
+            },
+            fhir_version: ApiVersion::V2.fhir_version(),
+            format: FORMATS,
+            rest: [R4Rest {
+                mode: "server",
+                security: R4Security {
+                    cors: true,
+                    service: [CodeableConcept {
+                        coding: [Coding {
+                            system: "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                            code: "OAuth",
+                            display: "OAuth",
+                        }],
+                        text: "OAuth",
+                    }],
+                    extension: [OAuthUris {
+                        url: "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+                        extension: [UriExtension {
+                            url: "token",
+                            value_uri: format!("{base}/auth/token"),
+                        }],
+                    }],
+                },
+                interaction: [
+                    Interaction { code: "batch" },
+                    Interaction {
+                        code: "search-system",
+                    },
+                ],
+                resource: [
+                    export(
+                        "Patient",
+                        "patient-export",
+                        "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export",
+                    ),
+                    export(
+                        "Group",
+                        "group-export",
+                        "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export",
+                    ),
+                ],
+            }],
+        }
+    }
 }
 
 impl CapabilityStatement {
     /// The statement for `version`, describing the server in `info`.
     pub fn new(version: ApiVersion, info: &ServerInfo<'_>) -> Self {
-        let date = format_date(info.date);
+        match version {
+            ApiVersion::V1 => CapabilityStatement::Stu3(Stu3Statement::new(info)),
+            ApiVersion::V2 => CapabilityStatement::R4(R4Statement::new(info)),
+        }
+    }
+}
+
+impl Stu3Statement {
+    fn new(info: &ServerInfo<'_>) -> Self {
+        let version = ApiVersion::V1;
+        let date = format_date(info.generated);
         let base = info.base_url.trim_end_matches('/');
-        let (instantiates, security_system, accept_unknown) = match version {
-            ApiVersion::V1 => (
-                "https://fhir.backend.bluebutton.hhsdevcloud.us/baseDstu3/metadata/",
-                "http://hl7.org/fhir/ValueSet/restful-security-service",
-                Some("extensions"),
-            ),
-            ApiVersion::V2 => (
-                "https://prod-sbx.bfd.cms.gov/v2/fhir/metadata",
-                "http://terminology.hl7.org/CodeSystem/restful-security-service",
-                None,
-            ),
-        };
+        let security_system = "http://hl7.org/fhir/ValueSet/restful-security-service";
         let api = format!("{base}/api/{version}");
         let operation = |name, url: String| Operation {
             name,
-            definition: match version {
-                ApiVersion::V1 => Definition::Reference { reference: url },
-                ApiVersion::V2 => Definition::Canonical(url),
-            },
+            definition: Reference { reference: url },
         };
         let service = |code| CodeableConcept {
             coding: [Coding {
@@ -129,13 +280,13 @@ impl CapabilityStatement {
             }],
             text: code,
         };
-        CapabilityStatement {
+        Stu3Statement {
             resource_type: "CapabilityStatement",
             status: "active",
             date: date.clone(),
-            publisher: "Centers for Medicare & Medicaid Services",
+            publisher: PUBLISHER,
             kind: "capability",
-            instantiates: [instantiates],
+            instantiates: ["https://fhir.backend.bluebutton.hhsdevcloud.us/baseDstu3/metadata/"],
             software: Software {
                 name: "Beneficiary Claims Data API",
                 version: info.software_version.to_owned(),
@@ -145,8 +296,8 @@ impl CapabilityStatement {
                 url: base.to_owned(),
             },
             fhir_version: version.fhir_version(),
-            accept_unknown,
-            format: ["application/json", "application/fhir+json"],
+            accept_unknown: "extensions",
+            format: FORMATS,
             rest: [Rest {
                 mode: "server",
                 security: Security {
@@ -171,22 +322,32 @@ impl CapabilityStatement {
     }
 }
 
-fn format_date(date: Date) -> String {
-    // A fixed `[year]-[month]-[day]` description cannot fail to format a valid `Date`.
-    date.format(format_description!("[year]-[month]-[day]"))
+fn format_date(at: OffsetDateTime) -> String {
+    // A fixed description cannot fail to format a valid date.
+    at.date()
+        .format(format_description!("[year]-[month]-[day]"))
+        .unwrap_or_default()
+}
+
+/// `at` in UTC to the second, e.g. `2026-11-28T07:00:00Z`.
+fn format_instant(at: OffsetDateTime) -> String {
+    at.to_offset(time::UtcOffset::UTC)
+        .format(format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+        ))
         .unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::date;
+    use time::macros::datetime;
 
     fn info() -> ServerInfo<'static> {
         ServerInfo {
             base_url: "https://sandbox.bcda.cms.gov/",
             software_version: "latest",
-            date: date!(2019 - 12 - 09),
+            generated: datetime!(2019-12-09 20:44:01 UTC),
         }
     }
 
@@ -201,16 +362,36 @@ mod tests {
     }
 
     #[test]
-    fn v2_statement_is_r4_with_canonical_operation_urls() {
+    fn v2_statement_is_an_r4_instance_of_the_bulk_data_statement_as_bcda_serves_it() {
         let ours = serde_json::to_value(CapabilityStatement::new(ApiVersion::V2, &info())).unwrap();
         assert_eq!(ours["fhirVersion"], "4.0.1");
+        assert_eq!(ours["kind"], "instance");
+        assert_eq!(ours["date"], "2019-12-09T20:44:01Z");
+        assert_eq!(
+            ours["instantiates"][1],
+            "http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data"
+        );
+        let security = &ours["rest"][0]["security"];
+        assert_eq!(
+            security["extension"][0]["url"],
+            "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
+        );
+        assert_eq!(security["extension"][0]["extension"][0]["url"], "token");
+        assert_eq!(
+            security["extension"][0]["extension"][0]["valueUri"],
+            "https://sandbox.bcda.cms.gov/auth/token"
+        );
+        let resources = &ours["rest"][0]["resource"];
+        assert_eq!(resources[0]["type"], "Patient");
+        assert_eq!(
+            resources[0]["operation"][0]["definition"],
+            "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export"
+        );
+        assert_eq!(resources[1]["type"], "Group");
+        assert_eq!(resources[1]["operation"][0]["name"], "group-export");
         assert!(
             ours.get("acceptUnknown").is_none(),
             "R4 removed acceptUnknown"
-        );
-        assert_eq!(
-            ours["rest"][0]["operation"][0]["definition"],
-            "https://sandbox.bcda.cms.gov/api/v2/Patient/$export"
         );
     }
 }

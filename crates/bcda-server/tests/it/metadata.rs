@@ -30,7 +30,8 @@ async fn metadata_is_the_guides_capability_statement_without_a_token() {
     let app = spawn_app().await;
     let response = app.get("/api/v1/metadata").await;
     assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["content-type"], "application/fhir+json");
+    // As BCDA serves it.
+    assert_eq!(response.headers()["content-type"], "application/json");
     let ours: Value = response.json().await.unwrap();
 
     assert_eq!(
@@ -92,14 +93,20 @@ async fn configured_public_url_wins_over_request_headers() {
 }
 
 #[tokio::test]
-async fn v2_metadata_is_an_r4_statement() {
+async fn v2_metadata_is_an_r4_statement_served_as_bcda_serves_it() {
     let app = spawn_app().await;
     let response = app.get("/api/v2/metadata").await;
     assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/json");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["fhirVersion"], "4.0.1");
+    assert_eq!(body["kind"], "instance");
     assert_eq!(
-        body["rest"][0]["operation"][0]["definition"],
-        format!("{}/api/v2/Patient/$export", app.address)
+        body["rest"][0]["security"]["extension"][0]["extension"][0]["valueUri"],
+        format!("{}/auth/token", app.address)
+    );
+    assert_eq!(
+        body["rest"][0]["resource"][1]["operation"][0]["definition"],
+        "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export"
     );
 }
