@@ -14,8 +14,9 @@ async fn a_load_test_runs_every_client_and_writes_its_report() {
         .env("BCDA_WORKERS", "2")
         .spawn()
         .await;
-    let first = app.synthetic_aco("A9994", 8).await;
-    let second = app.synthetic_aco("A9990", 4).await;
+    // Not BCDA's test ids (A9990-A9999): these ACOs are held to one export at a time.
+    let first = app.synthetic_aco("A1001", 8).await;
+    let second = app.synthetic_aco("A1002", 4).await;
     let dir = tempfile::tempdir().unwrap();
     let credentials = dir.path().join("credentials.txt");
     std::fs::write(
