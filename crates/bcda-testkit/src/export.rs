@@ -92,11 +92,44 @@ impl TestApp {
                 progress == "Pending" || progress.starts_with("In Progress ("),
                 "{progress}"
             );
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "job still {progress} at the deadline"
-            );
+            if tokio::time::Instant::now() >= deadline {
+                let keys = self.stuck_keys(status_url).await;
+                panic!("job still {progress} at the deadline; its keys: {keys}");
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Where a job's keys are (published, done, waiting in the outbox), to tell a lost
+    /// message from a stalled relay or worker when a job never finishes.
+    async fn stuck_keys(&self, status_url: &str) -> String {
+        let Some(job_id) = status_url
+            .rsplit('/')
+            .next()
+            .and_then(|id| id.parse::<i64>().ok())
+        else {
+            return "unknown job".into();
+        };
+        let Ok(client) = self.ctx.db.get().await else {
+            return "database unavailable".into();
+        };
+        let row = client
+            .query_one(
+                "SELECT count(*), count(published_at), count(done_at), \
+                        (SELECT count(*) FROM outbox WHERE job_id = $1) \
+                 FROM job_keys WHERE job_id = $1",
+                &[&job_id],
+            )
+            .await;
+        match row {
+            Ok(row) => format!(
+                "{} in all, {} published, {} done, {} in the outbox",
+                row.get::<_, i64>(0),
+                row.get::<_, i64>(1),
+                row.get::<_, i64>(2),
+                row.get::<_, i64>(3)
+            ),
+            Err(e) => format!("cannot read them: {e}"),
         }
     }
 
