@@ -167,15 +167,7 @@ async fn kick_off(app: &TestApp, token: &str, path: &str) -> (reqwest::Response,
 }
 
 fn start_worker(app: &TestApp) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_bcda"))
-        .args(["serve", "worker"])
-        .envs(app.process_env())
-        .env("BCDA_WORKERS", "1")
-        .env("BCDA_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start bcda serve worker")
+    common::spawn_worker(&app.process_env(), Stdio::inherit())
 }
 
 async fn export(app: &TestApp, target: &Target, version: &'static str, workers: usize) -> Row {

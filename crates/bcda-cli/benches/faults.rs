@@ -17,7 +17,7 @@
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -43,6 +43,8 @@ const STORE_OUTAGE: Duration = Duration::from_secs(60);
 
 /// How long RabbitMQ and Postgres each stay down in a restart.
 const RESTART_DOWNTIME: Duration = Duration::from_secs(5);
+
+mod common;
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -167,16 +169,9 @@ impl Workers {
     }
 }
 
+/// A worker process whose log is dropped: the faults make every worker warn.
 fn spawn_worker(env: &[(String, String)]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_bcda"))
-        .args(["serve", "worker"])
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .env("BCDA_WORKERS", "1")
-        .env("BCDA_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start bcda serve worker")
+    common::spawn_worker(env, Stdio::null())
 }
 
 /// What was done to the faulted export, and when (seconds after its kick-off).

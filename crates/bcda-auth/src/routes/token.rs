@@ -56,12 +56,7 @@ pub async fn post(
 
     let ttl = ctx.config.auth.token_ttl;
     let source = client_address(&req, ctx.config.auth.trusted_proxies);
-    let flow = if field("client_assertion").is_some() {
-        Flow::Assertion
-    } else {
-        Flow::Basic
-    };
-    let token = if let Some(assertion) = field("client_assertion") {
+    let (token, flow) = if let Some(assertion) = field("client_assertion") {
         let token_url = format!("{}/auth/token", base.as_str());
         check_assertion_request(
             field("grant_type"),
@@ -69,16 +64,18 @@ pub async fn post(
             field("scope"),
         )?;
         let scope = field("scope").unwrap_or_default();
-        service
+        let token = service
             .for_assertion(assertion, scope, &token_url, source)
             .await
-            .map_err(|e| failure(e, ttl, Flow::Assertion))?
+            .map_err(|e| failure(e, ttl, Flow::Assertion))?;
+        (token, Flow::Assertion)
     } else {
         let (client_id, secret) = basic_credentials(&req)?;
-        service
+        let token = service
             .for_secret(&client_id, &secret, source)
             .await
-            .map_err(|e| failure(e, ttl, Flow::Basic))?
+            .map_err(|e| failure(e, ttl, Flow::Basic))?;
+        (token, Flow::Basic)
     };
     Ok(respond(token, flow))
 }
