@@ -41,7 +41,13 @@ fi
 
 if ! listening 127.0.0.1 "$amqp_port"; then
   command -v rabbitmq-server >/dev/null || apt_install rabbitmq-server
-  echo "ensure-services: starting RabbitMQ"
-  rabbitmq-server -detached || true
+  if rabbitmqctl -q ping >/dev/null 2>&1; then
+    # The node runs but its application was stopped (rabbitmqctl stop_app).
+    echo "ensure-services: starting RabbitMQ's application"
+    rabbitmqctl -q start_app || true
+  else
+    echo "ensure-services: starting RabbitMQ"
+    rabbitmq-server -detached || true
+  fi
   wait_for RabbitMQ 127.0.0.1 "$amqp_port" 90
 fi
