@@ -2,13 +2,14 @@
 
 use actix_web::get;
 use actix_web::http::StatusCode;
-use actix_web::http::header::CONTENT_TYPE;
-use actix_web::{HttpResponse, web};
+use actix_web::http::header::{ACCEPT, CONTENT_TYPE};
+use actix_web::{HttpRequest, HttpResponse, web};
 use bcda_infra::AppContext;
 use bcda_infra::http::{Authenticated, FhirError, PublicBase};
 use bcda_model::fhir::{FHIR_JSON, TaskBundle};
-use bcda_model::{ApiVersion, JobStatus};
+use bcda_model::{ApiVersion, JobStatus, export};
 use serde::Deserialize;
+use uuid::Uuid;
 
 use crate::jobs_repo;
 
@@ -20,16 +21,22 @@ pub struct Query {
 
 /// The ACO's export jobs
 ///
-/// A Bundle of Task resources, newest first, optionally filtered by state.
+/// A Bundle of Task resources, newest first, optionally filtered by state. As BCDA,
+/// it takes the kick-off's headers (`Accept: application/fhir+json`, `Prefer:
+/// respond-async`) and answers `404` when no job matches.
 #[utoipa::path(
     get,
     path = "/jobs",
     tag = "Jobs",
     security(("bearer" = [])),
-    params(("_status" = Option<String>, Query, description = "Comma-separated job states: Pending, In Progress, Completed, Failed, Cancelled, Expired")),
+    params(
+        ("Accept" = String, Header, description = "`application/fhir+json`"),
+        ("Prefer" = String, Header, description = "`respond-async`"),
+        ("_status" = Option<String>, Query, description = "Comma-separated job states: Pending, In Progress, Completed, Failed, Cancelled, Expired")
+    ),
     responses(
         (status = 200, description = "A Bundle of Tasks", content_type = "application/fhir+json"),
-        (status = 400, description = "An unknown `_status`", content_type = "application/fhir+json"),
+        (status = 400, description = "An unknown `_status`, or `Accept`/`Prefer` missing or unsupported", content_type = "application/fhir+json"),
         (status = 401, description = "Missing, invalid or expired token", content_type = "application/fhir+json"),
         (status = 404, description = "The ACO has no jobs in these states", content_type = "application/fhir+json")
     )
@@ -39,6 +46,7 @@ pub async fn get(
     Authenticated(principal): Authenticated,
     version: web::Data<ApiVersion>,
     query: web::Query<Query>,
+    req: HttpRequest,
     base: PublicBase,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, FhirError> {
@@ -50,13 +58,38 @@ pub async fn get(
             format!("Invalid _status value: {bad}"),
         )
     })?;
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    export::check_headers(header(ACCEPT.as_str()), header("prefer"))
+        .map_err(|e| FhirError::new(version, StatusCode::BAD_REQUEST, e.to_string()))?;
     let jobs = jobs_repo::list_jobs(&ctx.db, principal.aco_id, version, &statuses)
         .await
         .map_err(|e| FhirError::internal(version, &e))?;
+    if jobs.is_empty() {
+        return Err(FhirError::new(
+            version,
+            StatusCode::NOT_FOUND,
+            no_jobs_found(principal.aco_id, &statuses),
+        ));
+    }
     let jobs_url = format!("{}/api/{version}/jobs", base.as_str());
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, FHIR_JSON))
         .json(TaskBundle::new(&jobs_url, &jobs)))
+}
+
+/// BCDA's answer when no job matches: the ACO's id and the states asked for (all of
+/// them without `_status`), as Go prints a list.
+fn no_jobs_found(aco_id: Uuid, statuses: &[JobStatus]) -> String {
+    let statuses = if statuses.is_empty() {
+        &JobStatus::ALL[..]
+    } else {
+        statuses
+    };
+    let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+    format!(
+        "no Jobs found for acoID {aco_id} with job statuses [{}]",
+        names.join(" ")
+    )
 }
 
 /// `_status` as a comma list of job states (`Completed,Failed`); empty means all.
@@ -82,5 +115,19 @@ mod tests {
         );
         assert_eq!(parse_statuses(None), Ok(vec![]));
         assert_eq!(parse_statuses(Some("Done")), Err("Done".to_owned()));
+    }
+
+    #[test]
+    fn no_jobs_found_names_the_aco_and_the_states_as_bcda_does() {
+        let aco = Uuid::nil();
+        assert_eq!(
+            no_jobs_found(aco, &[JobStatus::Completed, JobStatus::InProgress]),
+            "no Jobs found for acoID 00000000-0000-0000-0000-000000000000 \
+             with job statuses [Completed In Progress]"
+        );
+        assert!(
+            no_jobs_found(aco, &[])
+                .ends_with("[Pending In Progress Completed Failed Cancelled Expired]")
+        );
     }
 }

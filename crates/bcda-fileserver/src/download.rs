@@ -13,7 +13,7 @@ use actix_web::http::header::{
 use actix_web::route;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 use bcda_infra::AppContext;
-use bcda_infra::http::{Authenticated, FhirError};
+use bcda_infra::http::{Authenticated, FhirError, aco_denied};
 use bcda_infra::metrics::{DownloadLabels, Metrics};
 use bcda_infra::signed_url::Signature;
 use bcda_infra::storage::{GetOptions, GetRange, StorageError, export_file_path};
@@ -123,11 +123,7 @@ async fn caller(
         return Err(invalid());
     }
     if owner.denied {
-        return Err(FhirError::new(
-            version,
-            StatusCode::FORBIDDEN,
-            format!("ACO {} is not authorized to access this data", owner.cms_id),
-        ));
+        return Err(aco_denied(version, &owner.cms_id));
     }
     Ok(Owner {
         aco_id: owner.aco_id,

@@ -188,6 +188,20 @@ impl TestApp {
             .expect("request reaches the app")
     }
 
+    /// `GET path` (`/api/{v}/jobs`, with any query) with `token` and the headers BCDA
+    /// requires there: the cheapest authenticated request. An ACO with no jobs gets
+    /// `404` (token accepted), a bad token `401`, a denied ACO `403`.
+    pub async fn list_jobs(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .header("accept", "application/fhir+json")
+            .header("prefer", "respond-async")
+            .send()
+            .await
+            .expect("request reaches the app")
+    }
+
     /// Creates the sandbox guide's five ACOs and clients, as `bcda seed` does.
     pub async fn seed_sandbox(&self) {
         bcda_auth::seed::seed_sandbox(&self.ctx.db)

@@ -18,8 +18,8 @@ use std::time::Instant;
 use bcda_infra::metrics::{BatchLabels, Metrics, ResourceLabels};
 use bcda_infra::storage::{ObjectWriter, export_file_path};
 use bcda_infra::{DbPool, Storage};
-use bcda_model::ResourceType;
 use bcda_model::fhir::{IssueCode, OperationOutcome};
+use bcda_model::{ApiVersion, ResourceType};
 use tracing::Instrument as _;
 use uuid::Uuid;
 
@@ -140,6 +140,10 @@ impl Exporter {
     /// beneficiary of the batch (BCDA's per-beneficiary error lines) to
     /// `{jobId}/{uuid}-error.ndjson` and commits the key as failed, so the job goes on and
     /// the manifest's `error` lists the file.
+    ///
+    /// The lines are BCDA's byte for byte: issue code `not-found`, its diagnostics text
+    /// naming the ACO by its internal id, and the STU3 shape (no `details`) in every API
+    /// version, as BCDA's worker writes them.
     pub async fn give_up(&self, job_id: i64, job_key_id: i64) -> Result<(), KeyError> {
         let task = keys_repo::load(&self.db, job_id, job_key_id).await?;
         if task.state != KeyState::Ready {
@@ -152,20 +156,20 @@ impl Exporter {
                 .map(|mbi| {
                     format!(
                         "Error retrieving {kind} for beneficiary MBI {mbi} in ACO {}",
-                        task.cms_id
+                        task.aco_id
                     )
                 })
                 .collect(),
             _ => vec![format!(
                 "Error retrieving {kind} for the beneficiaries of batch {} in ACO {}",
-                task.batch_index, task.cms_id
+                task.batch_index, task.aco_id
             )],
         };
         let mut lines = Vec::new();
         for message in &messages {
             serde_json::to_writer(
                 &mut lines,
-                &OperationOutcome::error(task.version, IssueCode::Exception, message.as_str()),
+                &OperationOutcome::error(ApiVersion::V1, IssueCode::NotFound, message.as_str()),
             )
             .map_err(|e| KeyError::Render(e.to_string()))?;
             lines.push(b'\n');

@@ -221,6 +221,68 @@ async fn job_status_follows_the_jobs_state() {
 }
 
 #[tokio::test]
+async fn the_jobs_list_takes_bcdas_headers_and_answers_404_when_no_job_matches() {
+    let (app, token) = app_with_token().await;
+    // reqwest's default `Accept: */*`, as a generic client sends it.
+    let bare = app.get_with_token("/api/v1/jobs", &token).await;
+    assert_eq!(bare.status(), 400);
+    assert_eq!(
+        diagnostics(bare).await,
+        "application/fhir+json is the only supported response format"
+    );
+
+    let aco_id: uuid::Uuid = app
+        .ctx
+        .db
+        .get()
+        .await
+        .unwrap()
+        .query_one("SELECT id FROM acos WHERE cms_id = 'A1234'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let none = app.list_jobs("/api/v1/jobs", &token).await;
+    assert_eq!(none.status(), 404);
+    assert_eq!(
+        diagnostics(none).await,
+        format!(
+            "no Jobs found for acoID {aco_id} with job statuses \
+             [Pending In Progress Completed Failed Cancelled Expired]"
+        )
+    );
+
+    let id = start_job(&app, &token, "/api/v2/Patient/$export").await;
+    let listed = app.list_jobs("/api/v2/jobs", &token).await;
+    assert_eq!(listed.status(), 200);
+    let bundle: Value = listed.json().await.unwrap();
+    assert_eq!(bundle["resourceType"], "Bundle");
+    assert_eq!(bundle["type"], "searchset");
+    assert_eq!(bundle["entry"].as_array().unwrap().len(), 1);
+    let task = &bundle["entry"][0]["resource"];
+    assert_eq!(task["resourceType"], "Task");
+    assert_eq!(task["status"], "accepted");
+    assert_eq!(task["identifier"][0]["value"], id.to_string());
+
+    // Jobs are listed per version, and by the states asked for.
+    assert_eq!(app.list_jobs("/api/v1/jobs", &token).await.status(), 404);
+    let completed = app
+        .list_jobs("/api/v2/jobs?_status=Completed", &token)
+        .await;
+    assert_eq!(completed.status(), 404);
+    assert!(
+        diagnostics(completed)
+            .await
+            .ends_with("with job statuses [Completed]")
+    );
+    assert_eq!(
+        app.list_jobs("/api/v2/jobs?_status=Pending,Completed", &token)
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
 async fn another_acos_job_is_not_found_and_ids_must_be_numeric() {
     let (app, token) = app_with_token().await;
     let id = start_job(&app, &token, "/api/v1/Patient/$export").await;

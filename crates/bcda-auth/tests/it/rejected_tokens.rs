@@ -38,11 +38,17 @@ async fn a_valid_token_opens_both_routes() {
     let app = spawn_app().await;
     let credentials = app.create_client("A1234").await;
     let token = app.token(&credentials).await;
-    let jobs = app.get_with_token(PROTECTED[0], &token).await;
-    assert_eq!(jobs.status(), 200);
-    let bundle: Value = jobs.json().await.unwrap();
-    assert_eq!(bundle["resourceType"], "Bundle");
-    // No such job: authenticated, then not found.
+    // Authenticated, then not found: the ACO has no jobs, and no such file.
+    let jobs = app.list_jobs(PROTECTED[0], &token).await;
+    assert_eq!(jobs.status(), 404);
+    let outcome: Value = jobs.json().await.unwrap();
+    assert!(
+        outcome["issue"][0]["diagnostics"]
+            .as_str()
+            .unwrap()
+            .starts_with("no Jobs found for acoID "),
+        "{outcome}"
+    );
     assert_eq!(app.get_with_token(PROTECTED[1], &token).await.status(), 404);
 }
 
@@ -81,9 +87,9 @@ async fn forged_tokens_are_rejected() {
     let claims = forge::claims(&credentials.client_id, "A1234");
     let genuine = forge::sign_with_app_key(&app, &claims).await;
     assert_eq!(
-        app.get_with_token(PROTECTED[0], &genuine).await.status(),
-        200,
-        "control"
+        app.list_jobs(PROTECTED[0], &genuine).await.status(),
+        404,
+        "control: accepted, and the ACO has no jobs"
     );
 
     let kid = forge::decode_parts(&genuine).0["kid"]
@@ -124,7 +130,8 @@ async fn a_token_of_a_client_revoked_after_issue_stops_working() {
     let app = spawn_app().await;
     let credentials = app.create_client("A1234").await;
     let token = app.token(&credentials).await;
-    assert_eq!(app.get_with_token(PROTECTED[0], &token).await.status(), 200);
+    // Accepted: the ACO has no jobs.
+    assert_eq!(app.list_jobs("/api/v1/jobs", &token).await.status(), 404);
 
     bcda_auth::clients::ClientStore::new(app.ctx.db.clone())
         .revoke(&credentials.client_id)
@@ -149,11 +156,17 @@ async fn a_denied_aco_gets_tokens_but_403_on_data_until_allowed_again() {
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["resourceType"], "OperationOutcome");
         assert_eq!(body["issue"][0]["code"], "forbidden");
+        // BCDA's words for a denylisted ACO.
+        assert_eq!(
+            body["issue"][0]["diagnostics"],
+            "ACO (CMS_ID: A5555) is unauthorized"
+        );
     }
 
     store.set_aco_denied("A5555", false).await.unwrap();
     app.ctx.verifier.forget_standings().await;
-    assert_eq!(app.get_with_token(PROTECTED[0], &token).await.status(), 200);
+    // Accepted again: the ACO has no jobs.
+    assert_eq!(app.list_jobs("/api/v1/jobs", &token).await.status(), 404);
 }
 
 #[tokio::test]

@@ -46,15 +46,20 @@ impl FromRequest for Authenticated {
                     tracing::info!(reason, "rejected bearer token");
                     Err(invalid())
                 }
-                Err(AuthError::Denied(cms_id)) => Err(FhirError::new(
-                    version,
-                    StatusCode::FORBIDDEN,
-                    format!("ACO {cms_id} is not authorized to access this data"),
-                )),
+                Err(AuthError::Denied(cms_id)) => Err(aco_denied(version, &cms_id)),
                 Err(e @ AuthError::Unavailable(_)) => Err(FhirError::unavailable(version, &e)),
             }
         })
     }
+}
+
+/// The answer to any request of a denied (BCDA: denylisted) ACO, in BCDA's words.
+pub fn aco_denied(version: ApiVersion, cms_id: &str) -> FhirError {
+    FhirError::new(
+        version,
+        StatusCode::FORBIDDEN,
+        format!("ACO (CMS_ID: {cms_id}) is unauthorized"),
+    )
 }
 
 /// The token of an `Authorization: Bearer <token>` header; the scheme is

@@ -6,7 +6,7 @@ mod client_address;
 mod fhir_error;
 mod public_base;
 
-pub use authenticated::Authenticated;
+pub use authenticated::{Authenticated, aco_denied};
 pub use client_address::client_address;
 pub use fhir_error::FhirError;
 pub use public_base::PublicBase;
