@@ -1,11 +1,13 @@
-//! `GET /api/{v}/attribution_status`: when the ACO's attribution (and run-out) data were
-//! last loaded, as BCDA reports it.
+//! `GET /api/{v}/attribution_status`: the dates of the ACO's newest attribution and
+//! runout files, as BCDA reports them.
 
 use actix_web::get;
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use bcda_infra::AppContext;
 use bcda_infra::http::{Authenticated, FhirError};
 use bcda_model::ApiVersion;
+use bcda_model::attribution::AttributionKind;
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -14,27 +16,30 @@ struct AttributionStatus {
     ingestion_dates: Vec<IngestionDate>,
 }
 
+/// Fields in BCDA's order: its clients may compare bodies as text.
 #[derive(Debug, Serialize)]
 struct IngestionDate {
-    #[serde(rename = "type")]
-    kind: &'static str,
     #[serde(with = "time::serde::rfc3339")]
     timestamp: OffsetDateTime,
+    #[serde(rename = "type")]
+    kind: &'static str,
 }
 
-/// When the ACO's attribution data were last loaded
+/// When the ACO's attribution files are dated
 ///
-/// One entry per data set (`last_attribution`, `last_runout`) with its timestamp, as BCDA
-/// reports it.
+/// One entry per kind of file the ACO has: `last_attribution_update` (the newest default
+/// file) and `last_runout_update` (the newest runout file), each with the date the file
+/// carries, as BCDA reports them. `404` when the ACO has neither.
 #[utoipa::path(
     get,
     path = "/attribution_status",
     tag = "Attribution",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The ACO's data sets and when each was loaded", content_type = "application/json"),
+        (status = 200, description = "The date of the ACO's newest attribution and runout files", content_type = "application/json"),
         (status = 401, description = "Missing, invalid or expired token", content_type = "application/fhir+json"),
-        (status = 403, description = "The ACO is denied", content_type = "application/fhir+json")
+        (status = 403, description = "The ACO is denied", content_type = "application/fhir+json"),
+        (status = 404, description = "The ACO has no attribution file", content_type = "application/fhir+json")
     )
 )]
 #[get("/attribution_status")]
@@ -49,28 +54,33 @@ pub async fn get(
         .get()
         .await
         .map_err(|e| FhirError::internal(version, &e))?;
-    let loaded: Option<OffsetDateTime> = client
-        .query_opt(
-            "SELECT loaded_at FROM synthetic_datasets WHERE aco_id = $1",
-            &[&principal.aco_id],
-        )
-        .await
-        .map_err(|e| FhirError::internal(version, &e))?
-        .map(|row| row.get(0));
-    // Run-out data is the previous year's claims, loaded with the same data set.
-    let ingestion_dates = loaded
-        .map(|timestamp| {
-            vec![
-                IngestionDate {
-                    kind: "default",
-                    timestamp,
-                },
-                IngestionDate {
-                    kind: "runout",
-                    timestamp,
-                },
-            ]
-        })
-        .unwrap_or_default();
+    let mut ingestion_dates = Vec::new();
+    for (kind, label) in [
+        (AttributionKind::Default, "last_attribution_update"),
+        (AttributionKind::Runout, "last_runout_update"),
+    ] {
+        let newest: Option<OffsetDateTime> = client
+            .query_opt(
+                "SELECT file_date FROM attribution_files WHERE aco_id = $1 AND kind = $2 \
+                 ORDER BY performance_year DESC, file_date DESC LIMIT 1",
+                &[&principal.aco_id, &kind.as_str()],
+            )
+            .await
+            .map_err(|e| FhirError::internal(version, &e))?
+            .map(|row| row.get(0));
+        if let Some(timestamp) = newest {
+            ingestion_dates.push(IngestionDate {
+                kind: label,
+                timestamp,
+            });
+        }
+    }
+    if ingestion_dates.is_empty() {
+        return Err(FhirError::new(
+            version,
+            StatusCode::NOT_FOUND,
+            format!("no attribution file found for ACO {}", principal.cms_id),
+        ));
+    }
     Ok(HttpResponse::Ok().json(AttributionStatus { ingestion_dates }))
 }

@@ -3,7 +3,8 @@
 use bcda_infra::DbPool;
 use bcda_infra::queue::outbox::{QueuedKey, enqueue_keys};
 use bcda_model::ApiVersion;
-use bcda_model::export::{BatchSizes, ExportRequest, PlannedKey};
+use bcda_model::attribution::{self, AttributionError, AttributionFile, AttributionKind};
+use bcda_model::export::{BatchSizes, ExportRequest, ExportTarget, PlannedKey};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -13,6 +14,8 @@ use crate::jobs_repo::RepoError;
 #[derive(Debug, Clone)]
 pub struct NewJob<'a> {
     pub aco_id: Uuid,
+    pub cms_id: &'a str,
+    pub target: ExportTarget,
     pub version: ApiVersion,
     pub request_url: &'a str,
     pub request: &'a ExportRequest,
@@ -26,6 +29,16 @@ pub enum Created {
     Job(i64),
     /// The ACO already has an active job on this version whose types overlap.
     Busy,
+    /// No attribution file fits the export.
+    Unattributed(AttributionError),
+}
+
+/// The attribution files a job reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct JobAttribution {
+    file_id: i64,
+    /// For `Group/all?_since`: the file whose beneficiaries get only their changes.
+    since_baseline_file_id: Option<i64>,
 }
 
 /// Records a job unless an overlapping one is active and the ACO is held to BCDA's
@@ -65,16 +78,21 @@ pub async fn create_job(db: &DbPool, job: NewJob<'_>) -> Result<Created, RepoErr
     if busy {
         return Ok(Created::Busy);
     }
+    let attribution = match attribution_of(&tx, &job).await? {
+        Ok(attribution) => attribution,
+        Err(missing) => return Ok(Created::Unattributed(missing)),
+    };
 
-    let keys = plan_keys(&tx, &job).await?;
+    let keys = plan_keys(&tx, &job, attribution.file_id).await?;
     // The request's trace continues in the workers that do the work and in the
     // downloads of the job's files.
     let trace_context = bcda_infra::telemetry::current_trace_context();
     let job_id: i64 = tx
         .query_one(
             "INSERT INTO jobs (aco_id, api_version, request_url, resource_types, types_requested, since, \
-                               transaction_time, keys_total, trace_context) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                               transaction_time, keys_total, trace_context, attribution_file_id, \
+                               since_baseline_file_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
             &[
                 &job.aco_id,
                 &job.version.as_str(),
@@ -85,6 +103,8 @@ pub async fn create_job(db: &DbPool, job: NewJob<'_>) -> Result<Created, RepoErr
                 &job.transaction_time,
                 &(keys.len() as i32),
                 &serde_json::json!(trace_context),
+                &attribution.file_id,
+                &attribution.since_baseline_file_id,
             ],
         )
         .await?
@@ -121,12 +141,72 @@ pub async fn create_job(db: &DbPool, job: NewJob<'_>) -> Result<Created, RepoErr
     Ok(Created::Job(job_id))
 }
 
-/// The job's keys: batches of the ACO's attributed beneficiaries, cut by id at kick-off.
-/// One index scan reads only the beneficiaries at which some batch starts, so even a
-/// million-beneficiary ACO is planned in a fraction of a second.
+/// The attribution files the job reads, chosen by BCDA's rules
+/// ([`bcda_model::attribution`]), or why there is none.
+async fn attribution_of(
+    tx: &tokio_postgres::Transaction<'_>,
+    job: &NewJob<'_>,
+) -> Result<Result<JobAttribution, AttributionError>, RepoError> {
+    let group = job.target.group();
+    let latest = newest_file(tx, job.aco_id, group.attribution_kind(), None).await?;
+    let latest =
+        match attribution::check_latest(group, latest.as_ref(), job.cms_id, job.transaction_time) {
+            Ok(latest) => latest,
+            Err(missing) => return Ok(Err(missing)),
+        };
+    let cutoff = job
+        .request
+        .since
+        .filter(|_| job.target.gives_new_beneficiaries_full_history())
+        .and_then(|since| attribution::since_baseline_cutoff(latest, since));
+    let since_baseline_file_id = match cutoff {
+        None => None,
+        Some(cutoff) => {
+            match newest_file(tx, job.aco_id, AttributionKind::Default, Some(cutoff)).await? {
+                Some(baseline) => Some(baseline.id),
+                None => return Ok(Err(AttributionError::NotFoundForSince)),
+            }
+        }
+    };
+    Ok(Ok(JobAttribution {
+        file_id: latest.id,
+        since_baseline_file_id,
+    }))
+}
+
+/// The ACO's newest file of `kind` (of the latest performance year, then the latest
+/// date), dated no later than `until` if given.
+async fn newest_file(
+    tx: &tokio_postgres::Transaction<'_>,
+    aco_id: Uuid,
+    kind: AttributionKind,
+    until: Option<OffsetDateTime>,
+) -> Result<Option<AttributionFile>, RepoError> {
+    let row = tx
+        .query_opt(
+            "SELECT id, performance_year, file_date, ingested_at FROM attribution_files \
+             WHERE aco_id = $1 AND kind = $2 AND ($3::timestamptz IS NULL OR file_date <= $3) \
+             ORDER BY performance_year DESC, file_date DESC LIMIT 1",
+            &[&aco_id, &kind.as_str(), &until],
+        )
+        .await?;
+    Ok(row.map(|row| AttributionFile {
+        id: row.get(0),
+        kind,
+        performance_year: i32::from(row.get::<_, i16>(1)),
+        date: row.get(2),
+        ingested_at: row.get(3),
+    }))
+}
+
+/// The job's keys: batches of the beneficiaries of attribution file `file_id` who share
+/// their data, cut by id at kick-off. One index scan reads only the beneficiaries at
+/// which some batch starts, so even a million-beneficiary ACO is planned in a fraction
+/// of a second.
 async fn plan_keys(
     tx: &tokio_postgres::Transaction<'_>,
     job: &NewJob<'_>,
+    file_id: i64,
 ) -> Result<Vec<PlannedKey>, RepoError> {
     let types = &job.request.types;
     let size = |i: usize| -> i64 {
@@ -137,12 +217,13 @@ async fn plan_keys(
     let starts: Vec<(u64, i64)> = tx
         .query(
             "SELECT ordinal, beneficiary_id FROM ( \
-                 SELECT beneficiary_id, row_number() OVER (ORDER BY beneficiary_id) - 1 AS ordinal \
-                 FROM aco_beneficiaries WHERE aco_id = $1 AND ended_on IS NULL \
+                 SELECT m.beneficiary_id, row_number() OVER (ORDER BY m.beneficiary_id) - 1 AS ordinal \
+                 FROM attribution_members m WHERE m.file_id = $1 \
+                   AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.beneficiary_id = m.beneficiary_id) \
              ) attributed \
              WHERE ordinal % $2 = 0 OR ordinal % $3 = 0 OR ordinal % $4 = 0 \
              ORDER BY ordinal",
-            &[&job.aco_id, &size(0), &size(1), &size(2)],
+            &[&file_id, &size(0), &size(1), &size(2)],
         )
         .await?
         .iter()

@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use bcda_infra::AppContext;
 use bcda_infra::http::{Authenticated, FhirError, PublicBase};
 use bcda_model::ApiVersion;
-use bcda_model::export::{self, ExportGroup};
+use bcda_model::export::{self, ExportGroup, ExportTarget};
 use time::OffsetDateTime;
 
 use crate::export_repo::{self, Created, NewJob};
@@ -36,6 +36,7 @@ use crate::export_repo::{self, Created, NewJob};
         (status = 400, description = "A bad parameter or header", content_type = "application/fhir+json"),
         (status = 401, description = "Missing, invalid or expired token", content_type = "application/fhir+json"),
         (status = 403, description = "The ACO is denied, or the token's scopes do not grant a requested type", content_type = "application/fhir+json"),
+        (status = 404, description = "No current attribution: none loaded, of a past performance year, or (runout) older than 180 days", content_type = "application/fhir+json"),
         (status = 429, description = "An export of the same kind is already running (ACOs held to BCDA's one-export-at-a-time rule: not the test ACOs A9990-A9999 unless configured); retry after `Retry-After`")
     )
 )]
@@ -47,13 +48,15 @@ pub async fn patient(
     base: PublicBase,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, FhirError> {
-    kick_off(auth, **version, ExportGroup::All, &req, &base, &ctx).await
+    kick_off(auth, **version, ExportTarget::Patient, &req, &base, &ctx).await
 }
 
 /// Start an export of a group's data
 ///
-/// `all`: every attributed beneficiary; `runout`: the run-out claims of the prior year's
-/// beneficiaries.
+/// `all`: the beneficiaries of the ACO's latest attribution file; with `_since`, those
+/// attributed since then get their full history, the others only changes. `runout`: the
+/// beneficiaries of the prior performance year's runout file, and their claims with
+/// service dates in that year processed up to the file's date.
 #[utoipa::path(
     get,
     path = "/Group/{group_id}/$export",
@@ -72,6 +75,7 @@ pub async fn patient(
         (status = 400, description = "A bad parameter or header", content_type = "application/fhir+json"),
         (status = 401, description = "Missing, invalid or expired token", content_type = "application/fhir+json"),
         (status = 403, description = "The ACO is denied, or the token's scopes do not grant a requested type", content_type = "application/fhir+json"),
+        (status = 404, description = "No current attribution: none loaded, of a past performance year, or (runout) older than 180 days", content_type = "application/fhir+json"),
         (status = 429, description = "An export of the same kind is already running (ACOs held to BCDA's one-export-at-a-time rule: not the test ACOs A9990-A9999 unless configured); retry after `Retry-After`")
     )
 )]
@@ -85,7 +89,15 @@ pub async fn group(
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, FhirError> {
     let group = ExportGroup::from_id(&group_id).map_err(|e| bad_request(**version, e))?;
-    kick_off(auth, **version, group, &req, &base, &ctx).await
+    kick_off(
+        auth,
+        **version,
+        ExportTarget::Group(group),
+        &req,
+        &base,
+        &ctx,
+    )
+    .await
 }
 
 /// One span per kick-off, naming the job it created: the root of the export's trace,
@@ -94,7 +106,7 @@ pub async fn group(
 async fn kick_off(
     Authenticated(principal): Authenticated,
     version: ApiVersion,
-    _group: ExportGroup,
+    target: ExportTarget,
     req: &HttpRequest,
     base: &PublicBase,
     ctx: &AppContext,
@@ -113,6 +125,8 @@ async fn kick_off(
     let request_url = format!("{}{}", base.as_str(), req.uri());
     let job = NewJob {
         aco_id: principal.aco_id,
+        cms_id: &principal.cms_id,
+        target,
         version,
         request_url: &request_url,
         request: &request,
@@ -135,6 +149,11 @@ async fn kick_off(
                 ctx.config.export.busy_retry_after_secs.to_string(),
             ))
             .finish()),
+        Ok(Created::Unattributed(missing)) => Err(FhirError::new(
+            version,
+            StatusCode::NOT_FOUND,
+            missing.to_string(),
+        )),
         Err(e) => Err(FhirError::internal(version, &e)),
     }
 }

@@ -1,7 +1,7 @@
 //! Creates the guide's five sandbox ACOs and their credentials, idempotently.
 
 use bcda_infra::DbPool;
-use bcda_model::sandbox::SANDBOX_ACOS;
+use bcda_model::sandbox::{SANDBOX_ACOS, Standing};
 
 use crate::clients::{ClientStore, StoreError};
 
@@ -26,6 +26,9 @@ pub async fn seed_sandbox(db: &DbPool) -> Result<SeedReport, StoreError> {
             .await?
         {
             report.clients_created += 1;
+        }
+        if aco.standing == Standing::Denied {
+            store.set_aco_denied(aco.cms_id, true).await?;
         }
     }
     Ok(report)

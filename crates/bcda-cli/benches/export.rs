@@ -33,9 +33,6 @@ struct Target {
     client_secret: String,
 }
 
-/// The data set's seed date, shared by the load and the renderer floor.
-const AS_OF: time::Date = time::macros::date!(2026 - 10 - 01);
-
 /// One measured export.
 struct Row {
     cms_id: String,
@@ -82,11 +79,12 @@ async fn run() {
         .await;
     let started = Instant::now();
     app.seed_sandbox().await;
-    bcda_synth::sandbox::seed(&app.ctx.db, AS_OF)
+    bcda_synth::sandbox::seed(&app.ctx.db, bcda_synth::this_month())
         .await
         .expect("seed the sandbox data");
     let mut targets: Vec<Target> = SANDBOX_ACOS
         .iter()
+        .filter(|aco| aco.is_in_the_guide())
         .filter(|aco| {
             only.as_ref()
                 .is_none_or(|o| o.iter().any(|c| c == aco.cms_id))
@@ -286,7 +284,7 @@ async fn xl_aco(app: &TestApp, cms_id: &str, beneficiaries: u64) -> Target {
     let synth = bcda_synth::Synth::new(bcda_synth::sandbox::spec(
         cms_id,
         beneficiaries as u32,
-        AS_OF,
+        bcda_synth::this_month(),
     ))
     .unwrap();
     let aco_id = bcda_synth::sandbox::aco_id(&app.ctx.db, cms_id)
@@ -313,14 +311,14 @@ fn renderer_floor(target: &Target, version: &str) -> f64 {
     let synth = bcda_synth::Synth::new(bcda_synth::sandbox::spec(
         &target.cms_id,
         target.beneficiaries as u32,
-        AS_OF,
+        bcda_synth::this_month(),
     ))
     .unwrap();
     let mut sink = Vec::with_capacity(4 << 20);
     let mut rendering = Duration::ZERO;
     for ordinal in 0..synth.total() {
         let record = synth.beneficiary(ordinal);
-        if record.attribution.ended_on.is_some() {
+        if !synth.is_exported(&record) {
             continue;
         }
         let bene = &record.beneficiary;
@@ -362,16 +360,16 @@ async fn kickoff_latency(app: &TestApp) -> (f64, i64) {
     let credentials = app.create_client("A9999").await;
     let client = app.ctx.db.get().await.unwrap();
     client
-        .execute(
-            "INSERT INTO aco_beneficiaries (aco_id, beneficiary_id, attributed_on) \
-             SELECT a.id, -9000000000 - n, date '2026-01-01' \
-             FROM acos a, generate_series(1, 1000000) AS n WHERE a.cms_id = 'A9999'",
-            &[],
+        .batch_execute(
+            "WITH file AS ( \
+                 INSERT INTO attribution_files (aco_id, kind, performance_year, file_date) \
+                 SELECT id, 'default', extract(year FROM now()), now() FROM acos \
+                 WHERE cms_id = 'A9999' RETURNING id \
+             ) \
+             INSERT INTO attribution_members (file_id, beneficiary_id) \
+             SELECT file.id, -9000000000 - n FROM file, generate_series(1, 1000000) AS n; \
+             VACUUM ANALYZE attribution_members",
         )
-        .await
-        .unwrap();
-    client
-        .execute("VACUUM ANALYZE aco_beneficiaries", &[])
         .await
         .unwrap();
     let token = app.token(&credentials).await;
@@ -404,7 +402,7 @@ async fn kickoff_latency(app: &TestApp) -> (f64, i64) {
     }
     client
         .execute(
-            "DELETE FROM aco_beneficiaries WHERE aco_id = (SELECT id FROM acos WHERE cms_id = 'A9999')",
+            "DELETE FROM attribution_files WHERE aco_id = (SELECT id FROM acos WHERE cms_id = 'A9999')",
             &[],
         )
         .await

@@ -26,9 +26,6 @@ use bcda_testkit::services::{stop_broker, stop_postgres};
 use bcda_testkit::{Credentials, TestApp, TestAppBuilder, bench_report};
 use serde_json::Value;
 
-/// The data set's seed date.
-const AS_OF: time::Date = time::macros::date!(2026 - 10 - 01);
-
 /// The ACO the suite exports.
 const CMS_ID: &str = "A9995";
 
@@ -124,8 +121,12 @@ async fn run() {
 /// Creates the ACO with `beneficiaries` synthetic beneficiaries and a client.
 async fn load(app: &TestApp, beneficiaries: u32) -> Credentials {
     let credentials = app.create_client(CMS_ID).await;
-    let synth =
-        bcda_synth::Synth::new(bcda_synth::sandbox::spec(CMS_ID, beneficiaries, AS_OF)).unwrap();
+    let synth = bcda_synth::Synth::new(bcda_synth::sandbox::spec(
+        CMS_ID,
+        beneficiaries,
+        bcda_synth::this_month(),
+    ))
+    .unwrap();
     let aco_id = bcda_synth::sandbox::aco_id(&app.ctx.db, CMS_ID)
         .await
         .unwrap();
@@ -391,10 +392,14 @@ struct Idle {
 
 /// Attributed beneficiaries of the suite's ACO.
 fn attributed(beneficiaries: u32) -> usize {
-    let synth =
-        bcda_synth::Synth::new(bcda_synth::sandbox::spec(CMS_ID, beneficiaries, AS_OF)).unwrap();
+    let synth = bcda_synth::Synth::new(bcda_synth::sandbox::spec(
+        CMS_ID,
+        beneficiaries,
+        bcda_synth::this_month(),
+    ))
+    .unwrap();
     (0..synth.total())
-        .filter(|&ordinal| synth.beneficiary(ordinal).attribution.ended_on.is_none())
+        .filter(|&ordinal| synth.is_exported(&synth.beneficiary(ordinal)))
         .count()
 }
 

@@ -83,7 +83,7 @@ pub async fn seed(config: Config) -> anyhow::Result<()> {
         "sandbox credentials: {} ACO(s) and {} client(s) created (the rest existed)",
         report.acos_created, report.clients_created
     );
-    for (cms_id, loaded) in bcda_synth::sandbox::seed(&pool, this_month()).await? {
+    for (cms_id, loaded) in bcda_synth::sandbox::seed(&pool, bcda_synth::this_month()).await? {
         match loaded {
             Some(report) => print_load(&cms_id, &report),
             None => println!("{cms_id}: synthetic data already loaded"),
@@ -99,7 +99,7 @@ pub async fn synth(config: Config, args: SynthArgs) -> anyhow::Result<()> {
         beneficiaries: args.benes,
         seed: args.seed,
         years: args.years,
-        as_of: args.as_of.unwrap_or_else(this_month),
+        as_of: args.as_of.unwrap_or_else(bcda_synth::this_month),
     };
     let synth = bcda_synth::Synth::new(spec)?;
     let aco_id = bcda_synth::sandbox::aco_id(&pool, &args.aco).await?;
@@ -126,12 +126,7 @@ fn print_load(cms_id: &str, report: &bcda_synth::load::LoadReport) {
 
 /// The first day of the current month (UTC): the default as-of date, so data sets made
 /// in the same month are identical.
-fn this_month() -> time::Date {
-    let today = time::OffsetDateTime::now_utc().date();
-    today.replace_day(1).unwrap_or(today)
-}
-
-fn parse_date(value: &str) -> Result<time::Date, String> {
+pub(crate) fn parse_date(value: &str) -> Result<time::Date, String> {
     time::Date::parse(
         value,
         time::macros::format_description!("[year]-[month]-[day]"),
@@ -230,6 +225,6 @@ pub async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn connect(config: &Config) -> anyhow::Result<DbPool> {
+pub(crate) fn connect(config: &Config) -> anyhow::Result<DbPool> {
     Ok(db::connect(&config.database)?)
 }

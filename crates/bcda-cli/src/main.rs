@@ -9,6 +9,7 @@
 mod admin;
 mod export;
 mod loadtest;
+mod opt_out;
 
 use anyhow::Context;
 use bcda_infra::telemetry::init_telemetry;
@@ -42,8 +43,9 @@ struct Cli {
 enum Command {
     /// Create the database if needed and apply pending migrations (idempotent).
     Migrate,
-    /// Create the sandbox guide's five ACOs, their credentials and their synthetic
-    /// claims (idempotent: data already loaded this month is kept).
+    /// Create the sandbox ACOs (the guide's five, a stale-attribution and a denylisted
+    /// one), their credentials and their synthetic claims (idempotent: data already
+    /// loaded this month is kept).
     Seed,
     /// Generate and load a synthetic ACO of any size (replaces its earlier data).
     Synth(admin::SynthArgs),
@@ -62,6 +64,9 @@ enum Command {
     /// Manage the keys that sign access tokens.
     #[command(subcommand)]
     Keys(admin::KeysCommand),
+    /// Manage beneficiaries' data-sharing opt-outs (left out of every export).
+    #[command(subcommand)]
+    OptOut(opt_out::OptOutCommand),
     /// Export an ACO's data from any BCDA-style server: token, kick-off, poll, and
     /// parallel, resumable downloads (credentials also from BCDA_CLIENT_ID and
     /// BCDA_CLIENT_SECRET).
@@ -99,6 +104,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Aco(command) => admin::aco(config, command).await,
         Command::Client(command) => admin::client(config, command).await,
         Command::Keys(command) => admin::keys(config, command).await,
+        Command::OptOut(command) => opt_out::run(admin::connect(&config)?, command).await,
     }
 }
 

@@ -140,6 +140,29 @@ pub enum ExportWork {
     V1 { job_id: i64, job_key_id: i64 },
 }
 
+/// What a kick-off names: `Patient/$export` or `Group/{id}/$export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportTarget {
+    Patient,
+    Group(ExportGroup),
+}
+
+impl ExportTarget {
+    /// The beneficiaries it covers: `Patient/$export` covers the `all` group's.
+    pub fn group(self) -> ExportGroup {
+        match self {
+            ExportTarget::Patient => ExportGroup::All,
+            ExportTarget::Group(group) => group,
+        }
+    }
+
+    /// Whether, under `_since`, beneficiaries attributed since then get their full
+    /// history (the others only changes): BCDA does so for `Group/all` alone.
+    pub fn gives_new_beneficiaries_full_history(self) -> bool {
+        self == ExportTarget::Group(ExportGroup::All)
+    }
+}
+
 /// Which beneficiaries an export covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportGroup {

@@ -5,6 +5,7 @@
 //! here can be unit-tested in microseconds and reused by every service and the CLI.
 
 pub mod api_version;
+pub mod attribution;
 pub mod claims;
 pub mod export;
 pub mod fhir;

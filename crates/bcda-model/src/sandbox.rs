@@ -1,5 +1,7 @@
 //! The five sandbox ACOs of the BCDA sandbox user guide, with the credentials printed
-//! there. `bcda seed` creates them so the guide works as written against a fresh server.
+//! there, and two more of our own whose every export fails the way a real ACO's can.
+//! `bcda seed` creates them all, so the guide works as written against a fresh server
+//! and a client can try BCDA's error paths without an operator.
 
 /// One sandbox ACO and its published credential set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,16 +13,38 @@ pub struct SandboxAco {
     pub beneficiaries: u32,
     pub client_id: &'static str,
     pub client_secret: &'static str,
+    pub standing: Standing,
 }
 
-/// The guide's five credential sets, smallest first.
-pub const SANDBOX_ACOS: [SandboxAco; 5] = [
+/// What a sandbox ACO's exports meet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Current attribution: exports work (the guide's five).
+    Current,
+    /// Its data stopped a year ago: attribution of the last performance year only, so
+    /// every export is `404` with BCDA's stale-attribution message (runout's: expired).
+    StaleAttribution,
+    /// Denylisted: tokens are issued, every API and data request is `403`.
+    Denied,
+}
+
+impl SandboxAco {
+    /// Whether it is one of the sandbox guide's five credential sets.
+    pub fn is_in_the_guide(&self) -> bool {
+        self.standing == Standing::Current
+    }
+}
+
+/// The guide's five credential sets, smallest first, then the stale-attribution and the
+/// denylisted ones.
+pub const SANDBOX_ACOS: [SandboxAco; 7] = [
     SandboxAco {
         cms_id: "A9994",
         name: "Extra-Small ACO",
         beneficiaries: 50,
         client_id: "3841c594-a8c0-41e5-98cc-38bb45360d3c",
         client_secret: "f9780d323588f1cdfc3e63e95a8cbdcdd47602ff48a537b51dc5d7834bf466416a716bd4508e904a",
+        standing: Standing::Current,
     },
     SandboxAco {
         cms_id: "A9990",
@@ -28,6 +52,7 @@ pub const SANDBOX_ACOS: [SandboxAco; 5] = [
         beneficiaries: 2_500,
         client_id: "d5f83f74-6c55-4f1e-9d16-0022688171ba",
         client_secret: "01c23cf3f31f82a5c2dcef5136a8eaa32959158351f4e28aaec5fc6550cb2a5b5d112c5b8aacc434",
+        standing: Standing::Current,
     },
     SandboxAco {
         cms_id: "A9991",
@@ -35,6 +60,7 @@ pub const SANDBOX_ACOS: [SandboxAco; 5] = [
         beneficiaries: 7_500,
         client_id: "8c75a6f6-02b9-4a47-96c1-0bd6efd4b5e3",
         client_secret: "e1c920141c4aca6b8f726fa8aa0f7b55e095fd1ea3368a5f24b3636fdc907f113d6677977c7259dd",
+        standing: Standing::Current,
     },
     SandboxAco {
         cms_id: "A9992",
@@ -42,6 +68,7 @@ pub const SANDBOX_ACOS: [SandboxAco; 5] = [
         beneficiaries: 20_000,
         client_id: "f268a8c6-8a29-4d2b-8b92-263dc775750d",
         client_secret: "78ed083ad8e49475f36d04153649012b92c363a538ac97beaf0f7900403989581fc35324baa31e36",
+        standing: Standing::Current,
     },
     SandboxAco {
         cms_id: "A9993",
@@ -49,6 +76,23 @@ pub const SANDBOX_ACOS: [SandboxAco; 5] = [
         beneficiaries: 30_000,
         client_id: "6152afb4-c555-46e4-93de-fa16a441d643",
         client_secret: "1ace5a0e9fdf0c3d713e8c029269eacd024732ccd59e2cf283374e0f8dc93b34429d71b77e55b9a2",
+        standing: Standing::Current,
+    },
+    SandboxAco {
+        cms_id: "A9996",
+        name: "Stale-Attribution ACO",
+        beneficiaries: 50,
+        client_id: "6091a6ff-b5c1-4bbb-817a-52818f4df45a",
+        client_secret: "84af80519922b9d77521ec2ac707122b013d3d4f32d57a4aebdfd82b4542578fb61d722d38cb155e",
+        standing: Standing::StaleAttribution,
+    },
+    SandboxAco {
+        cms_id: "A9997",
+        name: "Denylisted ACO",
+        beneficiaries: 50,
+        client_id: "0b25af6a-deb7-4888-ab73-bbc560480c99",
+        client_secret: "9c91d4a0d13c2f2a25cae3ff924804bd62d03d8f2ddba99442de7e503ec3fb7d5a7d6d89fbd89a9e",
+        standing: Standing::Denied,
     },
 ];
 

@@ -7,6 +7,7 @@
 //! statistics ([`rates`]); codes come from curated tables of real codes ([`codes`]).
 //! [`load`] streams the rows into Postgres with binary COPY.
 
+pub mod attribution;
 pub mod claims;
 pub mod codes;
 pub mod ids;
@@ -29,6 +30,11 @@ use crate::rng::Rng;
 /// attribution has an end date); they come on top of the requested count.
 const FORMER_SHARE: f64 = 0.03;
 
+/// One beneficiary in this many has opted out of data sharing: those whose ordinal
+/// leaves [`OPT_OUT_REMAINDER`], so even the 50-beneficiary sandbox ACO has one.
+const OPT_OUT_EVERY: u64 = 50;
+const OPT_OUT_REMAINDER: u64 = 17;
+
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SynthSpec {
@@ -49,6 +55,8 @@ pub struct SynthSpec {
 pub struct BeneficiaryRecord {
     pub beneficiary: Beneficiary,
     pub attribution: Attribution,
+    /// When the beneficiary opted out of sharing their data with ACOs, if they did.
+    pub opted_out_on: Option<Date>,
     pub enrollment_years: Vec<EnrollmentYear>,
     pub enrollment_months: Vec<EnrollmentMonth>,
     pub claims: Vec<Claim>,
@@ -90,6 +98,29 @@ impl Synth {
         &self.period
     }
 
+    /// The data set's attribution files, oldest first.
+    pub fn attribution_files(&self) -> Vec<attribution::FileSpec> {
+        attribution::files(self.period.as_of)
+    }
+
+    /// Whether `record`'s beneficiary is one a `Patient/$export` covers: listed in the
+    /// latest default attribution file, and not opted out of data sharing.
+    pub fn is_exported(&self, record: &BeneficiaryRecord) -> bool {
+        let latest = self
+            .attribution_files()
+            .into_iter()
+            .rfind(|file| file.kind == bcda_model::attribution::AttributionKind::Default);
+        record.opted_out_on.is_none() && latest.is_some_and(|file| file.lists(&record.attribution))
+    }
+}
+
+/// The first day of the current month (UTC): the as-of date of data generated now.
+pub fn this_month() -> Date {
+    let today = time::OffsetDateTime::now_utc().date();
+    today.replace_day(1).unwrap_or(today)
+}
+
+impl Synth {
     /// Beneficiaries generated: the attributed ones, then those who left.
     pub fn total(&self) -> u64 {
         let requested = self.spec.beneficiaries.min(ids::MAX_BENEFICIARIES / 2);
@@ -116,6 +147,8 @@ impl Synth {
             enrollment_months: profile::enrollment_months(&profile, &self.period),
             beneficiary: profile.beneficiary,
             attribution,
+            opted_out_on: (ordinal % OPT_OUT_EVERY == OPT_OUT_REMAINDER)
+                .then(|| self.period.last_day() - Duration::days((ordinal % 60) as i64)),
             claims: claim_set.claims,
             events: claim_set.events,
         }
@@ -135,14 +168,18 @@ impl Synth {
         } else {
             start + Duration::days(rng.below(self.period.months() as u64 * 30) as i64)
         };
+        // Those who left did so during the year before the data's, so that the runout
+        // file lists them and no file of the current year does (see `attribution`).
         let ended_on = (ordinal >= self.spec.beneficiaries).then(|| {
-            let last = self.period.last_day();
-            let span = (last - attributed_on).whole_days().max(1);
-            attributed_on + Duration::days(1 + rng.below(span as u64) as i64)
+            let (first, last) = attribution::leaving_window(self.period.as_of);
+            let span = (last - first).whole_days().max(1);
+            first + Duration::days(1 + rng.below(span as u64) as i64)
         });
         Attribution {
             beneficiary_id: key,
-            attributed_on,
+            attributed_on: ended_on.map_or(attributed_on, |ended| {
+                attributed_on.min(ended - Duration::days(1))
+            }),
             ended_on,
         }
     }

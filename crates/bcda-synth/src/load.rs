@@ -10,12 +10,14 @@ use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use bcda_infra::DbPool;
+use bcda_model::attribution::AttributionKind;
 use bcda_model::claims::{Claim, EnrollmentMonth, EnrollmentYear, PdeEvent};
 use tokio::sync::mpsc;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
 use uuid::Uuid;
 
+use crate::attribution::FileSpec;
 use crate::{BeneficiaryRecord, Synth, ids};
 
 /// Beneficiaries generated per batch handed to the table writers.
@@ -38,7 +40,11 @@ pub enum LoadError {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LoadReport {
     pub beneficiaries: u64,
+    /// Beneficiaries in the latest default attribution file.
     pub attributed: u64,
+    /// Rows of every attribution file.
+    pub attribution_members: u64,
+    pub opt_outs: u64,
     pub enrollment_years: u64,
     pub enrollment_months: u64,
     pub claims: u64,
@@ -51,7 +57,8 @@ impl LoadReport {
     /// Every row written.
     pub fn rows(&self) -> u64 {
         self.beneficiaries
-            + self.beneficiaries
+            + self.attribution_members
+            + self.opt_outs
             + self.enrollment_years
             + self.enrollment_months
             + self.claims
@@ -84,6 +91,7 @@ pub async fn is_loaded(db: &DbPool, aco_id: Uuid, synth: &Synth) -> Result<bool,
 pub async fn load(db: &DbPool, aco_id: Uuid, synth: &Synth) -> Result<LoadReport, LoadError> {
     let started = Instant::now();
     delete_existing(db, aco_id, synth.namespace()).await?;
+    let files = record_files(db, aco_id, synth).await?;
 
     let (people_tx, people_rx) = mpsc::channel::<Vec<BeneficiaryRecord>>(CHANNEL_DEPTH);
     let (enrollment_tx, enrollment_rx) = mpsc::channel::<Enrollment>(CHANNEL_DEPTH);
@@ -130,8 +138,8 @@ pub async fn load(db: &DbPool, aco_id: Uuid, synth: &Synth) -> Result<LoadReport
         })
     };
 
-    let (people, enrollment, claims, events) = tokio::try_join!(
-        copy_people(db, aco_id, people_rx),
+    let ((people, attribution_members, opt_outs), enrollment, claims, events) = tokio::try_join!(
+        copy_people(db, &files, people_rx),
         copy_enrollment(db, enrollment_rx),
         copy_claims(db, claims_rx),
         copy_events(db, events_rx),
@@ -148,20 +156,27 @@ pub async fn load(db: &DbPool, aco_id: Uuid, synth: &Synth) -> Result<LoadReport
     // every page it reads (and Postgres to write them all back) while it runs.
     client
         .batch_execute(
-            "VACUUM (ANALYZE) beneficiaries, aco_beneficiaries, enrollment_years, \
+            "VACUUM (ANALYZE) beneficiaries, attribution_members, opt_outs, enrollment_years, \
                      enrollment_months, claims, claim_lines, pde_events",
         )
         .await?;
+    let latest = files
+        .iter()
+        .rev()
+        .find(|(file, _)| file.kind == AttributionKind::Default)
+        .map(|(_, id)| *id);
     let attributed: i64 = client
         .query_one(
-            "SELECT count(*) FROM aco_beneficiaries WHERE aco_id = $1 AND ended_on IS NULL",
-            &[&aco_id],
+            "SELECT count(*) FROM attribution_members WHERE file_id = $1",
+            &[&latest],
         )
         .await?
         .get(0);
     Ok(LoadReport {
         beneficiaries: people,
         attributed: attributed as u64,
+        attribution_members,
+        opt_outs,
         enrollment_years: enrollment.0,
         enrollment_months: enrollment.1,
         claims: claims.0,
@@ -184,8 +199,13 @@ async fn delete_existing(db: &DbPool, aco_id: Uuid, namespace: u64) -> Result<()
     )
     .await?;
     tx.execute(
-        "DELETE FROM aco_beneficiaries WHERE aco_id = $1",
+        "DELETE FROM attribution_files WHERE aco_id = $1",
         &[&aco_id],
+    )
+    .await?;
+    tx.execute(
+        "DELETE FROM opt_outs WHERE beneficiary_id BETWEEN $1 AND $2",
+        &[&lo, &hi],
     )
     .await?;
     for table in [
@@ -208,6 +228,34 @@ async fn delete_existing(db: &DbPool, aco_id: Uuid, namespace: u64) -> Result<()
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Records the data set's attribution files (their members come with the
+/// beneficiaries); returns each with its id, oldest first.
+async fn record_files(
+    db: &DbPool,
+    aco_id: Uuid,
+    synth: &Synth,
+) -> Result<Vec<(FileSpec, i64)>, LoadError> {
+    let client = db.get().await?;
+    let mut files = Vec::new();
+    for file in synth.attribution_files() {
+        let id: i64 = client
+            .query_one(
+                "INSERT INTO attribution_files (aco_id, kind, performance_year, file_date) \
+                 VALUES ($1, $2, $3, $4) RETURNING id",
+                &[
+                    &aco_id,
+                    &file.kind.as_str(),
+                    &(file.performance_year as i16),
+                    &file.timestamp(),
+                ],
+            )
+            .await?
+            .get(0);
+        files.push((file, id));
+    }
+    Ok(files)
 }
 
 async fn record_dataset(db: &DbPool, aco_id: Uuid, synth: &Synth) -> Result<(), LoadError> {
@@ -277,23 +325,35 @@ impl Sink {
     }
 }
 
+/// Writes the beneficiaries, their places in the attribution `files` and their
+/// opt-outs.
 async fn copy_people(
     db: &DbPool,
-    aco_id: Uuid,
+    files: &[(FileSpec, i64)],
     mut rx: mpsc::Receiver<Vec<BeneficiaryRecord>>,
-) -> Result<u64, LoadError> {
+) -> Result<(u64, u64, u64), LoadError> {
     let mut people = Sink::open(db, &BENEFICIARIES).await?;
-    let mut attributions = Sink::open(db, &ATTRIBUTIONS).await?;
+    let mut members = Sink::open(db, &MEMBERS).await?;
+    let mut opt_outs = Sink::open(db, &OPT_OUTS).await?;
     while let Some(batch) = rx.recv().await {
         for record in &batch {
             people.put(&record.beneficiary, write_beneficiary).await?;
-            attributions
-                .put(&(aco_id, &record.attribution), write_attribution)
-                .await?;
+            let bene = record.attribution.beneficiary_id;
+            for (file, id) in files {
+                if file.lists(&record.attribution) {
+                    members.put(&(*id, bene), write_pair).await?;
+                }
+            }
+            if let Some(on) = record.opted_out_on {
+                opt_outs.put(&(bene, on), write_opt_out).await?;
+            }
         }
     }
-    attributions.finish().await?;
-    people.finish().await
+    Ok((
+        people.finish().await?,
+        members.finish().await?,
+        opt_outs.finish().await?,
+    ))
 }
 
 async fn copy_enrollment(
@@ -385,16 +445,24 @@ fn write_beneficiary<'w>(b: &'w bcda_model::claims::Beneficiary, row: &mut Row<'
     row.push(Box::new(b.last_updated));
 }
 
-const ATTRIBUTIONS: Table = Table {
-    copy: "COPY aco_beneficiaries (aco_id, beneficiary_id, attributed_on, ended_on) FROM STDIN (FORMAT binary)",
-    types: &[Type::UUID, Type::INT8, Type::DATE, Type::DATE],
+const MEMBERS: Table = Table {
+    copy: "COPY attribution_members (file_id, beneficiary_id) FROM STDIN (FORMAT binary)",
+    types: &[Type::INT8, Type::INT8],
 };
 
-fn write_attribution<'w>(a: &'w (Uuid, &bcda_model::claims::Attribution), row: &mut Row<'w>) {
-    row.push(Box::new(a.0));
-    row.push(Box::new(a.1.beneficiary_id));
-    row.push(Box::new(a.1.attributed_on));
-    row.push(Box::new(a.1.ended_on));
+fn write_pair<'w>(pair: &'w (i64, i64), row: &mut Row<'w>) {
+    row.push(Box::new(pair.0));
+    row.push(Box::new(pair.1));
+}
+
+const OPT_OUTS: Table = Table {
+    copy: "COPY opt_outs (beneficiary_id, effective_date) FROM STDIN (FORMAT binary)",
+    types: &[Type::INT8, Type::DATE],
+};
+
+fn write_opt_out<'w>(opt_out: &'w (i64, time::Date), row: &mut Row<'w>) {
+    row.push(Box::new(opt_out.0));
+    row.push(Box::new(opt_out.1));
 }
 
 const YEARS: Table = Table {

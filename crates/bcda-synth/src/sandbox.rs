@@ -1,7 +1,7 @@
-//! The synthetic data of the sandbox guide's five ACOs.
+//! The synthetic data of the sandbox ACOs.
 
 use bcda_infra::DbPool;
-use bcda_model::sandbox::SANDBOX_ACOS;
+use bcda_model::sandbox::{SANDBOX_ACOS, SandboxAco, Standing};
 use time::Date;
 use uuid::Uuid;
 
@@ -25,7 +25,7 @@ pub fn spec(cms_id: &str, beneficiaries: u32, as_of: Date) -> SynthSpec {
     }
 }
 
-/// Loads each sandbox ACO's data unless it already holds exactly that data set. The
+/// Loads each sandbox ACO's data (see [`data_as_of`]) unless it already holds exactly that data set. The
 /// ACOs must exist (the auth seed creates them). Returns what was loaded, per ACO.
 pub async fn seed(
     db: &DbPool,
@@ -33,7 +33,7 @@ pub async fn seed(
 ) -> Result<Vec<(String, Option<LoadReport>)>, LoadError> {
     let mut reports = Vec::new();
     for aco in SANDBOX_ACOS {
-        let synth = Synth::new(spec(aco.cms_id, aco.beneficiaries, as_of))
+        let synth = Synth::new(spec(aco.cms_id, aco.beneficiaries, data_as_of(&aco, as_of)))
             .map_err(|_| LoadError::Generator)?;
         let aco_id = aco_id(db, aco.cms_id).await?;
         let report = if load::is_loaded(db, aco_id, &synth).await? {
@@ -44,6 +44,18 @@ pub async fn seed(
         reports.push((aco.cms_id.to_owned(), report));
     }
     Ok(reports)
+}
+
+/// The as-of date of `aco`'s data when the others' is `as_of`: a year earlier for the
+/// stale-attribution ACO, whose newest attribution file is then of the last performance
+/// year and its runout file long expired.
+pub fn data_as_of(aco: &SandboxAco, as_of: Date) -> Date {
+    match aco.standing {
+        Standing::StaleAttribution => as_of
+            .replace_year(as_of.year() - 1)
+            .unwrap_or(as_of - time::Duration::days(365)),
+        Standing::Current | Standing::Denied => as_of,
+    }
 }
 
 /// The internal id of ACO `cms_id`, creating the ACO when it does not exist.

@@ -223,6 +223,52 @@ impl TestApp {
         }
     }
 
+    /// Records an attribution file of ACO `cms_id`, as loading a CCLF8 file would:
+    /// `kind` for `performance_year`, dated `date`, listing `beneficiaries`. Returns its
+    /// id.
+    pub async fn record_attribution_file(
+        &self,
+        cms_id: &str,
+        kind: bcda_model::attribution::AttributionKind,
+        performance_year: i32,
+        date: time::OffsetDateTime,
+        beneficiaries: &[i64],
+    ) -> i64 {
+        let client = self.ctx.db.get().await.expect("a connection");
+        let id: i64 = client
+            .query_one(
+                "INSERT INTO attribution_files (aco_id, kind, performance_year, file_date) \
+                 SELECT id, $2, $3, $4 FROM acos WHERE cms_id = $1 RETURNING id",
+                &[&cms_id, &kind.as_str(), &(performance_year as i16), &date],
+            )
+            .await
+            .expect("record an attribution file")
+            .get(0);
+        client
+            .execute(
+                "INSERT INTO attribution_members (file_id, beneficiary_id) \
+                 SELECT $1, unnest($2::bigint[])",
+                &[&id, &beneficiaries],
+            )
+            .await
+            .expect("record its beneficiaries");
+        id
+    }
+
+    /// Gives ACO `cms_id` a current attribution file that lists nobody: its exports
+    /// start, and hold no resources.
+    pub async fn attribute_nobody(&self, cms_id: &str) {
+        let now = time::OffsetDateTime::now_utc();
+        self.record_attribution_file(
+            cms_id,
+            bcda_model::attribution::AttributionKind::Default,
+            bcda_model::attribution::performance_year(now),
+            now,
+            &[],
+        )
+        .await;
+    }
+
     /// `POST /auth/token` with HTTP Basic credentials, as the guide's curl does.
     pub async fn request_token(&self, client_id: &str, client_secret: &str) -> reqwest::Response {
         self.client

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use bcda_synth::{Synth, SynthSpec};
 use serde_json::Value;
-use time::macros::date;
 
 use crate::TestApp;
 
@@ -17,14 +16,15 @@ pub struct SyntheticAco {
     pub synth: Synth,
 }
 
-/// The synthetic data set of ACO `cms_id` the tests use.
+/// The synthetic data set of ACO `cms_id` the tests use: as of this month, as `bcda
+/// synth` makes it, so its attribution stays current whenever the tests run.
 pub fn test_synth(cms_id: &str, beneficiaries: u64) -> Synth {
     Synth::new(SynthSpec {
         cms_id: cms_id.into(),
         beneficiaries,
         seed: 7,
         years: 1,
-        as_of: date!(2026 - 10 - 01),
+        as_of: bcda_synth::this_month(),
     })
     .expect("a valid synthetic spec")
 }

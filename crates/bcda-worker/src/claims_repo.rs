@@ -11,16 +11,19 @@ use bcda_model::claims::{
 use bcda_model::export::BeneficiaryRange;
 use time::{Date, OffsetDateTime};
 use tokio_postgres::Row;
-use uuid::Uuid;
 
 use crate::error::KeyError;
 
 /// Which rows of a beneficiary's history an export includes: updated after `since`
-/// (when the client asked for `_since`) and no later than the job's transaction time.
+/// (when the client asked for `_since`) and no later than `until` (the job's
+/// transaction time, or a runout file's date), and for a runout export only claims
+/// with service dates in its performance year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UpdateWindow {
     pub since: Option<OffsetDateTime>,
     pub until: OffsetDateTime,
+    /// First and last service (through) date of the claims exported, if bounded.
+    pub service_dates: Option<(Date, Date)>,
 }
 
 impl UpdateWindow {
@@ -28,28 +31,78 @@ impl UpdateWindow {
     pub fn contains(&self, at: OffsetDateTime) -> bool {
         at <= self.until && self.since.is_none_or(|since| at > since)
     }
+
+    /// The window of one beneficiary: newly attributed ones get their full history.
+    pub fn of(&self, newly_attributed: bool) -> UpdateWindow {
+        UpdateWindow {
+            since: self.since.filter(|_| !newly_attributed),
+            ..*self
+        }
+    }
+
+    fn first_service_date(&self) -> Option<Date> {
+        self.service_dates.map(|(first, _)| first)
+    }
+
+    fn last_service_date(&self) -> Option<Date> {
+        self.service_dates.map(|(_, last)| last)
+    }
 }
 
-/// The next up to `limit` beneficiary ids of `aco_id` in `range` after `after` (the last
-/// id of the previous chunk), in id order.
+/// Which beneficiaries a job reads: the members of its attribution file, and for
+/// `Group/all?_since` the baseline file whose members are not newly attributed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Members {
+    pub file_id: Option<i64>,
+    pub since_baseline_file_id: Option<i64>,
+}
+
+/// One beneficiary a key exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Member {
+    pub id: i64,
+    /// Attributed since the job's `_since` (not in the baseline file): full history.
+    pub newly_attributed: bool,
+}
+
+/// The next up to `limit` members of the job's attribution file in `range` after
+/// `after` (the last id of the previous chunk), in id order, leaving out beneficiaries
+/// who opted out of data sharing.
 pub async fn next_members(
     client: &deadpool_postgres::Client,
-    aco_id: Uuid,
+    members: Members,
     range: BeneficiaryRange,
     after: Option<i64>,
     limit: i64,
-) -> Result<Vec<i64>, KeyError> {
+) -> Result<Vec<Member>, KeyError> {
     let from = after.map_or(range.first, |id| id.saturating_add(1));
     let rows = query(
         client,
-        "SELECT beneficiary_id FROM aco_beneficiaries \
-             WHERE aco_id = $1 AND ended_on IS NULL AND beneficiary_id >= $2 \
-               AND ($3::bigint IS NULL OR beneficiary_id < $3) \
-             ORDER BY beneficiary_id LIMIT $4",
-        &[&aco_id, &from, &range.end, &limit],
+        "SELECT m.beneficiary_id, \
+                $5::bigint IS NOT NULL AND NOT EXISTS ( \
+                    SELECT 1 FROM attribution_members b \
+                    WHERE b.file_id = $5 AND b.beneficiary_id = m.beneficiary_id) \
+         FROM attribution_members m \
+         WHERE m.file_id = $1 AND m.beneficiary_id >= $2 \
+           AND ($3::bigint IS NULL OR m.beneficiary_id < $3) \
+           AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.beneficiary_id = m.beneficiary_id) \
+         ORDER BY m.beneficiary_id LIMIT $4",
+        &[
+            &members.file_id,
+            &from,
+            &range.end,
+            &limit,
+            &members.since_baseline_file_id,
+        ],
     )
     .await?;
-    Ok(rows.iter().map(|r| r.get(0)).collect())
+    Ok(rows
+        .iter()
+        .map(|r| Member {
+            id: r.get(0),
+            newly_attributed: r.get(1),
+        })
+        .collect())
 }
 
 /// The beneficiaries with `ids`, in id order.
@@ -167,11 +220,12 @@ macro_rules! line_columns {
     };
 }
 
-/// The Parts A/B claims, with their lines, of the beneficiaries with `ids` updated in
-/// `window`, by beneficiary and claim id.
+/// The Parts A/B claims, with their lines, of the beneficiaries with `ids` in `window`
+/// (`full_history`, a subset of `ids`, regardless of `since`), by beneficiary and claim id.
 pub async fn claims(
     client: &deadpool_postgres::Client,
     ids: &[i64],
+    full_history: &[i64],
     window: UpdateWindow,
 ) -> Result<Vec<Claim>, KeyError> {
     let rows = query(
@@ -185,19 +239,28 @@ pub async fn claims(
                     coinsurance_cents, primary_payer_cents, primary_payer_cd, bene_paid_cents, \
                     provider_paid_cents, payment_denial_cd, last_updated \
              FROM claims WHERE beneficiary_id = ANY($1) \
-               AND ($2::timestamptz IS NULL OR last_updated > $2) AND last_updated <= $3 \
+               AND ($2::timestamptz IS NULL OR last_updated > $2 OR beneficiary_id = ANY($4)) \
+               AND last_updated <= $3 \
+               AND ($5::date IS NULL OR thru_date BETWEEN $5 AND $6) \
              ORDER BY beneficiary_id, clm_id",
-            &[&ids, &window.since, &window.until],
+            &[
+                &ids,
+                &window.since,
+                &window.until,
+                &full_history,
+                &window.first_service_date(),
+                &window.last_service_date(),
+            ],
         )
         .await?;
     let mut claims = rows.iter().map(claim).collect::<Result<Vec<_>, _>>()?;
     if claims.is_empty() {
         return Ok(claims);
     }
-    let lines = match window.since {
+    let lines = match (window.since, window.service_dates) {
         // A full export reads every claim of the chunk's beneficiaries (but any newer than
         // the job), so it reads all their lines: one index range per beneficiary.
-        None => {
+        (None, None) => {
             query(
                 client,
                 concat!(
@@ -210,8 +273,8 @@ pub async fn claims(
             )
             .await?
         }
-        // An incremental one reads few of them: only their lines, by key.
-        Some(_) => {
+        // An incremental or runout one reads some of them: only their lines, by key.
+        _ => {
             let (beneficiary_ids, claim_ids): (Vec<i64>, Vec<i64>) =
                 claims.iter().map(|c| (c.beneficiary_id, c.clm_id)).unzip();
             query(
@@ -343,6 +406,7 @@ fn claim_line(row: &Row) -> ClaimLine {
 pub async fn pde_events(
     client: &deadpool_postgres::Client,
     ids: &[i64],
+    full_history: &[i64],
     window: UpdateWindow,
 ) -> Result<Vec<PdeEvent>, KeyError> {
     let rows = query(
@@ -352,9 +416,18 @@ pub async fn pde_events(
                     daw_cd, drug_coverage_cd, plan_contract_id, plan_pbp_id, total_cost_cents, \
                     patient_pay_cents, plan_paid_cents, lics_cents, last_updated \
              FROM pde_events WHERE beneficiary_id = ANY($1) \
-               AND ($2::timestamptz IS NULL OR last_updated > $2) AND last_updated <= $3 \
+               AND ($2::timestamptz IS NULL OR last_updated > $2 OR beneficiary_id = ANY($4)) \
+               AND last_updated <= $3 \
+               AND ($5::date IS NULL OR service_date BETWEEN $5 AND $6) \
              ORDER BY beneficiary_id, pde_id",
-            &[&ids, &window.since, &window.until],
+            &[
+                &ids,
+                &window.since,
+                &window.until,
+                &full_history,
+                &window.first_service_date(),
+                &window.last_service_date(),
+            ],
         )
         .await?;
     rows.iter()
@@ -417,6 +490,7 @@ mod tests {
     #[test]
     fn the_window_excludes_its_start_and_includes_its_end() {
         let window = UpdateWindow {
+            service_dates: None,
             since: Some(datetime!(2026-01-01 0:00 UTC)),
             until: datetime!(2026-06-01 0:00 UTC),
         };

@@ -23,7 +23,7 @@ use bcda_model::{ApiVersion, ResourceType};
 use tracing::Instrument as _;
 use uuid::Uuid;
 
-use crate::claims_repo::{self, UpdateWindow};
+use crate::claims_repo::{self, Member, UpdateWindow};
 use crate::error::KeyError;
 use crate::gzip::GzipStream;
 use crate::keys_repo::{self, Commit, CompletionPolicy, KeyOutput, KeyState, KeyTask};
@@ -285,14 +285,14 @@ impl Exporter {
         let client = self.db.get().await?;
         let members = claims_repo::next_members(
             &client,
-            task.aco_id,
+            task.members,
             task.beneficiaries,
             after,
             chunk_size(task.resource_type),
         )
         .instrument(tracing::info_span!(target: "bcda::trace", "db.members"))
         .await?;
-        let Some(&last) = members.last() else {
+        let Some(last) = members.last().map(|member| member.id) else {
             return Ok(None);
         };
         let chunk = read_chunk(&client, task.resource_type, &members, task.window)
@@ -356,21 +356,29 @@ fn chunk_size(resource_type: ResourceType) -> i64 {
     }
 }
 
-/// The rows `resource_type` needs for the beneficiaries `ids`.
+/// The rows `resource_type` needs for the beneficiaries `members`.
 async fn read_chunk(
     client: &deadpool_postgres::Client,
     resource_type: ResourceType,
-    ids: &[i64],
+    members: &[Member],
     window: UpdateWindow,
 ) -> Result<Chunk, KeyError> {
+    let ids: Vec<i64> = members.iter().map(|member| member.id).collect();
+    let ids = &ids[..];
     let mut chunk = Chunk {
         beneficiaries: claims_repo::beneficiaries(client, ids).await?,
+        newly_attributed: members
+            .iter()
+            .filter(|member| member.newly_attributed)
+            .map(|member| member.id)
+            .collect(),
         ..Chunk::default()
     };
     match resource_type {
         ResourceType::ExplanationOfBenefit => {
-            chunk.claims = claims_repo::claims(client, ids, window).await?;
-            chunk.events = claims_repo::pde_events(client, ids, window).await?;
+            let full_history = &chunk.newly_attributed;
+            chunk.claims = claims_repo::claims(client, ids, full_history, window).await?;
+            chunk.events = claims_repo::pde_events(client, ids, full_history, window).await?;
         }
         ResourceType::Patient => {
             chunk.months = claims_repo::enrollment_months(client, ids).await?;

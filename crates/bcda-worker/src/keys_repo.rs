@@ -8,12 +8,14 @@
 
 use std::time::Duration;
 
+use bcda_model::attribution::runout_service_dates;
 use bcda_model::export::BeneficiaryRange;
 use bcda_model::job::KeyTally;
 use bcda_model::{ApiVersion, JobStatus, ResourceType};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::claims_repo::UpdateWindow;
+use crate::claims_repo::{Members, UpdateWindow};
 use crate::error::KeyError;
 
 /// Everything a worker needs to export one job key.
@@ -27,6 +29,7 @@ pub struct KeyTask {
     pub resource_type: ResourceType,
     pub batch_index: i32,
     pub beneficiaries: BeneficiaryRange,
+    pub members: Members,
     pub window: UpdateWindow,
     /// Whether the key still needs doing.
     pub state: KeyState,
@@ -53,8 +56,10 @@ pub async fn load(
         .query_opt(
             "SELECT j.aco_id, a.cms_id, j.api_version, j.status, j.since, j.transaction_time, \
                     k.resource_type, k.batch_index, k.first_beneficiary_id, k.end_beneficiary_id, \
-                    k.done_at IS NOT NULL \
+                    k.done_at IS NOT NULL, j.attribution_file_id, j.since_baseline_file_id, \
+                    f.kind = 'runout', f.performance_year, f.file_date \
              FROM job_keys k JOIN jobs j ON j.id = k.job_id JOIN acos a ON a.id = j.aco_id \
+             LEFT JOIN attribution_files f ON f.id = j.attribution_file_id \
              WHERE k.id = $1 AND k.job_id = $2",
             &[&job_key_id, &job_id],
         )
@@ -66,6 +71,13 @@ pub async fn load(
         .parse()
         .map_err(|e| KeyError::data(format!("job {job_id}: {e}")))?;
     let resource_type: &str = row.get(6);
+    let transaction_time: OffsetDateTime = row.get(5);
+    // A runout export reads its performance year's claims, processed by the file's date.
+    let runout = row.get::<_, Option<bool>>(13).unwrap_or(false).then(|| {
+        let year: i16 = row.get(14);
+        let file_date: OffsetDateTime = row.get(15);
+        (runout_service_dates(i32::from(year)), file_date)
+    });
     let state = if !status.is_active() {
         KeyState::JobInactive(status)
     } else if row.get::<_, bool>(10) {
@@ -91,9 +103,14 @@ pub async fn load(
             first: row.get(8),
             end: row.get(9),
         },
+        members: Members {
+            file_id: row.get(11),
+            since_baseline_file_id: row.get(12),
+        },
         window: UpdateWindow {
             since: row.get(4),
-            until: row.get(5),
+            until: runout.map_or(transaction_time, |(_, date)| date.min(transaction_time)),
+            service_dates: runout.map(|(dates, _)| dates),
         },
         state,
     })
@@ -235,12 +252,13 @@ pub async fn member_mbis(db: &bcda_infra::DbPool, task: &KeyTask) -> Result<Vec<
         .get()
         .await?
         .query(
-            "SELECT b.mbi FROM aco_beneficiaries a JOIN beneficiaries b ON b.id = a.beneficiary_id \
-             WHERE a.aco_id = $1 AND a.ended_on IS NULL AND a.beneficiary_id >= $2 \
-               AND ($3::bigint IS NULL OR a.beneficiary_id < $3) \
-             ORDER BY a.beneficiary_id",
+            "SELECT b.mbi FROM attribution_members m JOIN beneficiaries b ON b.id = m.beneficiary_id \
+             WHERE m.file_id = $1 AND m.beneficiary_id >= $2 \
+               AND ($3::bigint IS NULL OR m.beneficiary_id < $3) \
+               AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.beneficiary_id = m.beneficiary_id) \
+             ORDER BY m.beneficiary_id",
             &[
-                &task.aco_id,
+                &task.members.file_id,
                 &task.beneficiaries.first,
                 &task.beneficiaries.end,
             ],

@@ -20,6 +20,16 @@ pub struct Chunk {
     /// Claims and events already limited to the job's update window.
     pub claims: Vec<Claim>,
     pub events: Vec<PdeEvent>,
+    /// The ids, ascending, of the beneficiaries whose full history is exported
+    /// (attributed since the job's `_since`).
+    pub newly_attributed: Vec<i64>,
+}
+
+impl Chunk {
+    /// The update window of beneficiary `id` in an export with `window`.
+    fn window_of(&self, window: UpdateWindow, id: i64) -> UpdateWindow {
+        window.of(self.newly_attributed.binary_search(&id).is_ok())
+    }
 }
 
 /// Lines are handed on once this many bytes are rendered: small enough to still be in the
@@ -114,7 +124,7 @@ pub fn render<W: Write>(
         }
         ResourceType::Patient => {
             for bene in &chunk.beneficiaries {
-                if window.contains(bene.last_updated) {
+                if chunk.window_of(window, bene.id).contains(bene.last_updated) {
                     let months = of(&chunk.months, bene.id, |m| m.beneficiary_id);
                     let patient = Patient::new(version, bene, months);
                     out.line(|buffer| patient.write_ndjson(buffer))?;
@@ -124,6 +134,7 @@ pub fn render<W: Write>(
         }
         ResourceType::Coverage => {
             for bene in &chunk.beneficiaries {
+                let window = chunk.window_of(window, bene.id);
                 let years = of(&chunk.years, bene.id, |y| y.beneficiary_id);
                 let months = of(&chunk.months, bene.id, |m| m.beneficiary_id);
                 for part in CoveragePart::ALL {

@@ -1,5 +1,7 @@
+use bcda_model::attribution::AttributionKind;
 use bcda_testkit::{TestApp, TestAppBuilder};
 use serde_json::Value;
+use time::{Duration, OffsetDateTime};
 
 /// Kicks off an accepted export; returns the job id.
 async fn start_job(app: &TestApp, token: &str, path: &str) -> i64 {
@@ -14,6 +16,7 @@ async fn app_with_token() -> (TestApp, String) {
         .spawn()
         .await;
     let credentials = app.create_client("A1234").await;
+    app.attribute_nobody("A1234").await;
     let token = app.token(&credentials).await;
     (app, token)
 }
@@ -370,41 +373,196 @@ async fn an_active_job_can_be_cancelled_once() {
 }
 
 #[tokio::test]
-async fn attribution_status_reports_when_the_acos_data_was_loaded() {
-    let (app, token) = app_with_token().await;
-    let empty: Value = app
-        .get_with_token("/api/v1/attribution_status", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(empty["ingestion_dates"], serde_json::json!([]));
+async fn attribution_files_decide_whether_an_export_may_start_with_bcdas_404s() {
+    let app = TestAppBuilder::default()
+        .env("BCDA_WORKERS", "0")
+        .spawn()
+        .await;
+    // A test ACO: exempt from the one-export-at-a-time rule, so kick-offs can repeat.
+    let token = app.token(&app.create_client("A9995").await).await;
+    let now = OffsetDateTime::now_utc();
+    let year = now.year();
+    let not_found = "failed to start job; attribution file not found";
+    let runout_expired =
+        "runout data is no longer available. Runout data expires 180 days after ingestion";
+    let stale = "unable to perform export operations for this Group. No up-to-date attribution \
+                 information is available for ACOID 'A9995'. Usually this is due to awaiting new \
+                 attribution information at the beginning of a Performance Year";
+    let expect = |path: &'static str, status: u16, message: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            let response = app.kick_off(token, path).await;
+            assert_eq!(response.status(), status, "{path}");
+            if status == 404 {
+                let body: Value = response.json().await.unwrap();
+                assert_eq!(body["issue"][0]["code"], "not-found", "{path}");
+                assert_eq!(body["issue"][0]["diagnostics"], message, "{path}");
+            }
+        }
+    };
 
-    app.ctx
+    // No file at all.
+    for version in ["v1", "v2"] {
+        let status = app
+            .get_with_token(&format!("/api/{version}/attribution_status"), &token)
+            .await;
+        assert_eq!(status.status(), 404);
+    }
+    expect("/api/v1/Patient/$export", 404, not_found).await;
+    expect("/api/v2/Group/all/$export", 404, not_found).await;
+    expect("/api/v1/Group/runout/$export", 404, runout_expired).await;
+
+    // Only last year's files: stale, and a runout past its 180 days.
+    let last_year_file = app
+        .record_attribution_file(
+            "A9995",
+            AttributionKind::Default,
+            year - 1,
+            now - Duration::days(400),
+            &[],
+        )
+        .await;
+    app.record_attribution_file(
+        "A9995",
+        AttributionKind::Runout,
+        year - 1,
+        now - Duration::days(200),
+        &[],
+    )
+    .await;
+    expect("/api/v2/Patient/$export", 404, stale).await;
+    expect("/api/v1/Group/all/$export", 404, stale).await;
+    expect("/api/v2/Group/runout/$export", 404, runout_expired).await;
+
+    // This year's file, and a recent runout file: both groups start.
+    let current_date = now - Duration::days(1);
+    let current = app
+        .record_attribution_file("A9995", AttributionKind::Default, year, current_date, &[])
+        .await;
+    let runout_date = now - Duration::days(10);
+    let runout = app
+        .record_attribution_file("A9995", AttributionKind::Runout, year - 1, runout_date, &[])
+        .await;
+    for path in [
+        "/api/v1/Patient/$export",
+        "/api/v2/Group/all/$export",
+        "/api/v1/Group/runout/$export",
+        "/api/v2/Group/runout/$export",
+    ] {
+        expect(path, 202, "").await;
+    }
+    let files: Vec<(i64, Option<i64>)> = app
+        .ctx
         .db
         .get()
         .await
         .unwrap()
-        .execute(
-            "INSERT INTO synthetic_datasets (aco_id, seed, beneficiaries, years, as_of, loaded_at) \
-             SELECT id, 1, 10, 1, '2026-11-01', '2026-11-02T03:04:05Z' FROM acos WHERE cms_id = 'A1234'",
+        .query(
+            "SELECT attribution_file_id, since_baseline_file_id FROM jobs ORDER BY id",
             &[],
         )
         .await
-        .unwrap();
-    let status: Value = app
-        .get_with_token("/api/v2/attribution_status", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .unwrap()
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
     assert_eq!(
-        status,
-        serde_json::json!({"ingestion_dates": [
-            {"type": "default", "timestamp": "2026-11-02T03:04:05Z"},
-            {"type": "runout", "timestamp": "2026-11-02T03:04:05Z"}
-        ]})
+        files,
+        [
+            (current, None),
+            (current, None),
+            (runout, None),
+            (runout, None)
+        ]
     );
+
+    // `Group/all?_since` reads a baseline file: the newest dated at `_since` or before;
+    // none that old is BCDA's `_since` 404. `Patient/$export` needs none.
+    let since = |at: OffsetDateTime| {
+        at.format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+            .replace('Z', "%2B00:00")
+    };
+    let month_ago = since(now - Duration::days(30));
+    let response = app
+        .kick_off(
+            &token,
+            &format!("/api/v2/Group/all/$export?_since={month_ago}"),
+        )
+        .await;
+    assert_eq!(response.status(), 202);
+    let baseline: Option<i64> = app
+        .ctx
+        .db
+        .get()
+        .await
+        .unwrap()
+        .query_one(
+            "SELECT since_baseline_file_id FROM jobs ORDER BY id DESC LIMIT 1",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(baseline, Some(last_year_file));
+    let long_ago = since(now - Duration::days(800));
+    let too_early = app
+        .kick_off(
+            &token,
+            &format!("/api/v1/Group/all/$export?_since={long_ago}"),
+        )
+        .await;
+    assert_eq!(too_early.status(), 404);
+    assert_eq!(
+        diagnostics(too_early).await,
+        "failed to start job; attribution file not found for given _since parameter."
+    );
+    let patients = app
+        .kick_off(
+            &token,
+            &format!("/api/v1/Patient/$export?_since={long_ago}"),
+        )
+        .await;
+    assert_eq!(patients.status(), 202);
+
+    // The status names the newest file of each kind, in BCDA's words and field order.
+    let status = app
+        .get_with_token("/api/v1/attribution_status", &token)
+        .await;
+    assert_eq!(status.status(), 200);
+    assert_eq!(status.headers()["content-type"], "application/json");
+    let rfc3339 = |at: OffsetDateTime| {
+        at.replace_nanosecond(0)
+            .unwrap()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let body = status.text().await.unwrap();
+    let parsed: Value = serde_json::from_str(&body).unwrap();
+    let stamps: Vec<OffsetDateTime> = parsed["ingestion_dates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            OffsetDateTime::parse(
+                entry["timestamp"].as_str().unwrap(),
+                &time::format_description::well_known::Rfc3339,
+            )
+            .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        body,
+        format!(
+            "{{\"ingestion_dates\":[{{\"timestamp\":\"{}\",\"type\":\"last_attribution_update\"}},\
+             {{\"timestamp\":\"{}\",\"type\":\"last_runout_update\"}}]}}",
+            parsed["ingestion_dates"][0]["timestamp"].as_str().unwrap(),
+            parsed["ingestion_dates"][1]["timestamp"].as_str().unwrap(),
+        )
+    );
+    // Postgres keeps microseconds.
+    assert_eq!(rfc3339(stamps[0]), rfc3339(current_date));
+    assert_eq!(rfc3339(stamps[1]), rfc3339(runout_date));
 }
 
 #[tokio::test]
@@ -415,6 +573,7 @@ async fn test_acos_run_overlapping_exports_unless_an_operator_limits_them() {
         .spawn()
         .await;
     let token = app.token(&app.create_client("A9994").await).await;
+    app.attribute_nobody("A9994").await;
     for _ in 0..3 {
         let response = app.kick_off(&token, "/api/v1/Patient/$export").await;
         assert_eq!(response.status(), 202, "a test ACO is never told to wait");

@@ -45,11 +45,11 @@ fn field(output: &str, label: &str) -> String {
 /// The whole sandbox: 60,000 beneficiaries with their claims, loaded by `bcda seed` as
 /// `make run` does; the slowest test (about a minute on two cores).
 #[tokio::test]
-async fn seed_creates_the_five_sandbox_acos_with_their_beneficiaries_once() {
+async fn seed_creates_the_seven_sandbox_acos_with_their_beneficiaries_once() {
     let (app, run) = app().await;
     let first = stdout(&run(&["seed"]));
     assert!(
-        first.contains("5 ACO(s) and 5 client(s) created"),
+        first.contains("7 ACO(s) and 7 client(s) created"),
         "{first}"
     );
     let again = stdout(&run(&["seed"]));
@@ -59,7 +59,7 @@ async fn seed_creates_the_five_sandbox_acos_with_their_beneficiaries_once() {
     );
     assert_eq!(
         again.matches("synthetic data already loaded").count(),
-        5,
+        7,
         "{again}"
     );
 
@@ -71,11 +71,21 @@ async fn seed_creates_the_five_sandbox_acos_with_their_beneficiaries_once() {
         .iter()
         .map(|row| row.get(0))
         .collect();
-    assert_eq!(cms_ids, ["A9990", "A9991", "A9992", "A9993", "A9994"]);
+    assert_eq!(
+        cms_ids,
+        [
+            "A9990", "A9991", "A9992", "A9993", "A9994", "A9996", "A9997"
+        ]
+    );
+    // Each ACO's latest attribution file lists its beneficiaries.
     let attributed: Vec<(String, i64)> = client
         .query(
-            "SELECT a.cms_id, count(*) FROM aco_beneficiaries ab JOIN acos a ON a.id = ab.aco_id \
-             WHERE ab.ended_on IS NULL GROUP BY a.cms_id ORDER BY a.cms_id",
+            "SELECT a.cms_id, count(*) FROM acos a \
+             JOIN attribution_files f ON f.id = ( \
+                 SELECT id FROM attribution_files WHERE aco_id = a.id AND kind = 'default' \
+                 ORDER BY performance_year DESC, file_date DESC LIMIT 1) \
+             JOIN attribution_members m ON m.file_id = f.id \
+             GROUP BY a.cms_id ORDER BY a.cms_id",
             &[],
         )
         .await
@@ -89,6 +99,8 @@ async fn seed_creates_the_five_sandbox_acos_with_their_beneficiaries_once() {
         ("A9992", 20_000),
         ("A9993", 30_000),
         ("A9994", 50),
+        ("A9996", 50),
+        ("A9997", 50),
     ]
     .iter()
     .map(|(id, n)| (id.to_string(), *n))
@@ -178,6 +190,7 @@ async fn limit_exports_switches_the_one_export_at_a_time_rule() {
         client_id: field(&created, "client_id:"),
         client_secret: field(&created, "client_secret:"),
     };
+    app.attribute_nobody("A4321").await;
     let token = app.token(&credentials).await;
     let kick_off = || app.kick_off(&token, "/api/v2/Patient/$export");
     assert_eq!(kick_off().await.status(), 202);
@@ -226,4 +239,56 @@ fn an_unknown_aco_is_a_clear_error() {
     );
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("no ACO with CMS id Z0000"));
+}
+
+#[tokio::test]
+async fn an_opt_out_keeps_a_beneficiary_out_of_exports_until_removed() {
+    let (app, run) = app().await;
+    let aco = app.synthetic_aco("A9994", 12).await;
+    let shared = |ordinal| {
+        let record = aco.synth.beneficiary(ordinal);
+        aco.synth.is_exported(&record).then_some(record)
+    };
+    let record = (0..aco.synth.total()).find_map(shared).unwrap();
+    let mbi = record.beneficiary.mbi.as_str();
+    let patients = |manifest: serde_json::Value| {
+        let app = &app;
+        let token = aco.token.clone();
+        async move {
+            let mut lines = Vec::new();
+            for file in manifest["output"].as_array().unwrap() {
+                let body = app.download(&token, file["url"].as_str().unwrap()).await;
+                lines.extend(body.lines().map(str::to_owned));
+            }
+            lines
+        }
+    };
+    let path = "/api/v1/Patient/$export?_type=Patient";
+    let before = patients(app.export(&aco.token, path).await).await;
+    assert!(before.iter().any(|line| line.contains(mbi)));
+
+    let added = stdout(&run(&["opt-out", "add", mbi, "--effective", "2026-11-01"]));
+    assert!(
+        added.contains(&format!("{mbi} opted out from 2026-11-01")),
+        "{added}"
+    );
+    assert!(stdout(&run(&["opt-out", "list"])).contains(mbi));
+    let during = patients(app.export(&aco.token, path).await).await;
+    assert_eq!(during.len(), before.len() - 1);
+    assert!(!during.iter().any(|line| line.contains(mbi)));
+
+    let removed = stdout(&run(&["opt-out", "remove", mbi]));
+    assert!(removed.contains("removed 1 opt-out(s)"), "{removed}");
+    let after = patients(app.export(&aco.token, path).await).await;
+    assert_eq!(after.len(), before.len());
+
+    let url = app.database.config().url.expose_secret().to_owned();
+    let unknown = bcda(
+        &["opt-out", "add", "1AA0AA0AA00"],
+        &[("BCDA_DATABASE_URL", &url)],
+    );
+    assert!(!unknown.status.success());
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("no beneficiary has MBI 1AA0AA0AA00")
+    );
 }

@@ -103,12 +103,18 @@ async fn a_killed_worker_process_loses_nothing_and_duplicates_nothing() {
             lines += 1;
         }
     }
-    let expected = app.count("SELECT (SELECT count(*) FROM claims c JOIN aco_beneficiaries a ON a.beneficiary_id = c.beneficiary_id \
-                 WHERE a.ended_on IS NULL) \
-              + (SELECT count(*) FROM pde_events e JOIN aco_beneficiaries a ON a.beneficiary_id = e.beneficiary_id \
-                 WHERE a.ended_on IS NULL)",
-    )
-    .await;
+    // The one ACO's latest attribution file, less those who opted out.
+    let expected = app
+        .count(
+            "WITH exported AS ( \
+                 SELECT m.beneficiary_id FROM attribution_members m \
+                 WHERE m.file_id = (SELECT id FROM attribution_files WHERE kind = 'default' \
+                                    ORDER BY performance_year DESC, file_date DESC LIMIT 1) \
+                   AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.beneficiary_id = m.beneficiary_id)) \
+             SELECT (SELECT count(*) FROM claims JOIN exported USING (beneficiary_id)) \
+                  + (SELECT count(*) FROM pde_events JOIN exported USING (beneficiary_id))",
+        )
+        .await;
     assert_eq!(lines, expected as usize, "no EOB lost");
     assert_eq!(ids.len(), lines, "no EOB written twice");
 }

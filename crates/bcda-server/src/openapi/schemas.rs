@@ -256,7 +256,10 @@ fn components_json() -> Vec<(&'static str, Value)> {
                         "items": {
                             "type": "object",
                             "required": ["type", "timestamp"],
-                            "properties": {"type": string, "timestamp": {"type": "string", "format": "date-time"}}
+                            "properties": {
+                                "type": {"type": "string", "enum": ["last_attribution_update", "last_runout_update"]},
+                                "timestamp": {"type": "string", "format": "date-time"}
+                            }
                         }
                     }
                 }

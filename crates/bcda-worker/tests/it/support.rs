@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 
 use bcda_model::ApiVersion;
 use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
-use bcda_synth::Synth;
+use bcda_synth::{BeneficiaryRecord, Synth};
 use bcda_testkit::{TestApp, TestAppBuilder};
 use serde_json::Value;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 /// An app whose small batches give every type several keys.
 pub fn small_batches() -> TestAppBuilder {
@@ -47,7 +47,44 @@ pub fn expected(
     types: &[&str],
     since: Option<OffsetDateTime>,
 ) -> BTreeMap<String, Vec<String>> {
-    let after = |at: OffsetDateTime| since.is_none_or(|since| at > since);
+    expected_of(synth, version, types, |record| {
+        synth.is_exported(record).then_some(Rows {
+            since,
+            ..Rows::default()
+        })
+    })
+}
+
+/// Which of a beneficiary's rows an export holds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Rows {
+    /// Updated after this.
+    pub since: Option<OffsetDateTime>,
+    /// Updated no later than this.
+    pub until: Option<OffsetDateTime>,
+    /// Claims and events with service (through) dates in this range.
+    pub service_dates: Option<(Date, Date)>,
+}
+
+impl Rows {
+    fn updated(&self, at: OffsetDateTime) -> bool {
+        self.since.is_none_or(|since| at > since) && self.until.is_none_or(|until| at <= until)
+    }
+
+    fn served(&self, day: Date) -> bool {
+        self.service_dates
+            .is_none_or(|(first, last)| first <= day && day <= last)
+    }
+}
+
+/// What an export of `types` in `version` must hold when `rows` says which
+/// beneficiaries it covers (`None`: not this one) and which of their rows.
+pub fn expected_of(
+    synth: &Synth,
+    version: ApiVersion,
+    types: &[&str],
+    rows: impl Fn(&BeneficiaryRecord) -> Option<Rows>,
+) -> BTreeMap<String, Vec<String>> {
     let mut by_type: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut push = |kind: &str, line: Vec<u8>| {
         by_type
@@ -57,11 +94,11 @@ pub fn expected(
     };
     for ordinal in 0..synth.total() {
         let record = synth.beneficiary(ordinal);
-        if record.attribution.ended_on.is_some() {
+        let Some(rows) = rows(&record) else {
             continue;
-        }
+        };
         let bene = &record.beneficiary;
-        if types.contains(&"Patient") && after(bene.last_updated) {
+        if types.contains(&"Patient") && rows.updated(bene.last_updated) {
             let mut line = Vec::new();
             Patient::new(version, bene, &record.enrollment_months)
                 .write_ndjson(&mut line)
@@ -77,7 +114,7 @@ pub fn expected(
                     &record.enrollment_years,
                     &record.enrollment_months,
                 );
-                if after(coverage.last_updated()) {
+                if rows.updated(coverage.last_updated()) {
                     let mut line = Vec::new();
                     coverage.write_ndjson(&mut line).unwrap();
                     push("Coverage", line);
@@ -85,7 +122,11 @@ pub fn expected(
             }
         }
         if types.contains(&"ExplanationOfBenefit") {
-            for claim in record.claims.iter().filter(|c| after(c.last_updated)) {
+            for claim in record
+                .claims
+                .iter()
+                .filter(|c| rows.updated(c.last_updated) && rows.served(c.thru_date))
+            {
                 let mut line = Vec::new();
                 ExplanationOfBenefit::new(version, claim, bene.bene_id)
                     .unwrap()
@@ -93,7 +134,11 @@ pub fn expected(
                     .unwrap();
                 push("ExplanationOfBenefit", line);
             }
-            for event in record.events.iter().filter(|e| after(e.last_updated)) {
+            for event in record
+                .events
+                .iter()
+                .filter(|e| rows.updated(e.last_updated) && rows.served(e.service_date))
+            {
                 let mut line = Vec::new();
                 ExplanationOfBenefit::pde(version, event, bene.bene_id)
                     .write_ndjson(&mut line)
