@@ -25,25 +25,33 @@ pub fn spec(cms_id: &str, beneficiaries: u32, as_of: Date) -> SynthSpec {
     }
 }
 
-/// Loads each sandbox ACO's data (see [`data_as_of`]) unless it already holds exactly that data set. The
-/// ACOs must exist (the auth seed creates them). Returns what was loaded, per ACO.
+/// Loads each sandbox ACO's data (see [`seed_aco`]). The ACOs must exist (the auth seed
+/// creates them). Returns what was loaded, per ACO.
 pub async fn seed(
     db: &DbPool,
     as_of: Date,
 ) -> Result<Vec<(String, Option<LoadReport>)>, LoadError> {
     let mut reports = Vec::new();
-    for aco in SANDBOX_ACOS {
-        let synth = Synth::new(spec(aco.cms_id, aco.beneficiaries, data_as_of(&aco, as_of)))
-            .map_err(|_| LoadError::Generator)?;
-        let aco_id = aco_id(db, aco.cms_id).await?;
-        let report = if load::is_loaded(db, aco_id, &synth).await? {
-            None
-        } else {
-            Some(load::load(db, aco_id, &synth).await?)
-        };
-        reports.push((aco.cms_id.to_owned(), report));
+    for aco in &SANDBOX_ACOS {
+        reports.push((aco.cms_id.to_owned(), seed_aco(db, aco, as_of).await?));
     }
     Ok(reports)
+}
+
+/// Loads `aco`'s data as of [`data_as_of`] unless it already holds exactly that data
+/// set; `None` when it did.
+pub async fn seed_aco(
+    db: &DbPool,
+    aco: &SandboxAco,
+    as_of: Date,
+) -> Result<Option<LoadReport>, LoadError> {
+    let synth = Synth::new(spec(aco.cms_id, aco.beneficiaries, data_as_of(aco, as_of)))
+        .map_err(|_| LoadError::Generator)?;
+    let aco_id = aco_id(db, aco.cms_id).await?;
+    if load::is_loaded(db, aco_id, &synth).await? {
+        return Ok(None);
+    }
+    Ok(Some(load::load(db, aco_id, &synth).await?))
 }
 
 /// The as-of date of `aco`'s data when the others' is `as_of`: a year earlier for the
