@@ -10,11 +10,14 @@ CREATE TABLE attribution_files (
     performance_year  smallint    NOT NULL,
     -- The date the file carries (BCDA reads it from the file's name).
     file_date         timestamptz NOT NULL,
-    ingested_at       timestamptz NOT NULL DEFAULT now()
+    ingested_at       timestamptz NOT NULL DEFAULT now(),
+    -- False while its members are being loaded: exports and the status ignore it
+    -- (BCDA: import_status).
+    imported          boolean     NOT NULL DEFAULT true
 );
 
 CREATE INDEX attribution_files_newest
-    ON attribution_files (aco_id, kind, performance_year DESC, file_date DESC);
+    ON attribution_files (aco_id, kind, performance_year DESC, file_date DESC, id DESC);
 
 -- The beneficiaries of each file. No foreign key to beneficiaries: files and
 -- beneficiaries are loaded side by side.
@@ -25,8 +28,8 @@ CREATE TABLE attribution_members (
 );
 
 -- Beneficiaries who told 1-800-MEDICARE not to share their data (BCDA: suppressions).
--- The preference is the beneficiary's, so it applies to every ACO; an opted-out
--- beneficiary appears in no export and no progress count.
+-- The preference is the beneficiary's, so it applies to every ACO; from its effective
+-- date an opted-out beneficiary appears in no export and no progress count.
 CREATE TABLE opt_outs (
     beneficiary_id  bigint      PRIMARY KEY,
     effective_date  date        NOT NULL,
@@ -36,14 +39,19 @@ CREATE TABLE opt_outs (
 -- The files a job reads, fixed at kick-off: its attribution file, and for
 -- `Group/all?_since` the baseline file whose beneficiaries get only their changes
 -- (the others are newly attributed and get full history).
+-- A reload of the ACO's data deletes its files: a job still running then finds no file
+-- and its keys fail rather than export nothing (bcda-worker's keys_repo).
 ALTER TABLE jobs
     ADD COLUMN attribution_file_id bigint REFERENCES attribution_files (id) ON DELETE SET NULL,
     ADD COLUMN since_baseline_file_id bigint REFERENCES attribution_files (id) ON DELETE SET NULL;
 
+CREATE INDEX jobs_by_attribution_file ON jobs (attribution_file_id);
+CREATE INDEX jobs_by_since_baseline_file ON jobs (since_baseline_file_id);
+
 -- Existing attributions become one current default file per ACO, so data loaded
 -- before this migration keeps exporting; jobs still running read it.
 INSERT INTO attribution_files (aco_id, kind, performance_year, file_date)
-SELECT DISTINCT aco_id, 'default', extract(year FROM now())::smallint, now()
+SELECT DISTINCT aco_id, 'default', extract(year FROM now() AT TIME ZONE 'UTC')::smallint, now()
 FROM aco_beneficiaries WHERE ended_on IS NULL;
 
 -- The table is new: each ACO has exactly the one file inserted above.

@@ -62,7 +62,8 @@ pub async fn get(
         let newest: Option<OffsetDateTime> = client
             .query_opt(
                 "SELECT file_date FROM attribution_files WHERE aco_id = $1 AND kind = $2 \
-                 ORDER BY performance_year DESC, file_date DESC LIMIT 1",
+                   AND imported \
+                 ORDER BY performance_year DESC, file_date DESC, id DESC LIMIT 1",
                 &[&principal.aco_id, &kind.as_str()],
             )
             .await

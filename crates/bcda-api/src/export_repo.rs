@@ -174,8 +174,8 @@ async fn attribution_of(
     }))
 }
 
-/// The ACO's newest file of `kind` (of the latest performance year, then the latest
-/// date), dated no later than `until` if given.
+/// The ACO's newest fully loaded file of `kind` (of the latest performance year, then
+/// the latest date), dated no later than `until` if given.
 async fn newest_file(
     tx: &tokio_postgres::Transaction<'_>,
     aco_id: Uuid,
@@ -185,8 +185,9 @@ async fn newest_file(
     let row = tx
         .query_opt(
             "SELECT id, performance_year, file_date, ingested_at FROM attribution_files \
-             WHERE aco_id = $1 AND kind = $2 AND ($3::timestamptz IS NULL OR file_date <= $3) \
-             ORDER BY performance_year DESC, file_date DESC LIMIT 1",
+             WHERE aco_id = $1 AND kind = $2 AND imported \
+               AND ($3::timestamptz IS NULL OR file_date <= $3) \
+             ORDER BY performance_year DESC, file_date DESC, id DESC LIMIT 1",
             &[&aco_id, &kind.as_str(), &until],
         )
         .await?;
@@ -219,7 +220,8 @@ async fn plan_keys(
             "SELECT ordinal, beneficiary_id FROM ( \
                  SELECT m.beneficiary_id, row_number() OVER (ORDER BY m.beneficiary_id) - 1 AS ordinal \
                  FROM attribution_members m WHERE m.file_id = $1 \
-                   AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.beneficiary_id = m.beneficiary_id) \
+                   AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.beneficiary_id = m.beneficiary_id \
+                                   AND o.effective_date <= current_date) \
              ) attributed \
              WHERE ordinal % $2 = 0 OR ordinal % $3 = 0 OR ordinal % $4 = 0 \
              ORDER BY ordinal",

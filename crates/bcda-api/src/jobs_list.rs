@@ -51,6 +51,9 @@ pub async fn get(
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, FhirError> {
     let version = **version;
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    export::check_headers(header(ACCEPT.as_str()), header("prefer"))
+        .map_err(|e| FhirError::new(version, StatusCode::BAD_REQUEST, e.to_string()))?;
     let statuses = parse_statuses(query.status.as_deref()).map_err(|bad| {
         FhirError::new(
             version,
@@ -58,9 +61,6 @@ pub async fn get(
             format!("Invalid _status value: {bad}"),
         )
     })?;
-    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-    export::check_headers(header(ACCEPT.as_str()), header("prefer"))
-        .map_err(|e| FhirError::new(version, StatusCode::BAD_REQUEST, e.to_string()))?;
     let jobs = jobs_repo::list_jobs(&ctx.db, principal.aco_id, version, &statuses)
         .await
         .map_err(|e| FhirError::internal(version, &e))?;
@@ -77,19 +77,19 @@ pub async fn get(
         .json(TaskBundle::new(&jobs_url, &jobs)))
 }
 
-/// BCDA's answer when no job matches: the ACO's id and the states asked for (all of
-/// them without `_status`), as Go prints a list.
+/// BCDA's answer when no job matches: the ACO's id and the states asked for, as Go
+/// prints a list. Without `_status`, BCDA's own list of every state (some of which,
+/// such as `Archived`, are our `Expired`).
 fn no_jobs_found(aco_id: Uuid, statuses: &[JobStatus]) -> String {
-    let statuses = if statuses.is_empty() {
-        &JobStatus::ALL[..]
+    const BCDA_ALL_STATUSES: &str = "Pending In Progress Completed Archived Expired Failed \
+                                     Cancelled FailedExpired CancelledExpired";
+    let names = if statuses.is_empty() {
+        BCDA_ALL_STATUSES.to_owned()
     } else {
-        statuses
-    };
-    let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
-    format!(
-        "no Jobs found for acoID {aco_id} with job statuses [{}]",
+        let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
         names.join(" ")
-    )
+    };
+    format!("no Jobs found for acoID {aco_id} with job statuses [{names}]")
 }
 
 /// `_status` as a comma list of job states (`Completed,Failed`); empty means all.
@@ -125,9 +125,9 @@ mod tests {
             "no Jobs found for acoID 00000000-0000-0000-0000-000000000000 \
              with job statuses [Completed In Progress]"
         );
-        assert!(
-            no_jobs_found(aco, &[])
-                .ends_with("[Pending In Progress Completed Failed Cancelled Expired]")
-        );
+        assert!(no_jobs_found(aco, &[]).ends_with(
+            "[Pending In Progress Completed Archived Expired Failed Cancelled FailedExpired \
+             CancelledExpired]"
+        ));
     }
 }

@@ -149,6 +149,13 @@ pub async fn load(db: &DbPool, aco_id: Uuid, synth: &Synth) -> Result<LoadReport
     }
     record_dataset(db, aco_id, synth).await?;
     let client = db.get().await?;
+    // Exports may read the files now that every member is in.
+    client
+        .execute(
+            "UPDATE attribution_files SET imported = true WHERE aco_id = $1",
+            &[&aco_id],
+        )
+        .await?;
     // Fresh planner statistics: without them Postgres guesses that a 25-beneficiary
     // lookup matches ~100,000 claims and plans parallel scans, which made exports
     // 7 times slower until autovacuum caught up. Vacuuming sets the new rows' hint bits
@@ -230,8 +237,8 @@ async fn delete_existing(db: &DbPool, aco_id: Uuid, namespace: u64) -> Result<()
     Ok(())
 }
 
-/// Records the data set's attribution files (their members come with the
-/// beneficiaries); returns each with its id, oldest first.
+/// Records the data set's attribution files, not yet imported (their members come with
+/// the beneficiaries); returns each with its id, oldest first.
 async fn record_files(
     db: &DbPool,
     aco_id: Uuid,
@@ -242,8 +249,8 @@ async fn record_files(
     for file in synth.attribution_files() {
         let id: i64 = client
             .query_one(
-                "INSERT INTO attribution_files (aco_id, kind, performance_year, file_date) \
-                 VALUES ($1, $2, $3, $4) RETURNING id",
+                "INSERT INTO attribution_files (aco_id, kind, performance_year, file_date, imported) \
+                 VALUES ($1, $2, $3, $4, false) RETURNING id",
                 &[
                     &aco_id,
                     &file.kind.as_str(),

@@ -16,18 +16,20 @@ use crate::error::KeyError;
 
 /// Which rows of a beneficiary's history an export includes: updated after `since`
 /// (when the client asked for `_since`) and no later than `until` (the job's
-/// transaction time, or a runout file's date), and for a runout export only claims
-/// with service dates in its performance year.
+/// transaction time). A runout export bounds claims and Part D events further: service
+/// dates in its performance year, processed by the runout file's date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UpdateWindow {
     pub since: Option<OffsetDateTime>,
     pub until: OffsetDateTime,
     /// First and last service (through) date of the claims exported, if bounded.
     pub service_dates: Option<(Date, Date)>,
+    /// Claims and events processed later than this are left out (at most `until`).
+    pub claims_until: OffsetDateTime,
 }
 
 impl UpdateWindow {
-    /// Whether a row updated at `at` belongs to the export.
+    /// Whether a Patient or Coverage row updated at `at` belongs to the export.
     pub fn contains(&self, at: OffsetDateTime) -> bool {
         at <= self.until && self.since.is_none_or(|since| at > since)
     }
@@ -85,7 +87,8 @@ pub async fn next_members(
          FROM attribution_members m \
          WHERE m.file_id = $1 AND m.beneficiary_id >= $2 \
            AND ($3::bigint IS NULL OR m.beneficiary_id < $3) \
-           AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.beneficiary_id = m.beneficiary_id) \
+           AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.beneficiary_id = m.beneficiary_id \
+                              AND o.effective_date <= current_date) \
          ORDER BY m.beneficiary_id LIMIT $4",
         &[
             &members.file_id,
@@ -246,7 +249,7 @@ pub async fn claims(
             &[
                 &ids,
                 &window.since,
-                &window.until,
+                &window.claims_until,
                 &full_history,
                 &window.first_service_date(),
                 &window.last_service_date(),
@@ -423,7 +426,7 @@ pub async fn pde_events(
             &[
                 &ids,
                 &window.since,
-                &window.until,
+                &window.claims_until,
                 &full_history,
                 &window.first_service_date(),
                 &window.last_service_date(),
@@ -493,6 +496,7 @@ mod tests {
             service_dates: None,
             since: Some(datetime!(2026-01-01 0:00 UTC)),
             until: datetime!(2026-06-01 0:00 UTC),
+            claims_until: datetime!(2026-06-01 0:00 UTC),
         };
         assert!(!window.contains(datetime!(2026-01-01 0:00 UTC)));
         assert!(window.contains(datetime!(2026-01-01 0:00:01 UTC)));

@@ -109,6 +109,14 @@ impl Exporter {
 
     /// Writes and commits a key that is ready.
     async fn export_ready(&self, job_id: i64, task: &KeyTask) -> Result<Exported, KeyError> {
+        if task.members.file_id.is_none() {
+            // Reloading the ACO's data deleted the file the job read: exporting nothing
+            // would complete the job with its data missing. The key fails instead, and
+            // its error lines say so.
+            return Err(KeyError::data(format!(
+                "job {job_id}: its attribution file is gone (the ACO's data was reloaded)"
+            )));
+        }
         keys_repo::start(&self.db, job_id).await?;
         let file_key = format!("{job_id}/{}.ndjson", Uuid::new_v4());
         let (resources, bytes) = self.write(task, &file_key).await?;

@@ -109,8 +109,9 @@ pub async fn load(
         },
         window: UpdateWindow {
             since: row.get(4),
-            until: runout.map_or(transaction_time, |(_, date)| date.min(transaction_time)),
+            until: transaction_time,
             service_dates: runout.map(|(dates, _)| dates),
+            claims_until: runout.map_or(transaction_time, |(_, date)| date.min(transaction_time)),
         },
         state,
     })
@@ -255,7 +256,8 @@ pub async fn member_mbis(db: &bcda_infra::DbPool, task: &KeyTask) -> Result<Vec<
             "SELECT b.mbi FROM attribution_members m JOIN beneficiaries b ON b.id = m.beneficiary_id \
              WHERE m.file_id = $1 AND m.beneficiary_id >= $2 \
                AND ($3::bigint IS NULL OR m.beneficiary_id < $3) \
-               AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.beneficiary_id = m.beneficiary_id) \
+               AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.beneficiary_id = m.beneficiary_id \
+                                  AND o.effective_date <= current_date) \
              ORDER BY m.beneficiary_id",
             &[
                 &task.members.file_id,

@@ -250,7 +250,8 @@ async fn the_jobs_list_takes_bcdas_headers_and_answers_404_when_no_job_matches()
         diagnostics(none).await,
         format!(
             "no Jobs found for acoID {aco_id} with job statuses \
-             [Pending In Progress Completed Failed Cancelled Expired]"
+             [Pending In Progress Completed Archived Expired Failed Cancelled FailedExpired \
+             CancelledExpired]"
         )
     );
 

@@ -48,8 +48,9 @@ async fn group_runout_exports_the_runout_files_beneficiaries_and_that_years_clai
     let rows = |record: &BeneficiaryRecord| {
         (runout.lists(&record.attribution) && record.opted_out_on.is_none()).then_some(Rows {
             since: None,
-            // Claims processed by the runout file's date, of service in its year.
-            until: Some(runout.timestamp()),
+            // Claims processed by the runout file's date, of service in its year; every
+            // Patient and Coverage.
+            claims_until: Some(runout.timestamp()),
             service_dates: Some(runout_service_dates(runout.performance_year)),
         })
     };
@@ -75,6 +76,8 @@ async fn group_runout_exports_the_runout_files_beneficiaries_and_that_years_clai
             runout.performance_year
         );
         assert!(mentions(&got["Patient"], left[0]), "{version:?}");
+        let listed = everyone.iter().filter(|r| rows(r).is_some()).count();
+        assert_eq!(got["Patient"].len(), listed, "a Patient each ({version:?})");
         assert_ne!(want, support::expected(&aco.synth, version, &ALL, None));
     }
 }

@@ -330,6 +330,38 @@ async fn a_storage_outage_longer_than_every_attempt_uses_none_of_them() {
 }
 
 #[tokio::test]
+async fn a_job_whose_attribution_was_reloaded_fails_rather_than_completing_empty() {
+    let app = small_batches()
+        .env("BCDA_WORKERS", "0")
+        .env("BCDA_MAX_ATTEMPTS", "1")
+        .spawn()
+        .await;
+    let aco = app.synthetic_aco("A9994", 30).await;
+    let status_url = app
+        .start_export(&aco.token, "/api/v2/Patient/$export")
+        .await;
+    // `bcda synth` (or the monthly `bcda seed`) replaces the data, and with it the
+    // attribution file the job reads.
+    let aco_id = bcda_synth::sandbox::aco_id(&app.ctx.db, "A9994")
+        .await
+        .unwrap();
+    bcda_synth::load::load(&app.ctx.db, aco_id, &aco.synth)
+        .await
+        .unwrap();
+    let stop = CancellationToken::new();
+    let mut workers = bcda_worker::spawn_workers(&app.ctx, 1, &stop);
+    let response = app.wait_for_job(&aco.token, &status_url).await;
+    assert_eq!(response.status(), 500);
+    let outcome: Value = response.json().await.unwrap();
+    assert_eq!(
+        outcome["issue"][0]["diagnostics"],
+        "Service encountered numerous errors. Job failed to complete."
+    );
+    stop.cancel();
+    while workers.join_next().await.is_some() {}
+}
+
+#[tokio::test]
 async fn keys_of_a_cancelled_job_are_skipped() {
     let app = small_batches().env("BCDA_WORKERS", "0").spawn().await;
     let aco = app.synthetic_aco("A9994", 30).await;

@@ -60,15 +60,19 @@ pub fn expected(
 pub struct Rows {
     /// Updated after this.
     pub since: Option<OffsetDateTime>,
-    /// Updated no later than this.
-    pub until: Option<OffsetDateTime>,
+    /// Claims and events updated no later than this.
+    pub claims_until: Option<OffsetDateTime>,
     /// Claims and events with service (through) dates in this range.
     pub service_dates: Option<(Date, Date)>,
 }
 
 impl Rows {
     fn updated(&self, at: OffsetDateTime) -> bool {
-        self.since.is_none_or(|since| at > since) && self.until.is_none_or(|until| at <= until)
+        self.since.is_none_or(|since| at > since)
+    }
+
+    fn claim_updated(&self, at: OffsetDateTime) -> bool {
+        self.updated(at) && self.claims_until.is_none_or(|until| at <= until)
     }
 
     fn served(&self, day: Date) -> bool {
@@ -125,7 +129,7 @@ pub fn expected_of(
             for claim in record
                 .claims
                 .iter()
-                .filter(|c| rows.updated(c.last_updated) && rows.served(c.thru_date))
+                .filter(|c| rows.claim_updated(c.last_updated) && rows.served(c.thru_date))
             {
                 let mut line = Vec::new();
                 ExplanationOfBenefit::new(version, claim, bene.bene_id)
@@ -137,7 +141,7 @@ pub fn expected_of(
             for event in record
                 .events
                 .iter()
-                .filter(|e| rows.updated(e.last_updated) && rows.served(e.service_date))
+                .filter(|e| rows.claim_updated(e.last_updated) && rows.served(e.service_date))
             {
                 let mut line = Vec::new();
                 ExplanationOfBenefit::pde(version, event, bene.bene_id)
