@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its message
 
+mod bluebutton_shape;
 mod fhir_validation;
 mod generate;
 mod load;

@@ -1,0 +1,283 @@
+//! Our resources against BFD's own: for each claim kind, Patient and Coverage, in STU3
+//! and R4, the element paths, extension URLs and coding/identifier systems of what we
+//! render from synthetic data are compared with BFD's approved responses
+//! (`tests/bluebutton/`). Every difference must be listed, with its reason, in
+//! `tests/bluebutton/allow-list.txt`; a listed difference that no longer exists must be
+//! removed from it, so the list is always the exact gap.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use bcda_model::ApiVersion;
+use bcda_model::claims::ClaimType;
+use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
+use bcda_synth::{Synth, SynthSpec};
+use serde_json::Value;
+use time::macros::date;
+
+/// The kinds compared, with BFD's fixture file of each.
+const KINDS: [(&str, &str); 10] = [
+    ("carrier", "eobReadCarrier"),
+    ("dme", "eobReadDme"),
+    ("hha", "eobReadHha"),
+    ("hospice", "eobReadHospice"),
+    ("inpatient", "eobReadInpatient"),
+    ("outpatient", "eobReadOutpatient"),
+    ("snf", "eobReadSnf"),
+    ("pde", "eobReadPde"),
+    ("patient", "patientRead"),
+    ("coverage", "coverageSearchByPatientId"),
+];
+
+fn fixtures_dir() -> PathBuf {
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+        .join("tests/bluebutton")
+}
+
+/// What a resource is made of: `path a.b.c` for every element holding a value (array
+/// positions dropped, extensions left out), `extension <where> <url> <value[x]>` for
+/// every extension, and `system <uri>` for every coding and identifier system.
+fn shape(resource: &Value) -> BTreeSet<String> {
+    let mut items = BTreeSet::new();
+    walk(resource, "", &mut items);
+    items
+}
+
+fn walk(value: &Value, path: &str, items: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(fields) => {
+            for (key, field) in fields {
+                let here = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                match (key.as_str(), field) {
+                    ("extension" | "modifierExtension", Value::Array(extensions)) => {
+                        for extension in extensions {
+                            record_extension(extension, &here, items);
+                        }
+                    }
+                    ("system", Value::String(system)) => {
+                        items.insert(format!("system {system}"));
+                        items.insert(format!("path {here}"));
+                    }
+                    _ => walk(field, &here, items),
+                }
+            }
+        }
+        Value::Array(elements) => {
+            for element in elements {
+                walk(element, path, items);
+            }
+        }
+        _ => {
+            items.insert(format!("path {path}"));
+        }
+    }
+}
+
+/// An extension: where, its URL and the kind of its value; its value's systems (and any
+/// nested extensions) count too.
+fn record_extension(extension: &Value, at: &str, items: &mut BTreeSet<String>) {
+    let url = extension["url"].as_str().unwrap_or("(no url)");
+    let value = extension
+        .as_object()
+        .into_iter()
+        .flatten()
+        .find(|(key, _)| key.starts_with("value"))
+        .map_or("(no value)", |(key, _)| key.as_str());
+    items.insert(format!("extension {at} {url} {value}"));
+    let mut inner = BTreeSet::new();
+    for (key, field) in extension.as_object().into_iter().flatten() {
+        if key != "url" {
+            walk(field, &format!("{at}({url}).{key}"), &mut inner);
+        }
+    }
+    items.extend(
+        inner
+            .into_iter()
+            .filter(|item| item.starts_with("system ") || item.starts_with("extension ")),
+    );
+}
+
+/// BFD's fixture of `file` in `version`: one resource, or a search Bundle's resources.
+fn bfd(version: &str, file: &str) -> Vec<Value> {
+    let path = fixtures_dir().join(version).join(format!("{file}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    let value: Value = serde_json::from_str(&text).unwrap();
+    if value["resourceType"] == "Bundle" {
+        value["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|entry| entry["resource"].clone())
+            .collect()
+    } else {
+        vec![value]
+    }
+}
+
+/// Our resources of a small synthetic ACO (all eight claim kinds are present), by kind.
+fn ours(version: ApiVersion) -> BTreeMap<&'static str, Vec<Value>> {
+    let synth = Synth::new(SynthSpec {
+        cms_id: "A9994".into(),
+        beneficiaries: 50,
+        seed: 20_171_030,
+        years: 1,
+        as_of: date!(2026 - 11 - 01),
+    })
+    .unwrap();
+    let mut by_kind: BTreeMap<&'static str, Vec<Value>> = BTreeMap::new();
+    let mut add = |kind: &'static str, write: &dyn Fn(&mut Vec<u8>)| {
+        let mut line = Vec::new();
+        write(&mut line);
+        by_kind
+            .entry(kind)
+            .or_default()
+            .push(serde_json::from_slice(&line).unwrap());
+    };
+    for ordinal in 0..synth.total() {
+        let record = synth.beneficiary(ordinal);
+        let bene = &record.beneficiary;
+        add("patient", &|out| {
+            Patient::new(version, bene, &record.enrollment_months)
+                .write_ndjson(out)
+                .unwrap()
+        });
+        for part in CoveragePart::ALL {
+            add("coverage", &|out| {
+                Coverage::new(
+                    version,
+                    part,
+                    bene,
+                    &record.enrollment_years,
+                    &record.enrollment_months,
+                )
+                .write_ndjson(out)
+                .unwrap()
+            });
+        }
+        for claim in &record.claims {
+            add(claim.claim_type.as_str(), &|out| {
+                ExplanationOfBenefit::new(version, claim, bene.bene_id)
+                    .unwrap()
+                    .write_ndjson(out)
+                    .unwrap()
+            });
+        }
+        for event in &record.events {
+            add(ClaimType::Pde.as_str(), &|out| {
+                ExplanationOfBenefit::pde(version, event, bene.bene_id)
+                    .write_ndjson(out)
+                    .unwrap()
+            });
+        }
+    }
+    by_kind
+}
+
+/// One difference: `v1 | carrier | missing | extension ... `.
+type Difference = (String, String, String, String);
+
+/// The allow-list: each difference with its reason.
+fn allow_list() -> BTreeMap<Difference, String> {
+    let path = fixtures_dir().join("allow-list.txt");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let mut allowed = BTreeMap::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = line.splitn(5, " | ").collect();
+        assert!(
+            fields.len() == 5 && !fields[4].trim().is_empty(),
+            "allow-list.txt line {}: want `version | kind | missing|extra | item | reason`",
+            number + 1
+        );
+        let key = (
+            fields[0].to_owned(),
+            fields[1].to_owned(),
+            fields[2].to_owned(),
+            fields[3].to_owned(),
+        );
+        allowed.insert(key, fields[4].to_owned());
+    }
+    allowed
+}
+
+#[test]
+fn our_resources_have_bfds_shape_but_for_the_allow_listed_differences() {
+    let mut differences = BTreeSet::new();
+    for version in [ApiVersion::V1, ApiVersion::V2] {
+        let rendered = ours(version);
+        for (kind, file) in KINDS {
+            let theirs: BTreeSet<String> =
+                bfd(version.as_str(), file).iter().flat_map(shape).collect();
+            let ours: BTreeSet<String> = rendered
+                .get(kind)
+                .unwrap_or_else(|| panic!("no {kind} rendered"))
+                .iter()
+                .flat_map(shape)
+                .collect();
+            for (direction, items) in [
+                ("missing", theirs.difference(&ours)),
+                ("extra", ours.difference(&theirs)),
+            ] {
+                for item in items {
+                    differences.insert((
+                        version.as_str().to_owned(),
+                        kind.to_owned(),
+                        direction.to_owned(),
+                        item.clone(),
+                    ));
+                }
+            }
+        }
+    }
+    let allowed = allow_list();
+    let unexplained: Vec<String> = differences
+        .iter()
+        .filter(|difference| !allowed.contains_key(*difference))
+        .map(|(v, kind, direction, item)| format!("{v} | {kind} | {direction} | {item} | <reason>"))
+        .collect();
+    let gone: Vec<String> = allowed
+        .keys()
+        .filter(|difference| !differences.contains(*difference))
+        .map(|(v, kind, direction, item)| format!("{v} | {kind} | {direction} | {item}"))
+        .collect();
+    assert!(
+        unexplained.is_empty() && gone.is_empty(),
+        "{} differences from BFD are not in tests/bluebutton/allow-list.txt:\n{}\n\n\
+         {} allow-list entries no longer differ (remove them):\n{}",
+        unexplained.len(),
+        unexplained.join("\n"),
+        gone.len(),
+        gone.join("\n")
+    );
+}
+
+#[test]
+fn the_shape_names_paths_extensions_and_systems() {
+    let resource: Value = serde_json::json!({
+        "resourceType": "ExplanationOfBenefit",
+        "extension": [{"url": "https://example.org/x", "valueCoding": {"system": "https://example.org/s", "code": "1"}}],
+        "item": [{"sequence": 1}, {"sequence": 2, "quantity": {"value": 3}}],
+        "identifier": [{"system": "https://example.org/id", "value": "9"}]
+    });
+    let items: Vec<String> = shape(&resource).into_iter().collect();
+    assert_eq!(
+        items,
+        [
+            "extension extension https://example.org/x valueCoding",
+            "path identifier.system",
+            "path identifier.value",
+            "path item.quantity.value",
+            "path item.sequence",
+            "path resourceType",
+            "system https://example.org/id",
+            "system https://example.org/s",
+        ]
+    );
+}
