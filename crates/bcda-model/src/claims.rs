@@ -288,10 +288,43 @@ pub struct PdeEvent {
     pub drug_coverage_cd: char,
     pub plan_contract_id: String,
     pub plan_pbp_id: String,
+    /// The pharmacy's prescription service reference number (RX_SRVC_RFRNC_NUM).
+    pub rx_service_reference_num: i64,
+    /// CMPND_CD: 0 not specified, 1 not a compound, 2 compound.
+    pub compound_cd: char,
+    /// DSPNSNG_STUS_CD: P partial fill, C completion of a partial fill; none for a
+    /// whole fill.
+    pub dispensing_status_cd: Option<char>,
+    /// ADJSTMT_DLTN_CD: A adjustment, D deletion, R resubmission; none for an original.
+    pub adjustment_deletion_cd: Option<char>,
+    /// NSTD_FRMT_CD: X X12 837, B beneficiary submitted, C paper, P pharmacy; none for
+    /// the standard (NCPDP) format.
+    pub nonstandard_format_cd: Option<char>,
+    /// PRCNG_EXCPTN_CD: M Medicare secondary payer, O out-of-network pharmacy.
+    pub pricing_exception_cd: Option<char>,
+    /// CTSTRPHC_CVRG_CD: A attachment point met on this event, C above it; none below.
+    pub catastrophic_coverage_cd: Option<char>,
+    /// RX_ORGN_CD: 0 not specified, 1 written, 2 telephone, 3 electronic, 4 facsimile,
+    /// 5 pharmacy.
+    pub rx_origin_cd: char,
+    /// PTNT_RSDNC_CD: 00 not specified, 01 home, 02 SNF, 03 nursing facility, ...
+    pub patient_residence_cd: String,
+    /// SUBMSN_CLR_CD, e.g. 05 therapy change, 08 compound.
+    pub submission_clarification_cd: Option<String>,
     pub total_cost_cents: i64,
+    /// Gross drug cost below and above the out-of-pocket threshold: they add up to the
+    /// total cost.
+    pub gdc_below_oopt_cents: i64,
+    pub gdc_above_oopt_cents: i64,
     pub patient_pay_cents: i64,
+    /// Other payments that count toward true out-of-pocket (OTHR_TROOP_AMT).
+    pub other_troop_cents: i64,
     pub plan_paid_cents: i64,
     pub lics_cents: i64,
+    /// Reduction in patient liability by other payers (PLRO_AMT).
+    pub plro_cents: i64,
+    /// Manufacturer coverage-gap discount (RPTD_GAP_DSCNT_NUM).
+    pub gap_discount_cents: i64,
     pub last_updated: OffsetDateTime,
 }
 

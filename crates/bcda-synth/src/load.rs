@@ -697,7 +697,10 @@ const EVENTS: Table = Table {
     copy: "COPY pde_events (pde_id, beneficiary_id, clm_grp_id, service_date, paid_date, prescriber_npi, \
            pharmacy_npi, ndc_cd, quantity_dispensed, days_supply, fill_num, brand_generic_cd, daw_cd, \
            drug_coverage_cd, plan_contract_id, plan_pbp_id, total_cost_cents, patient_pay_cents, plan_paid_cents, \
-           lics_cents, last_updated) FROM STDIN (FORMAT binary)",
+           lics_cents, last_updated, rx_srvc_rfrnc_num, cmpnd_cd, dspnsng_stus_cd, adjstmt_dltn_cd, \
+           nstd_frmt_cd, prcng_excptn_cd, ctstrphc_cvrg_cd, rx_orgn_cd, ptnt_rsdnc_cd, submsn_clr_cd, \
+           gdc_blw_oopt_cents, gdc_abv_oopt_cents, othr_troop_cents, plro_cents, rptd_gap_dscnt_cents) \
+           FROM STDIN (FORMAT binary)",
     types: &[
         Type::INT8,
         Type::INT8,
@@ -720,6 +723,21 @@ const EVENTS: Table = Table {
         Type::INT8,
         Type::INT8,
         Type::TIMESTAMPTZ,
+        Type::INT8,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
     ],
 };
 
@@ -745,4 +763,19 @@ fn write_event<'w>(e: &'w PdeEvent, row: &mut Row<'w>) {
     row.push(Box::new(e.plan_paid_cents));
     row.push(Box::new(e.lics_cents));
     row.push(Box::new(e.last_updated));
+    row.push(Box::new(e.rx_service_reference_num));
+    row.push(Box::new(text(e.compound_cd)));
+    row.push(Box::new(e.dispensing_status_cd.map(text)));
+    row.push(Box::new(e.adjustment_deletion_cd.map(text)));
+    row.push(Box::new(e.nonstandard_format_cd.map(text)));
+    row.push(Box::new(e.pricing_exception_cd.map(text)));
+    row.push(Box::new(e.catastrophic_coverage_cd.map(text)));
+    row.push(Box::new(text(e.rx_origin_cd)));
+    row.push(Box::new(&e.patient_residence_cd));
+    row.push(Box::new(&e.submission_clarification_cd));
+    row.push(Box::new(e.gdc_below_oopt_cents));
+    row.push(Box::new(e.gdc_above_oopt_cents));
+    row.push(Box::new(e.other_troop_cents));
+    row.push(Box::new(e.plro_cents));
+    row.push(Box::new(e.gap_discount_cents));
 }

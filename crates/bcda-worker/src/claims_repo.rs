@@ -417,7 +417,10 @@ pub async fn pde_events(
             "SELECT pde_id, beneficiary_id, clm_grp_id, service_date, paid_date, prescriber_npi, \
                     pharmacy_npi, ndc_cd, quantity_dispensed, days_supply, fill_num, brand_generic_cd, \
                     daw_cd, drug_coverage_cd, plan_contract_id, plan_pbp_id, total_cost_cents, \
-                    patient_pay_cents, plan_paid_cents, lics_cents, last_updated \
+                    patient_pay_cents, plan_paid_cents, lics_cents, last_updated, rx_srvc_rfrnc_num, \
+                    cmpnd_cd, dspnsng_stus_cd, adjstmt_dltn_cd, nstd_frmt_cd, prcng_excptn_cd, \
+                    ctstrphc_cvrg_cd, rx_orgn_cd, ptnt_rsdnc_cd, submsn_clr_cd, gdc_blw_oopt_cents, \
+                    gdc_abv_oopt_cents, othr_troop_cents, plro_cents, rptd_gap_dscnt_cents \
              FROM pde_events WHERE beneficiary_id = ANY($1) \
                AND ($2::timestamptz IS NULL OR last_updated > $2 OR beneficiary_id = ANY($4)) \
                AND last_updated <= $3 \
@@ -457,6 +460,21 @@ pub async fn pde_events(
                 plan_paid_cents: row.get(18),
                 lics_cents: row.get(19),
                 last_updated: row.get(20),
+                rx_service_reference_num: row.get(21),
+                compound_cd: one_char(row, 22)?,
+                dispensing_status_cd: optional_char(row, 23)?,
+                adjustment_deletion_cd: optional_char(row, 24)?,
+                nonstandard_format_cd: optional_char(row, 25)?,
+                pricing_exception_cd: optional_char(row, 26)?,
+                catastrophic_coverage_cd: optional_char(row, 27)?,
+                rx_origin_cd: one_char(row, 28)?,
+                patient_residence_cd: row.get(29),
+                submission_clarification_cd: row.get(30),
+                gdc_below_oopt_cents: row.get(31),
+                gdc_above_oopt_cents: row.get(32),
+                other_troop_cents: row.get(33),
+                plro_cents: row.get(34),
+                gap_discount_cents: row.get(35),
             })
         })
         .collect()

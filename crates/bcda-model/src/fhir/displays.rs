@@ -128,3 +128,25 @@ pub fn retiree_drug_subsidy(code: char) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// The Part D event codes BFD renders with a display, worded as BFD's approved
+/// responses word them (`tests/bluebutton/` of bcda-synth); other codes of these
+/// variables get no display.
+pub fn part_d(variable: &str, code: &str) -> Option<&'static str> {
+    Some(match (variable, code) {
+        ("daw_prod_slctn_cd", "0") => {
+            "No Product Selection Indicated (may also have missing values)"
+        }
+        ("dspnsng_stus_cd", "P") => "Partial fill",
+        ("drug_cvrg_stus_cd", "C") => "Covered",
+        ("adjstmt_dltn_cd", "A") => "Adjustment",
+        ("nstd_frmt_cd", "X") => "X12 837",
+        ("prcng_excptn_cd", "M") => "Medicare is a secondary payer (MSP)",
+        ("ctstrphc_cvrg_cd", "C") => "Above attachment point",
+        ("rx_orgn_cd", "3") => "Electronic",
+        ("brnd_gnrc_cd", "G") => "Generic Null/missing",
+        ("ptnt_rsdnc_cd", "02") => "Skilled Nursing Facility",
+        ("submsn_clr_cd", "08") => "Process compound for approved ingredients",
+        _ => return None,
+    })
+}

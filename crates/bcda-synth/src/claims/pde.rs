@@ -107,6 +107,7 @@ fn push(
     let id = ctx.next_id();
     let paid_date = day + Duration::days(1 + rng.below(14) as i64);
     let last_updated = ctx.processed(day, rng);
+    let details = Details::draw(rng, drug.brand_generic, total, patient);
     ctx.events.push(PdeEvent {
         pde_id: id,
         beneficiary_id: ctx.profile.key,
@@ -124,10 +125,109 @@ fn push(
         drug_coverage_cd: 'C',
         plan_contract_id: contract,
         plan_pbp_id: pbp,
+        rx_service_reference_num: details.reference,
+        compound_cd: details.compound,
+        dispensing_status_cd: details.dispensing,
+        adjustment_deletion_cd: details.adjustment,
+        nonstandard_format_cd: details.format,
+        pricing_exception_cd: details.pricing_exception,
+        catastrophic_coverage_cd: details.catastrophic,
+        rx_origin_cd: details.origin,
+        patient_residence_cd: details.residence.to_owned(),
+        submission_clarification_cd: details.clarification.map(str::to_owned),
         total_cost_cents: total,
+        gdc_below_oopt_cents: total - details.above_threshold,
+        gdc_above_oopt_cents: details.above_threshold,
         patient_pay_cents: patient - lics,
+        other_troop_cents: details.other_troop,
         plan_paid_cents: total - patient,
         lics_cents: lics,
+        plro_cents: details.plro,
+        gap_discount_cents: details.gap_discount,
         last_updated,
     });
+}
+
+/// A fill's administrative codes and the amounts that split its cost. The shares are
+/// the author's estimates (no published distribution was found): nearly every fill is
+/// an original, standard-format, non-compound fill, prescribed electronically for
+/// someone living at home, and below the catastrophic threshold.
+struct Details {
+    reference: i64,
+    compound: char,
+    dispensing: Option<char>,
+    adjustment: Option<char>,
+    format: Option<char>,
+    pricing_exception: Option<char>,
+    catastrophic: Option<char>,
+    origin: char,
+    residence: &'static str,
+    clarification: Option<&'static str>,
+    /// The part of the gross drug cost above the out-of-pocket threshold.
+    above_threshold: i64,
+    other_troop: i64,
+    plro: i64,
+    gap_discount: i64,
+}
+
+impl Details {
+    fn draw(rng: &mut Rng, brand_generic: char, total: i64, patient: i64) -> Details {
+        let pick = |rng: &mut Rng, shares: &[(f64, Option<char>)]| {
+            let mut roll = rng.below(10_000) as f64 / 10_000.0;
+            for &(share, code) in shares {
+                if roll < share {
+                    return code;
+                }
+                roll -= share;
+            }
+            None
+        };
+        let catastrophic = if brand_generic == 'B' {
+            pick(rng, &[(0.06, Some('C')), (0.01, Some('A'))])
+        } else {
+            None
+        };
+        let above_threshold = match catastrophic {
+            Some('C') => total,
+            Some(_) => total / 2,
+            None => 0,
+        };
+        let origin = match rng.below(100) {
+            0..=69 => '3',
+            70..=84 => '1',
+            85..=91 => '2',
+            92..=96 => '4',
+            _ => '5',
+        };
+        let residence = match rng.below(100) {
+            0..=84 => "01",
+            85..=94 => "00",
+            95..=97 => "03",
+            _ => "04",
+        };
+        let compound = if rng.chance(0.005) { '2' } else { '1' };
+        Details {
+            reference: rng.between(100_000, 999_999_999),
+            compound,
+            dispensing: pick(rng, &[(0.01, Some('P')), (0.005, Some('C'))]),
+            adjustment: pick(rng, &[(0.04, Some('A')), (0.01, Some('R'))]),
+            format: pick(
+                rng,
+                &[(0.01, Some('X')), (0.005, Some('B')), (0.005, Some('C'))],
+            ),
+            pricing_exception: pick(rng, &[(0.01, Some('O')), (0.005, Some('M'))]),
+            catastrophic,
+            origin,
+            residence,
+            clarification: (compound == '2').then_some("08"),
+            above_threshold,
+            other_troop: if rng.chance(0.02) { patient / 2 } else { 0 },
+            plro: if rng.chance(0.01) { patient / 4 } else { 0 },
+            gap_discount: if brand_generic == 'B' && rng.chance(0.1) {
+                total / 4
+            } else {
+                0
+            },
+        }
+    }
 }

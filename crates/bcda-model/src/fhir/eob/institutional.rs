@@ -411,6 +411,7 @@ fn item<'a>(version: ApiVersion, line: &'a ClaimLine, state: Option<&'static str
             value: line.units,
         },
         adjudication: line_adjudications(version, line),
+        detail: None,
     }
 }
 

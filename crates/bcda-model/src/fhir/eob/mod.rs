@@ -51,7 +51,7 @@ pub struct ExplanationOfBenefit<'a> {
     id: String,
     meta: Meta,
     extension: Vec<Extension<'a>>,
-    identifier: [Identifier<'a>; 2],
+    identifier: Vec<Identifier<'a>>,
     status: &'static str,
     #[serde(rename = "type")]
     kind: CodeableConcept<'a>,
@@ -146,6 +146,14 @@ struct SupportingInfo<'a> {
     code: Option<CodeableConcept<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     timing_period: Option<Period>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value_quantity: Option<Count>,
+}
+
+/// A count (`{value}`), e.g. a fill's days supply.
+#[derive(Debug, Serialize)]
+struct Count {
+    value: i64,
 }
 
 #[derive(Debug, Serialize)]
@@ -219,6 +227,16 @@ struct Item<'a> {
     location_address: Option<StateAddress>,
     quantity: Quantity<'a>,
     adjudication: Vec<Adjudication<'a>>,
+    /// STU3 only: a Part D fill's dispense-or-compound invoice type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<[Detail<'a>; 1]>,
+}
+
+#[derive(Debug, Serialize)]
+struct Detail<'a> {
+    sequence: u32,
+    #[serde(rename = "type")]
+    kind: CodeableConcept<'a>,
 }
 
 #[derive(Debug, Serialize)]
@@ -243,6 +261,8 @@ struct Quantity<'a> {
 #[derive(Debug, Serialize)]
 struct Adjudication<'a> {
     category: CodeableConcept<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<CodeableConcept<'a>>,
     amount: Money,
 }
 
@@ -364,7 +384,7 @@ impl<'a> ExplanationOfBenefit<'a> {
                 profile: v2.then_some([c.profile]),
             },
             extension: Vec::new(),
-            identifier: [
+            identifier: vec![
                 claim_identifier(version, c.id_system, c.id),
                 claim_identifier(
                     version,
@@ -434,6 +454,21 @@ impl<'a> ExplanationOfBenefit<'a> {
             category,
             code,
             timing_period: timing,
+            value_quantity: None,
+        });
+    }
+}
+
+impl<'a> ExplanationOfBenefit<'a> {
+    /// Adds an R4 supporting-information count (`valueQuantity`), numbering it.
+    fn add_count(&mut self, category: CodeableConcept<'a>, value: i64) {
+        let list = &mut self.supporting_info;
+        list.push(SupportingInfo {
+            sequence: list.len() as u32 + 1,
+            category,
+            code: None,
+            timing_period: None,
+            value_quantity: Some(Count { value }),
         });
     }
 }
@@ -563,6 +598,7 @@ fn adjudication(
     };
     Adjudication {
         category: CodeableConcept { coding, text: None },
+        reason: None,
         amount: Money { cents, version },
     }
 }

@@ -4,19 +4,23 @@
 use std::borrow::Cow;
 
 use super::{
-    Adjudication, BB_INFORMATION, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE, CareTeam, Common,
-    ExplanationOfBenefit, Facility, HL7_ADJUDICATION, Insurance, Item, ProductOrService,
-    ProviderReference, Quantity, adjudication, bb_var, npi_provider,
+    Adjudication, BB_INFORMATION, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE, C4BB_IDENTIFIER_TYPE,
+    CareTeam, Common, Detail, ExplanationOfBenefit, Facility, HL7_ADJUDICATION, Insurance, Item,
+    ProductOrService, ProviderReference, Quantity, US_NPI, adjudication, bb_var, claim_identifier,
+    npi_provider,
 };
 use crate::ApiVersion;
 use crate::claims::{ClaimType, PdeEvent};
 use crate::fhir::datatypes::{
     CodeableConcept, Coding, Extension, FhirDate, Identifier, Money, char_code,
 };
+use crate::fhir::displays;
 
 const PROFILE: &str =
     "http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Pharmacy";
 const NDC: &str = "http://hl7.org/fhir/sid/ndc";
+const C4BB_SUPPORTING_INFO: &str =
+    "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBSupportingInfoType";
 
 pub(super) fn build(
     version: ApiVersion,
@@ -41,14 +45,26 @@ pub(super) fn build(
             coverage_part: "part-d",
         },
     );
+    eob.identifier.push(claim_identifier(
+        version,
+        bb_var!("rx_srvc_rfrnc_num"),
+        event.rx_service_reference_num,
+    ));
+    // A typed NPI: STU3 types it with the NPI system, R4 with CARIN's identifier type.
     let pharmacy = || Identifier {
-        kind: None,
-        system: "http://hl7.org/fhir/sid/us-npi",
+        kind: Some(CodeableConcept::of(match version {
+            ApiVersion::V1 => Coding::new(US_NPI, "NPI", Some("National Provider Identifier")),
+            ApiVersion::V2 => Coding::new(C4BB_IDENTIFIER_TYPE, "npi", None),
+        })),
+        system: US_NPI,
         value: Cow::Borrowed(event.pharmacy_npi.as_str()),
     };
     if v2 {
         eob.provider = Some(ProviderReference {
-            identifier: pharmacy(),
+            identifier: Identifier {
+                kind: None,
+                ..pharmacy()
+            },
         });
     } else {
         eob.organization = Some(ProviderReference {
@@ -131,6 +147,14 @@ pub(super) fn build(
             value: event.quantity_dispensed,
         },
         adjudication: adjudications(version, event),
+        // STU3 states whether the fill is compounded as the line's invoice type (BFD
+        // leaves out the detail's required `sequence`; it is here).
+        detail: (!v2).then(|| {
+            [Detail {
+                sequence: 1,
+                kind: CodeableConcept::of(invoice_type(version, event.compound_cd)),
+            }]
+        }),
     }];
     if v2 {
         eob.total = vec![drug_cost(version, event), plan_paid(version, event)];
@@ -145,58 +169,227 @@ pub(super) fn build(
     eob
 }
 
-/// Dispense-as-written, brand or generic, and drug coverage status.
+/// Whether a fill is a compound, as HL7's ActCode invoice types say it.
+fn invoice_type(version: ApiVersion, compound_cd: char) -> Coding<'static> {
+    let system = match version {
+        ApiVersion::V1 => "http://hl7.org/fhir/v3/ActCode",
+        ApiVersion::V2 => "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+    };
+    if compound_cd == '2' {
+        Coding::new(system, "RXCINV", Some("Rx compound invoice"))
+    } else {
+        Coding::new(system, "RXDINV", Some("Rx dispense invoice"))
+    }
+}
+
+/// One CCW code of the event, as BFD's supporting information carries it.
+struct Fact<'a> {
+    /// CARIN's supporting-information type, where one names the fact (R4).
+    carin: Option<(&'static str, &'static str)>,
+    variable: &'static str,
+    display: &'static str,
+    code: &'a str,
+}
+
+impl<'a> Fact<'a> {
+    fn new(variable: &'static str, display: &'static str, code: &'a str) -> Fact<'a> {
+        Fact {
+            carin: None,
+            variable,
+            display,
+            code,
+        }
+    }
+
+    fn carin(self, code: &'static str, display: &'static str) -> Fact<'a> {
+        Fact {
+            carin: Some((code, display)),
+            ..self
+        }
+    }
+}
+
+/// The event's codes as supporting information, in BFD's order for each version: STU3
+/// lists them all as Blue Button information; R4 names the ones CARIN's pharmacy profile
+/// defines (compound, refill, days supply, DAW, origin, brand/generic) by their CARIN
+/// type and leads with the first three.
 fn information<'a>(eob: &mut ExplanationOfBenefit<'a>, version: ApiVersion, event: &'a PdeEvent) {
     let v2 = version == ApiVersion::V2;
-    let facts: [(&'static str, &'static str, &'static str, &'static str, char); 3] = [
-        (
-            "dawcode",
-            "DAW Code",
-            bb_var!("daw_prod_slctn_cd"),
-            "Dispense as Written (DAW) Product Selection Code",
-            event.daw_cd,
-        ),
-        (
-            "brandgenericindicator",
-            "Brand Generic Indicator",
-            bb_var!("brnd_gnrc_cd"),
-            "Brand-Generic Code Reported by Submitting Plan",
-            event.brand_generic_cd,
-        ),
-        (
-            "info",
-            "Information",
-            bb_var!("drug_cvrg_stus_cd"),
-            "Drug Coverage Status Code",
-            event.drug_coverage_cd,
-        ),
-    ];
-    for (carin_code, carin_display, variable, display, code) in facts {
-        let mut coding = vec![Coding::new(BB_INFORMATION, variable, Some(display))];
-        if v2 {
-            let system = if carin_code == "info" {
-                "http://terminology.hl7.org/CodeSystem/claiminformationcategory"
-            } else {
-                "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBSupportingInfoType"
-            };
-            coding.insert(0, Coding::new(system, carin_code, Some(carin_display)));
-        }
+    let optional = |code: Option<char>| code.map(char_code);
+    let daw = Fact::new(
+        bb_var!("daw_prod_slctn_cd"),
+        "Dispense as Written (DAW) Product Selection Code",
+        char_code(event.daw_cd),
+    )
+    .carin("dawcode", "DAW Code");
+    let dispensing = optional(event.dispensing_status_cd)
+        .map(|code| Fact::new(bb_var!("dspnsng_stus_cd"), "Dispensing Status Code", code));
+    let coverage = Fact::new(
+        bb_var!("drug_cvrg_stus_cd"),
+        "Drug Coverage Status Code",
+        char_code(event.drug_coverage_cd),
+    );
+    let adjustment = optional(event.adjustment_deletion_cd)
+        .map(|code| Fact::new(bb_var!("adjstmt_dltn_cd"), "Adjustment Deletion Code", code));
+    let format = optional(event.nonstandard_format_cd)
+        .map(|code| Fact::new(bb_var!("nstd_frmt_cd"), "Non-Standard Format Code", code));
+    let pricing = optional(event.pricing_exception_cd)
+        .map(|code| Fact::new(bb_var!("prcng_excptn_cd"), "Pricing Exception Code", code));
+    let catastrophic = optional(event.catastrophic_coverage_cd).map(|code| {
+        Fact::new(
+            bb_var!("ctstrphc_cvrg_cd"),
+            "Catastrophic Coverage Code",
+            code,
+        )
+    });
+    let origin = Fact::new(
+        bb_var!("rx_orgn_cd"),
+        "Prescription Origination Code",
+        char_code(event.rx_origin_cd),
+    )
+    .carin("rxorigincode", "Rx Origin Code");
+    let brand = Fact::new(
+        bb_var!("brnd_gnrc_cd"),
+        "Brand-Generic Code Reported by Submitting Plan",
+        char_code(event.brand_generic_cd),
+    )
+    .carin("brandgenericindicator", "Brand Generic Indicator");
+    let residence = Fact::new(
+        bb_var!("ptnt_rsdnc_cd"),
+        "Patient Residence Code",
+        &event.patient_residence_cd,
+    );
+    let clarification = event.submission_clarification_cd.as_deref().map(|code| {
+        Fact::new(
+            bb_var!("submsn_clr_cd"),
+            "Submission clarification code",
+            code,
+        )
+    });
+    let facts: Vec<Option<Fact<'a>>> = if v2 {
+        add_carin_only(eob, event);
+        vec![
+            Some(coverage),
+            Some(daw),
+            dispensing,
+            adjustment,
+            format,
+            pricing,
+            catastrophic,
+            Some(origin),
+            Some(brand),
+            Some(residence),
+            clarification,
+        ]
+    } else {
+        vec![
+            Some(daw),
+            dispensing,
+            Some(coverage),
+            adjustment,
+            format,
+            pricing,
+            catastrophic,
+            Some(origin),
+            Some(brand),
+            Some(Fact::new(
+                bb_var!("phrmcy_srvc_type_cd"),
+                "Pharmacy service type code",
+                "01",
+            )),
+            Some(residence),
+            clarification,
+        ]
+    };
+    for fact in facts.into_iter().flatten() {
+        let name = fact.variable.rsplit('/').next().unwrap_or_default();
+        let display = if name == "phrmcy_srvc_type_cd" {
+            Some("Community/retail pharmacy")
+        } else {
+            displays::part_d(name, fact.code)
+        };
+        let bb = Coding::new(BB_INFORMATION, fact.variable, Some(fact.display));
+        let category = match (v2, fact.carin) {
+            (false, _) => CodeableConcept::of(bb),
+            (true, Some((code, display))) => {
+                CodeableConcept::of(Coding::new(C4BB_SUPPORTING_INFO, code, Some(display)))
+            }
+            (true, None) => CodeableConcept {
+                coding: vec![
+                    Coding::new(
+                        "http://terminology.hl7.org/CodeSystem/claiminformationcategory",
+                        "info",
+                        Some("Information"),
+                    ),
+                    bb,
+                ],
+                text: None,
+            },
+        };
         eob.add_info(
             version,
-            CodeableConcept { coding, text: None },
+            category,
             Some(CodeableConcept::of(Coding::new(
-                variable,
-                char_code(code),
-                None,
+                fact.variable,
+                fact.code,
+                display,
             ))),
             None,
         );
     }
 }
 
+/// R4's CARIN-only facts, first as BFD lists them: the compound code, the refill
+/// number and the days supply.
+fn add_carin_only<'a>(eob: &mut ExplanationOfBenefit<'a>, event: &'a PdeEvent) {
+    let carin =
+        |code, display| CodeableConcept::of(Coding::new(C4BB_SUPPORTING_INFO, code, Some(display)));
+    eob.add_info(
+        ApiVersion::V2,
+        carin("compoundcode", "Compound Code"),
+        Some(CodeableConcept::of(invoice_type(
+            ApiVersion::V2,
+            event.compound_cd,
+        ))),
+        None,
+    );
+    for (code, display, value) in [
+        ("refillnum", "Refill Number", event.fill_num),
+        ("dayssupply", "Days Supply", event.days_supply),
+    ] {
+        eob.add_count(carin(code, display), i64::from(value));
+    }
+}
+
 fn adjudications(version: ApiVersion, event: &PdeEvent) -> Vec<Adjudication<'static>> {
+    let mut plan_paid = plan_paid(version, event);
+    if version == ApiVersion::V1 {
+        // STU3 says why the plan paid: the drug's coverage status.
+        plan_paid.reason = Some(CodeableConcept::of(Coding::new(
+            bb_var!("drug_cvrg_stus_cd"),
+            char_code(event.drug_coverage_cd),
+            displays::part_d("drug_cvrg_stus_cd", char_code(event.drug_coverage_cd)),
+        )));
+    }
+    let coinsurance = (C4BB_ADJUDICATION, "coinsurance", "Co-insurance");
+    let prior_payer = (C4BB_ADJUDICATION, "priorpayerpaid", "Prior payer paid");
+    let discount = (C4BB_ADJUDICATION, "discount", "Discount");
     vec![
-        plan_paid(version, event),
+        plan_paid,
+        adjudication(
+            version,
+            bb_var!("gdc_blw_oopt_amt"),
+            "Gross Drug Cost Below Part D Out-of-Pocket Threshold (GDCB)",
+            coinsurance,
+            event.gdc_below_oopt_cents,
+        ),
+        adjudication(
+            version,
+            bb_var!("gdc_abv_oopt_amt"),
+            "Gross Drug Cost Above Part D Out-of-Pocket Threshold (GDCA)",
+            coinsurance,
+            event.gdc_above_oopt_cents,
+        ),
         adjudication(
             version,
             bb_var!("ptnt_pay_amt"),
@@ -206,12 +399,33 @@ fn adjudications(version: ApiVersion, event: &PdeEvent) -> Vec<Adjudication<'sta
         ),
         adjudication(
             version,
+            bb_var!("othr_troop_amt"),
+            "Other True Out-of-Pocket (TrOOP) Amount",
+            prior_payer,
+            event.other_troop_cents,
+        ),
+        adjudication(
+            version,
             bb_var!("lics_amt"),
             "Amount paid for the PDE by Part D low income subsidy",
-            (C4BB_ADJUDICATION, "discount", "Discount"),
+            discount,
             event.lics_cents,
         ),
+        adjudication(
+            version,
+            bb_var!("plro_amt"),
+            "Reduction in patient liability due to payments by other payers (PLRO)",
+            prior_payer,
+            event.plro_cents,
+        ),
         drug_cost(version, event),
+        adjudication(
+            version,
+            bb_var!("rptd_gap_dscnt_num"),
+            "Gap Discount Amount",
+            discount,
+            event.gap_discount_cents,
+        ),
     ]
 }
 
@@ -231,7 +445,7 @@ fn drug_cost(version: ApiVersion, event: &PdeEvent) -> Adjudication<'static> {
     adjudication(
         version,
         bb_var!("tot_rx_cst_amt"),
-        "Gross Drug Cost",
+        "Total drug cost (Part D)",
         (C4BB_ADJUDICATION, "drugcost", "Drug Cost"),
         event.total_cost_cents,
     )

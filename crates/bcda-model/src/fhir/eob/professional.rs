@@ -219,6 +219,7 @@ fn item(version: ApiVersion, line: &ClaimLine, care_team: u32, diagnosis: u32) -
             value: line.units,
         },
         adjudication: line_adjudications(version, line),
+        detail: None,
     }
 }
 
