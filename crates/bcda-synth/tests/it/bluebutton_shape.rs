@@ -118,14 +118,16 @@ fn bfd(version: &str, file: &str) -> Vec<Value> {
     }
 }
 
-/// Our resources of a small synthetic ACO (all eight claim kinds are present), by kind.
+/// Our resources of a synthetic ACO large enough to show every claim kind and every
+/// month of Part C enrollment, by kind.
+/// Its data cover one whole calendar year, as BFD's fixtures' monthly enrollment does.
 fn ours(version: ApiVersion) -> BTreeMap<&'static str, Vec<Value>> {
     let synth = Synth::new(SynthSpec {
         cms_id: "A9994".into(),
-        beneficiaries: 50,
+        beneficiaries: 200,
         seed: 20_171_030,
         years: 1,
-        as_of: date!(2026 - 11 - 01),
+        as_of: date!(2027 - 01 - 01),
     })
     .unwrap();
     let mut by_kind: BTreeMap<&'static str, Vec<Value>> = BTreeMap::new();

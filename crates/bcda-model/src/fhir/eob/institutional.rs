@@ -499,29 +499,14 @@ fn totals(claim: &Claim) -> Vec<Adjudication<'static>> {
 
 /// Utilization days as a benefit balance.
 fn utilization(version: ApiVersion, days: i16) -> super::BenefitBalance<'static> {
-    let category = match version {
-        ApiVersion::V1 => Coding::new(
-            "http://hl7.org/fhir/benefit-category",
-            "medical",
-            Some("Medical Health Coverage"),
-        ),
-        ApiVersion::V2 => Coding::new(
-            "http://terminology.hl7.org/CodeSystem/ex-benefitcategory",
-            "1",
-            Some("Medical Care"),
-        ),
-    };
-    super::BenefitBalance {
-        category: CodeableConcept::of(category),
-        financial: vec![Financial {
-            kind: CodeableConcept::of(Coding::new(
-                "https://bluebutton.cms.gov/resources/codesystem/benefit-balance",
-                bb_var!("clm_utlztn_day_cnt"),
-                Some("Claim Medicare Utilization Day Count"),
-            )),
-            used_unsigned_int: days.max(0) as u32,
-        }],
-    }
+    super::BenefitBalance::medical(
+        version,
+        vec![Financial::count(
+            bb_var!("clm_utlztn_day_cnt"),
+            "Claim Medicare Utilization Day Count",
+            days.max(0) as u32,
+        )],
+    )
 }
 
 /// The type of bill (`111`): facility type, service classification, frequency; the

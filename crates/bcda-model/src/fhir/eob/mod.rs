@@ -285,7 +285,65 @@ struct BenefitBalance<'a> {
 struct Financial<'a> {
     #[serde(rename = "type")]
     kind: CodeableConcept<'a>,
-    used_unsigned_int: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    used_unsigned_int: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    used_money: Option<Money>,
+}
+
+impl Financial<'static> {
+    /// A claim-level count under its Blue Button variable.
+    fn count(variable: &'static str, display: &'static str, count: u32) -> Financial<'static> {
+        Financial {
+            kind: benefit_balance_type(variable, display),
+            used_unsigned_int: Some(count),
+            used_money: None,
+        }
+    }
+
+    /// A claim-level amount under its Blue Button variable.
+    fn money(
+        version: ApiVersion,
+        variable: &'static str,
+        display: &'static str,
+        cents: i64,
+    ) -> Financial<'static> {
+        Financial {
+            kind: benefit_balance_type(variable, display),
+            used_unsigned_int: None,
+            used_money: Some(Money { cents, version }),
+        }
+    }
+}
+
+fn benefit_balance_type(variable: &'static str, display: &'static str) -> CodeableConcept<'static> {
+    CodeableConcept::of(Coding::new(
+        "https://bluebutton.cms.gov/resources/codesystem/benefit-balance",
+        variable,
+        Some(display),
+    ))
+}
+
+impl BenefitBalance<'static> {
+    /// Claim-level amounts and counts, as Blue Button files them: medical care benefits.
+    fn medical(version: ApiVersion, financial: Vec<Financial<'static>>) -> BenefitBalance<'static> {
+        let category = match version {
+            ApiVersion::V1 => Coding::new(
+                "http://hl7.org/fhir/benefit-category",
+                "medical",
+                Some("Medical Health Coverage"),
+            ),
+            ApiVersion::V2 => Coding::new(
+                "http://terminology.hl7.org/CodeSystem/ex-benefitcategory",
+                "1",
+                Some("Medical Care"),
+            ),
+        };
+        BenefitBalance {
+            category: CodeableConcept::of(category),
+            financial,
+        }
+    }
 }
 
 impl<'a> ExplanationOfBenefit<'a> {

@@ -4,9 +4,10 @@
 use std::borrow::Cow;
 
 use super::{
-    Adjudication, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE, CareTeam, ExplanationOfBenefit, HCPCS,
-    HL7_ADJUDICATION, Item, ProductOrService, ProviderReference, Quantity, US_NPI, adjudication,
-    bb_var, diagnoses, line_period, modifiers, npi_provider,
+    Adjudication, BenefitBalance, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE, CareTeam,
+    ExplanationOfBenefit, Financial, HCPCS, HL7_ADJUDICATION, Item, ProductOrService,
+    ProviderReference, Quantity, US_NPI, adjudication, bb_var, diagnoses, line_period, modifiers,
+    npi_provider,
 };
 use crate::ApiVersion;
 use crate::claims::{Claim, ClaimLine, ClaimType};
@@ -67,7 +68,14 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
         })
         .collect();
     if v2 {
-        eob.total = totals(claim);
+        eob.total = vec![adjudication(
+            version,
+            bb_var!("prpayamt"),
+            "NCH Primary Payer Claim Paid Amount",
+            (C4BB_ADJUDICATION, "priorpayerpaid", "Prior payer paid"),
+            claim.primary_payer_cents,
+        )];
+        eob.benefit_balance = vec![BenefitBalance::medical(version, amounts(version, claim))];
     }
     eob
 }
@@ -292,51 +300,37 @@ fn line_adjudications(version: ApiVersion, line: &ClaimLine) -> Vec<Adjudication
         .collect()
 }
 
-/// Claim-level totals (R4).
-fn totals(claim: &Claim) -> Vec<Adjudication<'static>> {
-    let v = ApiVersion::V2;
-    vec![
-        adjudication(
-            v,
-            bb_var!("nch_carr_clm_sbmtd_chrg_amt"),
-            "NCH Carrier Claim Submitted Charge Amount (sum of all line-level submitted charges)",
-            (HL7_ADJUDICATION, "submitted", "Submitted Amount"),
-            claim.total_charge_cents,
-        ),
-        adjudication(
-            v,
-            bb_var!("nch_carr_clm_alowd_amt"),
-            "NCH Carrier Claim Allowed Charge Amount (sum of all line-level allowed charges)",
-            (HL7_ADJUDICATION, "eligible", "Eligible Amount"),
-            claim.allowed_cents,
-        ),
-        adjudication(
-            v,
-            bb_var!("prpayamt"),
-            "NCH Primary Payer Claim Paid Amount",
-            (C4BB_ADJUDICATION, "priorpayerpaid", "Prior payer paid"),
-            claim.primary_payer_cents,
-        ),
-        adjudication(
-            v,
+/// The claim-level amounts R4 files as benefit balances, in BFD's order (STU3 has them
+/// as extensions).
+fn amounts(version: ApiVersion, claim: &Claim) -> Vec<Financial<'static>> {
+    [
+        (
             bb_var!("carr_clm_cash_ddctbl_apld_amt"),
             "Carrier Claim Cash Deductible Applied Amount (sum of all line-level deductible amounts)",
-            (HL7_ADJUDICATION, "deductible", "Deductible"),
             claim.deductible_cents,
         ),
-        adjudication(
-            v,
+        (
             bb_var!("nch_clm_prvdr_pmt_amt"),
             "NCH Claim Provider Payment Amount",
-            (C4BB_ADJUDICATION, "paidtoprovider", "Paid to provider"),
             claim.provider_paid_cents,
         ),
-        adjudication(
-            v,
+        (
             bb_var!("nch_clm_bene_pmt_amt"),
             "NCH Claim Payment Amount to Beneficiary",
-            (C4BB_ADJUDICATION, "paidtopatient", "Paid to patient"),
             claim.bene_paid_cents,
         ),
+        (
+            bb_var!("nch_carr_clm_sbmtd_chrg_amt"),
+            "NCH Carrier Claim Submitted Charge Amount (sum of all line-level submitted charges)",
+            claim.total_charge_cents,
+        ),
+        (
+            bb_var!("nch_carr_clm_alowd_amt"),
+            "NCH Carrier Claim Allowed Charge Amount (sum of all line-level allowed charges)",
+            claim.allowed_cents,
+        ),
     ]
+    .into_iter()
+    .map(|(variable, display, cents)| Financial::money(version, variable, display, cents))
+    .collect()
 }
