@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use super::{
-    Adjudication, BB_INFORMATION, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE, CareTeam,
+    Adjudication, BB_INFORMATION, BenefitBalance, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE, CareTeam,
     ExplanationOfBenefit, Facility, Financial, HCPCS, HL7_ADJUDICATION, Item, Procedure,
     ProductOrService, ProviderReference, Quantity, StateAddress, US_NPI, adjudication, bb_var,
     diagnoses, line_period, modifiers, npi_provider,
@@ -137,12 +137,22 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
             eob.total_cost = Some(Money {
                 cents: claim.total_charge_cents,
                 version,
-            })
+            });
+            if let Some(days) = claim.utilization_days {
+                eob.benefit_balance =
+                    vec![BenefitBalance::medical(version, vec![utilization(days)])];
+            }
         }
-        ApiVersion::V2 => eob.total = totals(claim),
-    }
-    if let Some(days) = claim.utilization_days {
-        eob.benefit_balance = vec![utilization(version, days)];
+        ApiVersion::V2 => {
+            eob.total = vec![adjudication(
+                version,
+                bb_var!("clm_tot_chrg_amt"),
+                "Claim Total Charge Amount",
+                (HL7_ADJUDICATION, "submitted", "Submitted Amount"),
+                claim.total_charge_cents,
+            )];
+            eob.benefit_balance = vec![BenefitBalance::medical(version, balances(claim))];
+        }
     }
     eob
 }
@@ -455,57 +465,86 @@ fn line_adjudications(version: ApiVersion, line: &ClaimLine) -> Vec<Adjudication
     ]
 }
 
-/// Claim-level totals (R4).
-fn totals(claim: &Claim) -> Vec<Adjudication<'static>> {
+/// The claim-level amounts and counts R4 files as benefit balances, in BFD's order for
+/// the kind (STU3 has the utilization days alone).
+fn balances(claim: &Claim) -> Vec<Financial<'static>> {
     let v = ApiVersion::V2;
-    vec![
-        adjudication(
-            v,
-            bb_var!("clm_tot_chrg_amt"),
-            "Claim Total Charge Amount",
-            (HL7_ADJUDICATION, "submitted", "Submitted Amount"),
-            claim.total_charge_cents,
-        ),
-        adjudication(
-            v,
-            bb_var!("clm_pmt_amt"),
-            "Claim Payment Amount",
-            (HL7_ADJUDICATION, "benefit", "Benefit Amount"),
-            claim.paid_cents,
-        ),
-        adjudication(
-            v,
-            bb_var!("nch_bene_ip_ddctbl_amt"),
-            "NCH Beneficiary Inpatient (or other Part A) Deductible Amount",
-            (HL7_ADJUDICATION, "deductible", "Deductible"),
-            claim.deductible_cents,
-        ),
-        adjudication(
-            v,
-            bb_var!("nch_bene_pta_coinsrnc_lblty_amt"),
-            "NCH Beneficiary Part A Coinsurance Liability Amount",
-            (C4BB_ADJUDICATION, "coinsurance", "Co-insurance"),
-            claim.coinsurance_cents,
-        ),
-        adjudication(
-            v,
-            bb_var!("prpayamt"),
-            "NCH Primary Payer (if not Medicare) Claim Paid Amount",
-            (C4BB_ADJUDICATION, "priorpayerpaid", "Prior payer paid"),
-            claim.primary_payer_cents,
-        ),
-    ]
+    let money = |variable, display, cents| Financial::money(v, variable, display, cents);
+    let prior_payer = money(
+        bb_var!("prpayamt"),
+        "NCH Primary Payer (if not Medicare) Claim Paid Amount",
+        claim.primary_payer_cents,
+    );
+    let part_a = || {
+        [
+            money(
+                bb_var!("nch_bene_ip_ddctbl_amt"),
+                "NCH Beneficiary Inpatient (or other Part A) Deductible Amount",
+                claim.deductible_cents,
+            ),
+            money(
+                bb_var!("nch_bene_pta_coinsrnc_lblty_amt"),
+                "NCH Beneficiary Part A Coinsurance Liability Amount",
+                claim.coinsurance_cents,
+            ),
+            // By definition the sum of the two.
+            money(
+                bb_var!("nch_ip_tot_ddctn_amt"),
+                "NCH Inpatient (or other Part A) Total Deductible/Coinsurance Amount",
+                claim.deductible_cents + claim.coinsurance_cents,
+            ),
+        ]
+    };
+    let days = claim.utilization_days.map(utilization);
+    let mut balances = Vec::with_capacity(6);
+    match claim.claim_type {
+        ClaimType::Outpatient => balances.extend([
+            money(
+                bb_var!("nch_bene_ptb_ddctbl_amt"),
+                "NCH Beneficiary Part B Deductible Amount",
+                claim.deductible_cents,
+            ),
+            money(
+                bb_var!("nch_bene_ptb_coinsrnc_amt"),
+                "NCH Beneficiary Part B Coinsurance Amount",
+                claim.coinsurance_cents,
+            ),
+            money(
+                bb_var!("clm_op_prvdr_pmt_amt"),
+                "Claim Outpatient Provider Payment Amount",
+                claim.provider_paid_cents,
+            ),
+            money(
+                bb_var!("clm_op_bene_pmt_amt"),
+                "Claim Outpatient Payment Amount to Beneficiary",
+                claim.bene_paid_cents,
+            ),
+            prior_payer,
+        ]),
+        ClaimType::Inpatient => {
+            balances.extend(part_a());
+            balances.push(prior_payer);
+            balances.extend(days);
+        }
+        ClaimType::Snf => {
+            balances.extend(days);
+            balances.extend(part_a());
+            balances.push(prior_payer);
+        }
+        _ => {
+            balances.extend(days);
+            balances.push(prior_payer);
+        }
+    }
+    balances
 }
 
-/// Utilization days as a benefit balance.
-fn utilization(version: ApiVersion, days: i16) -> super::BenefitBalance<'static> {
-    super::BenefitBalance::medical(
-        version,
-        vec![Financial::count(
-            bb_var!("clm_utlztn_day_cnt"),
-            "Claim Medicare Utilization Day Count",
-            days.max(0) as u32,
-        )],
+/// Utilization days as a benefit-balance count.
+fn utilization(days: i16) -> Financial<'static> {
+    Financial::count(
+        bb_var!("clm_utlztn_day_cnt"),
+        "Claim Medicare Utilization Day Count",
+        days.max(0) as u32,
     )
 }
 
