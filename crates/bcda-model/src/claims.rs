@@ -238,6 +238,9 @@ pub struct Claim {
     pub primary_payer_cd: Option<char>,
     pub bene_paid_cents: i64,
     pub provider_paid_cents: i64,
+    /// The week the claim was processed into the NCH (NCH_WKLY_PROC_DT): BFD's
+    /// received date of the claim.
+    pub weekly_processing_date: Option<Date>,
     pub payment_denial_cd: Option<char>,
     pub last_updated: OffsetDateTime,
     pub lines: Vec<ClaimLine>,

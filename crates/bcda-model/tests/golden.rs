@@ -150,6 +150,7 @@ fn professional_claim(kind: ClaimType) -> Claim {
         bene_paid_cents: 0,
         provider_paid_cents: 1_040,
         payment_denial_cd: None,
+        weekly_processing_date: Some(date!(2026 - 03 - 20)),
         last_updated: datetime!(2026-03-20 14:02:03.004 UTC),
         lines,
     }

@@ -546,7 +546,7 @@ const CLAIMS: Table = Table {
            admission_source_cd, discharge_status_cd, drg_cd, utilization_days, diagnosis_codes, procedure_codes, \
            procedure_dates, total_charge_cents, allowed_cents, paid_cents, deductible_cents, coinsurance_cents, \
            primary_payer_cents, primary_payer_cd, bene_paid_cents, provider_paid_cents, payment_denial_cd, \
-           last_updated) FROM STDIN (FORMAT binary)",
+           last_updated, nch_wkly_proc_dt) FROM STDIN (FORMAT binary)",
     types: &[
         Type::INT8,
         Type::INT8,
@@ -586,6 +586,7 @@ const CLAIMS: Table = Table {
         Type::INT8,
         Type::BPCHAR,
         Type::TIMESTAMPTZ,
+        Type::DATE,
     ],
 };
 
@@ -638,6 +639,7 @@ fn write_claim<'w>(c: &'w Claim, row: &mut Row<'w>) {
     row.push(Box::new(c.provider_paid_cents));
     row.push(Box::new(c.payment_denial_cd.map(text)));
     row.push(Box::new(c.last_updated));
+    row.push(Box::new(c.weekly_processing_date));
 }
 
 const LINES: Table = Table {

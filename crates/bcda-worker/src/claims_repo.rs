@@ -240,7 +240,7 @@ pub async fn claims(
                     discharge_status_cd, drg_cd, utilization_days, diagnosis_codes, procedure_codes, \
                     procedure_dates, total_charge_cents, allowed_cents, paid_cents, deductible_cents, \
                     coinsurance_cents, primary_payer_cents, primary_payer_cd, bene_paid_cents, \
-                    provider_paid_cents, payment_denial_cd, last_updated \
+                    provider_paid_cents, payment_denial_cd, last_updated, nch_wkly_proc_dt \
              FROM claims WHERE beneficiary_id = ANY($1) \
                AND ($2::timestamptz IS NULL OR last_updated > $2 OR beneficiary_id = ANY($4)) \
                AND last_updated <= $3 \
@@ -377,6 +377,7 @@ fn claim(row: &Row) -> Result<Claim, KeyError> {
         provider_paid_cents: row.get(35),
         payment_denial_cd: optional_char(row, 36)?,
         last_updated: row.get(37),
+        weekly_processing_date: row.get(38),
         lines: Vec::new(),
     })
 }

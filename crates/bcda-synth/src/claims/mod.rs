@@ -189,6 +189,20 @@ impl Context<'_> {
         timestamp(day, rng)
     }
 
+    /// The NCH week a claim processed on `day` lands in: that week's Friday, or `day`
+    /// itself when the Friday is past the data's last day.
+    pub fn nch_week(&self, day: Date) -> Date {
+        let to_friday = (i64::from(time::Weekday::Friday.number_days_from_monday())
+            - i64::from(day.weekday().number_days_from_monday()))
+        .rem_euclid(7);
+        let friday = day + Duration::days(to_friday);
+        if friday < self.period.as_of {
+            friday
+        } else {
+            day
+        }
+    }
+
     /// Splits a line's allowed amount into deductible, coinsurance and Medicare payment
     /// under Part B: the year's deductible first, then 20% coinsurance.
     pub fn part_b_share(&mut self, year: i32, allowed: i64) -> (i64, i64, i64) {
@@ -225,6 +239,9 @@ impl Context<'_> {
     /// A claim skeleton with ids, dates, contractor and processing time filled in.
     pub fn claim(&mut self, kind: ClaimType, from: Date, thru: Date, rng: &mut Rng) -> Claim {
         let clm_id = self.next_id();
+        // Drawn in this order, the order the data set was always drawn in.
+        let control_num = control_number(rng);
+        let last_updated = self.processed(thru, rng);
         let contractor = match kind {
             ClaimType::Carrier => self.network.part_b_contractor,
             ClaimType::Dme => self.network.dme_contractor,
@@ -238,7 +255,7 @@ impl Context<'_> {
             clm_grp_id: clm_id,
             from_date: from,
             thru_date: thru,
-            control_num: control_number(rng),
+            control_num,
             contractor_num: contractor.to_owned(),
             billing_npi: None,
             attending_npi: None,
@@ -267,7 +284,8 @@ impl Context<'_> {
             bene_paid_cents: 0,
             provider_paid_cents: 0,
             payment_denial_cd: None,
-            last_updated: self.processed(thru, rng),
+            weekly_processing_date: Some(self.nch_week(last_updated.date())),
+            last_updated,
             lines: Vec::new(),
         }
     }

@@ -98,7 +98,15 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
         identifier: billing,
     });
     eob.care_team = care_team(version, claim);
+    // The received date leads STU3's information and ends R4's, as in BFD.
+    let received = claim.weekly_processing_date;
+    if let (ApiVersion::V1, Some(date)) = (version, received) {
+        eob.add_received_date(version, date);
+    }
     add_information(&mut eob, version, claim);
+    if let (ApiVersion::V2, Some(date)) = (version, received) {
+        eob.add_received_date(version, date);
+    }
     let drg = claim.drg_cd.as_deref();
     eob.diagnosis = diagnoses(version, &claim.diagnosis_codes, drg);
     eob.procedure = claim

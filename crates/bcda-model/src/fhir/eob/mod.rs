@@ -145,6 +145,8 @@ struct SupportingInfo<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     code: Option<CodeableConcept<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    timing_date: Option<FhirDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     timing_period: Option<Period>,
     #[serde(skip_serializing_if = "Option::is_none")]
     value_quantity: Option<Count>,
@@ -511,6 +513,7 @@ impl<'a> ExplanationOfBenefit<'a> {
             sequence: list.len() as u32 + 1,
             category,
             code,
+            timing_date: None,
             timing_period: timing,
             value_quantity: None,
         });
@@ -525,8 +528,42 @@ impl<'a> ExplanationOfBenefit<'a> {
             sequence: list.len() as u32 + 1,
             category,
             code: None,
+            timing_date: None,
             timing_period: None,
             value_quantity: Some(Count { value }),
+        });
+    }
+
+    /// Adds the week the claim was processed into the NCH, which R4 (CARIN) names the
+    /// claim's received date, as BFD does.
+    fn add_received_date(&mut self, version: ApiVersion, date: time::Date) {
+        let weekly = Coding::new(
+            BB_INFORMATION,
+            bb_var!("nch_wkly_proc_dt"),
+            Some("NCH Weekly Claim Processing Date"),
+        );
+        let coding = match version {
+            ApiVersion::V1 => vec![weekly],
+            ApiVersion::V2 => vec![
+                Coding::new(
+                    "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBSupportingInfoType",
+                    "clmrecvddate",
+                    Some("Claim Received Date"),
+                ),
+                weekly,
+            ],
+        };
+        let list = match version {
+            ApiVersion::V1 => &mut self.information,
+            ApiVersion::V2 => &mut self.supporting_info,
+        };
+        list.push(SupportingInfo {
+            sequence: list.len() as u32 + 1,
+            category: CodeableConcept { coding, text: None },
+            code: None,
+            timing_date: Some(FhirDate(date)),
+            timing_period: None,
+            value_quantity: None,
         });
     }
 }

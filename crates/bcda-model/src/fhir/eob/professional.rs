@@ -47,6 +47,9 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
         eob.organization = billing;
     }
     eob.care_team = care_team(version, claim);
+    if let Some(date) = claim.weekly_processing_date {
+        eob.add_received_date(version, date);
+    }
     eob.diagnosis = diagnoses(version, &claim.diagnosis_codes, None);
     eob.item = claim
         .lines
