@@ -8,6 +8,8 @@ use bcda_infra::AppContext;
 use bcda_infra::http::{Authenticated, FhirError};
 use bcda_model::ApiVersion;
 use bcda_model::attribution::AttributionKind;
+
+use crate::attribution_repo;
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -59,20 +61,13 @@ pub async fn get(
         (AttributionKind::Default, "last_attribution_update"),
         (AttributionKind::Runout, "last_runout_update"),
     ] {
-        let newest: Option<OffsetDateTime> = client
-            .query_opt(
-                "SELECT file_date FROM attribution_files WHERE aco_id = $1 AND kind = $2 \
-                   AND imported \
-                 ORDER BY performance_year DESC, file_date DESC, id DESC LIMIT 1",
-                &[&principal.aco_id, &kind.as_str()],
-            )
+        let newest = attribution_repo::newest_file(&**client, principal.aco_id, kind, None)
             .await
-            .map_err(|e| FhirError::internal(version, &e))?
-            .map(|row| row.get(0));
-        if let Some(timestamp) = newest {
+            .map_err(|e| FhirError::internal(version, &e))?;
+        if let Some(file) = newest {
             ingestion_dates.push(IngestionDate {
                 kind: label,
-                timestamp,
+                timestamp: file.date,
             });
         }
     }

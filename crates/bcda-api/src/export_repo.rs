@@ -3,11 +3,12 @@
 use bcda_infra::DbPool;
 use bcda_infra::queue::outbox::{QueuedKey, enqueue_keys};
 use bcda_model::ApiVersion;
-use bcda_model::attribution::{self, AttributionError, AttributionFile, AttributionKind};
+use bcda_model::attribution::{self, AttributionError, AttributionKind};
 use bcda_model::export::{BatchSizes, ExportRequest, ExportTarget, PlannedKey};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::attribution_repo::newest_file;
 use crate::jobs_repo::RepoError;
 
 /// A kick-off to record.
@@ -171,32 +172,6 @@ async fn attribution_of(
     Ok(Ok(JobAttribution {
         file_id: latest.id,
         since_baseline_file_id,
-    }))
-}
-
-/// The ACO's newest fully loaded file of `kind` (of the latest performance year, then
-/// the latest date), dated no later than `until` if given.
-async fn newest_file(
-    tx: &tokio_postgres::Transaction<'_>,
-    aco_id: Uuid,
-    kind: AttributionKind,
-    until: Option<OffsetDateTime>,
-) -> Result<Option<AttributionFile>, RepoError> {
-    let row = tx
-        .query_opt(
-            "SELECT id, performance_year, file_date, ingested_at FROM attribution_files \
-             WHERE aco_id = $1 AND kind = $2 AND imported \
-               AND ($3::timestamptz IS NULL OR file_date <= $3) \
-             ORDER BY performance_year DESC, file_date DESC, id DESC LIMIT 1",
-            &[&aco_id, &kind.as_str(), &until],
-        )
-        .await?;
-    Ok(row.map(|row| AttributionFile {
-        id: row.get(0),
-        kind,
-        performance_year: i32::from(row.get::<_, i16>(1)),
-        date: row.get(2),
-        ingested_at: row.get(3),
     }))
 }
 

@@ -3,6 +3,7 @@
 //! Handlers are thin: they parse the request, call `bcda-model` for the rules, and let
 //! [`bcda_infra::http::FhirError`] turn failures into OperationOutcomes.
 
+mod attribution_repo;
 mod attribution_status;
 mod export_repo;
 mod job_cancel;

@@ -21,6 +21,7 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
         ClaimType::Dme => ("DME", "M"),
         _ => ("CARRIER", "O"),
     };
+    let near_line = (near_line, near_line_display(near_line));
     let mut eob = ExplanationOfBenefit::skeleton(
         version,
         claim,
@@ -30,6 +31,14 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
         "part-b",
     );
     eob.extension = extensions(version, claim, near_line);
+    if !v2 {
+        // STU3 carries the near-line record code among the claim's types, as BFD does.
+        eob.kind.coding.push(Coding::new(
+            bb_var!("nch_near_line_rec_ident_cd"),
+            near_line.0,
+            Some(near_line.1),
+        ));
+    }
     let billing = claim.billing_npi.as_deref().map(|npi| ProviderReference {
         identifier: Identifier {
             kind: None,
@@ -88,7 +97,7 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
 fn extensions<'a>(
     version: ApiVersion,
     claim: &'a Claim,
-    near_line: &'static str,
+    near_line: (&'static str, &'static str),
 ) -> Vec<Extension<'a>> {
     let mut extension = vec![
         Extension::VariableIdentifier {
@@ -117,7 +126,7 @@ fn extensions<'a>(
     match version {
         ApiVersion::V2 => extension.insert(
             0,
-            Extension::variable("nch_near_line_rec_ident_cd", near_line, None),
+            Extension::variable("nch_near_line_rec_ident_cd", near_line.0, Some(near_line.1)),
         ),
         ApiVersion::V1 => {
             for (name, cents) in [
@@ -136,6 +145,16 @@ fn extensions<'a>(
         }
     }
     extension
+}
+
+/// NCH_NEAR_LINE_REC_IDENT_CD display texts, as BFD words them.
+fn near_line_display(code: &str) -> &'static str {
+    match code {
+        "M" => "Part B DMEPOS claim record (processed by DME Regional Carrier)",
+        _ => {
+            "Part B physician/supplier claim record (processed by local carriers; can include DMEPOS services)"
+        }
+    }
 }
 
 /// The rendering clinicians of the claim's lines, once each, in line order.
