@@ -19,6 +19,8 @@ pub struct Beneficiary {
     pub bene_id: i64,
     /// Medicare Beneficiary Identifier.
     pub mbi: String,
+    /// When the current MBI took effect.
+    pub mbi_effective_date: Option<Date>,
     pub first_name: String,
     pub middle_initial: Option<char>,
     pub last_name: String,

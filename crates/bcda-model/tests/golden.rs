@@ -19,6 +19,7 @@ fn beneficiary() -> Beneficiary {
         id: 99_940_000_000,
         bene_id: -10_099_940_000_000,
         mbi: "1EG4TE5MK73".into(),
+        mbi_effective_date: Some(date!(2019 - 06 - 15)),
         first_name: "Mary".into(),
         middle_initial: Some('J'),
         last_name: "Smith".into(),

@@ -415,8 +415,8 @@ fn text(c: char) -> String {
 
 const BENEFICIARIES: Table = Table {
     copy: "COPY beneficiaries (id, bene_id, mbi, first_name, middle_initial, last_name, sex_cd, \
-           race_cd, birth_date, death_date, state_cd, county_cd, zip_cd, last_updated) \
-           FROM STDIN (FORMAT binary)",
+           race_cd, birth_date, death_date, state_cd, county_cd, zip_cd, last_updated, \
+           mbi_effective_date) FROM STDIN (FORMAT binary)",
     types: &[
         Type::INT8,
         Type::INT8,
@@ -432,6 +432,7 @@ const BENEFICIARIES: Table = Table {
         Type::BPCHAR,
         Type::VARCHAR,
         Type::TIMESTAMPTZ,
+        Type::DATE,
     ],
 };
 
@@ -450,6 +451,7 @@ fn write_beneficiary<'w>(b: &'w bcda_model::claims::Beneficiary, row: &mut Row<'
     row.push(Box::new(&b.county_cd));
     row.push(Box::new(&b.zip_cd));
     row.push(Box::new(b.last_updated));
+    row.push(Box::new(b.mbi_effective_date));
 }
 
 const MEMBERS: Table = Table {

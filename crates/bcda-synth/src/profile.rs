@@ -159,6 +159,7 @@ pub fn draw(
         id: key,
         bene_id: ids::bene_id(number),
         mbi: ids::mbi(number),
+        mbi_effective_date: Some(mbi_effective_date(number, birth_date, entitlement)),
         first_name: first_name.to_string(),
         middle_initial,
         last_name: last_name.to_string(),
@@ -280,4 +281,19 @@ pub fn timestamp(day: Date, rng: &mut Rng) -> OffsetDateTime {
     )
     .unwrap_or(Time::MIDNIGHT);
     day.with_time(time).assume_utc()
+}
+
+/// When a beneficiary's MBI took effect: CMS issued MBIs to everyone already entitled
+/// between April 2018 and December 2019 (spread over those 640 days by the beneficiary's
+/// number, so no random draw moves); the aged who turned 65 since got theirs at
+/// entitlement, the first of their 65th birthday's month.
+fn mbi_effective_date(number: u64, birth_date: Date, entitlement: Entitlement) -> Date {
+    let transition = Date::from_calendar_date(2018, time::Month::April, 1).unwrap_or(Date::MIN)
+        + time::Duration::days((number % 640) as i64);
+    let at_65 = Date::from_calendar_date(birth_date.year() + 65, birth_date.month(), 1)
+        .unwrap_or(transition);
+    match entitlement {
+        Entitlement::Aged => transition.max(at_65),
+        Entitlement::Disabled | Entitlement::Esrd => transition,
+    }
 }

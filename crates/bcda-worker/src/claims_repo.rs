@@ -116,7 +116,8 @@ pub async fn beneficiaries(
     let rows = query(
         client,
         "SELECT id, bene_id, mbi, first_name, middle_initial, last_name, sex_cd, race_cd, \
-                    birth_date, death_date, state_cd, county_cd, zip_cd, last_updated \
+                    birth_date, death_date, state_cd, county_cd, zip_cd, last_updated, \
+                    mbi_effective_date \
              FROM beneficiaries WHERE id = ANY($1) ORDER BY id",
         &[&ids],
     )
@@ -129,6 +130,7 @@ fn beneficiary(row: &Row) -> Result<Beneficiary, KeyError> {
         id: row.get(0),
         bene_id: row.get(1),
         mbi: row.get(2),
+        mbi_effective_date: row.get(14),
         first_name: row.get(3),
         middle_initial: optional_char(row, 4)?,
         last_name: row.get(5),

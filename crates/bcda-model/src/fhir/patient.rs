@@ -4,7 +4,9 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use super::datatypes::{CodeableConcept, Coding, Extension, FhirDate, Identifier, Instant, Meta};
+use super::datatypes::{
+    CodeableConcept, Coding, Extension, FhirDate, Identifier, Instant, Meta, Period,
+};
 use super::displays;
 use super::enrollment::ReferenceYear;
 use super::json::{self, JsonError};
@@ -24,7 +26,7 @@ pub struct Patient<'a> {
     id: String,
     meta: Meta,
     extension: Vec<Extension<'a>>,
-    identifier: Vec<Identifier<'a>>,
+    identifier: Vec<PatientIdentifier<'a>>,
     name: [HumanName<'a>; 1],
     gender: &'static str,
     birth_date: FhirDate,
@@ -165,21 +167,51 @@ fn us_core_race(race: char) -> Extension<'static> {
     }
 }
 
-fn identifiers(version: ApiVersion, bene: &Beneficiary) -> Vec<Identifier<'_>> {
+/// An identifier with the period it has been in use, as BFD gives the MBI.
+#[derive(Debug, Serialize)]
+struct PatientIdentifier<'a> {
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<CodeableConcept<'a>>,
+    system: &'a str,
+    value: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    period: Option<Period>,
+}
+
+impl<'a> PatientIdentifier<'a> {
+    fn new(identifier: Identifier<'a>, period: Option<Period>) -> PatientIdentifier<'a> {
+        PatientIdentifier {
+            kind: identifier.kind,
+            system: identifier.system,
+            value: identifier.value,
+            period,
+        }
+    }
+}
+
+fn identifiers(version: ApiVersion, bene: &Beneficiary) -> Vec<PatientIdentifier<'_>> {
     let bene_id_system = "https://bluebutton.cms.gov/resources/variables/bene_id";
     let bene_id = || Cow::Owned(bene.bene_id.to_string());
+    let since = bene.mbi_effective_date.map(|date| Period {
+        start: Some(FhirDate(date)),
+        end: None,
+    });
+    let plain = |identifier| PatientIdentifier::new(identifier, None);
     match version {
         ApiVersion::V1 => vec![
-            Identifier {
+            plain(Identifier {
                 kind: None,
                 system: bene_id_system,
                 value: bene_id(),
-            },
-            Identifier {
-                kind: None,
-                system: US_MBI,
-                value: Cow::Borrowed(&bene.mbi),
-            },
+            }),
+            PatientIdentifier::new(
+                Identifier {
+                    kind: None,
+                    system: US_MBI,
+                    value: Cow::Borrowed(&bene.mbi),
+                },
+                since,
+            ),
         ],
         ApiVersion::V2 => {
             let mut mbi_type = Coding::new(V2_0203, "MC", Some("Patient's Medicare number"));
@@ -188,12 +220,15 @@ fn identifiers(version: ApiVersion, bene: &Beneficiary) -> Vec<Identifier<'_>> {
                 coding: Coding::new(IDENTIFIER_CURRENCY, "current", Some("Current")),
             }]));
             vec![
-                Identifier {
-                    kind: Some(CodeableConcept::of(mbi_type)),
-                    system: US_MBI,
-                    value: Cow::Borrowed(&bene.mbi),
-                },
-                Identifier {
+                PatientIdentifier::new(
+                    Identifier {
+                        kind: Some(CodeableConcept::of(mbi_type)),
+                        system: US_MBI,
+                        value: Cow::Borrowed(&bene.mbi),
+                    },
+                    since,
+                ),
+                plain(Identifier {
                     kind: Some(CodeableConcept::of(Coding::new(
                         V2_0203,
                         "MB",
@@ -201,7 +236,7 @@ fn identifiers(version: ApiVersion, bene: &Beneficiary) -> Vec<Identifier<'_>> {
                     ))),
                     system: bene_id_system,
                     value: bene_id(),
-                },
+                }),
             ]
         }
     }
