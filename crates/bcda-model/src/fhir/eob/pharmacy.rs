@@ -11,9 +11,7 @@ use super::{
 };
 use crate::ApiVersion;
 use crate::claims::{ClaimType, PdeEvent};
-use crate::fhir::datatypes::{
-    CodeableConcept, Coding, Extension, FhirDate, Identifier, Money, char_code,
-};
+use crate::fhir::datatypes::{CodeableConcept, Coding, Extension, FhirDate, Identifier, char_code};
 use crate::fhir::displays;
 
 const PROFILE: &str =
@@ -159,13 +157,8 @@ pub(super) fn build(
     if v2 {
         eob.total = vec![drug_cost(version, event), plan_paid(version, event)];
     }
+    // The payment date only, as BFD: what the plan paid is the `benefit` adjudication.
     eob.payment.date = Some(FhirDate(event.paid_date));
-    if v2 {
-        eob.payment.amount = Some(Money {
-            cents: event.plan_paid_cents,
-            version,
-        });
-    }
     eob
 }
 
