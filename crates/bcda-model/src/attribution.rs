@@ -141,8 +141,13 @@ pub fn since_baseline_cutoff(
 
 /// The service dates a runout export covers: its performance year.
 pub fn runout_service_dates(performance_year: i32) -> (Date, Date) {
-    let first = Date::from_calendar_date(performance_year, Month::January, 1).unwrap_or(Date::MIN);
-    let last = Date::from_calendar_date(performance_year, Month::December, 31).unwrap_or(Date::MAX);
+    year_bounds(performance_year)
+}
+
+/// January 1st and December 31st of `year` (a performance year is a calendar year).
+pub fn year_bounds(year: i32) -> (Date, Date) {
+    let first = Date::from_calendar_date(year, Month::January, 1).unwrap_or(Date::MIN);
+    let last = Date::from_calendar_date(year, Month::December, 31).unwrap_or(Date::MAX);
     (first, last)
 }
 

@@ -14,7 +14,7 @@
 //! A default file dated `d` lists those attributed on or before `d` who had not left by
 //! then.
 
-use bcda_model::attribution::AttributionKind;
+use bcda_model::attribution::{AttributionKind, year_bounds};
 use bcda_model::claims::Attribution;
 use time::{Date, Duration, OffsetDateTime, Time};
 
@@ -84,11 +84,6 @@ pub fn files(as_of: Date) -> Vec<FileSpec> {
 /// `as_of`'s, so that only the runout file (and older ones) list them.
 pub fn leaving_window(as_of: Date) -> (Date, Date) {
     year_bounds(as_of.year() - 1)
-}
-
-/// January 1st and December 31st of `year`.
-fn year_bounds(year: i32) -> (Date, Date) {
-    bcda_model::attribution::runout_service_dates(year)
 }
 
 #[cfg(test)]

@@ -234,16 +234,9 @@ async fn the_jobs_list_takes_bcdas_headers_and_answers_404_when_no_job_matches()
         "application/fhir+json is the only supported response format"
     );
 
-    let aco_id: uuid::Uuid = app
-        .ctx
-        .db
-        .get()
+    let aco_id = bcda_synth::sandbox::aco_id(&app.ctx.db, "A1234")
         .await
-        .unwrap()
-        .query_one("SELECT id FROM acos WHERE cms_id = 'A1234'", &[])
-        .await
-        .unwrap()
-        .get(0);
+        .unwrap();
     let none = app.list_jobs("/api/v1/jobs", &token).await;
     assert_eq!(none.status(), 404);
     assert_eq!(

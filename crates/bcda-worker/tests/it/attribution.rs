@@ -3,7 +3,7 @@
 //! full history, and opted-out beneficiaries appear nowhere.
 
 use bcda_model::ApiVersion;
-use bcda_model::attribution::{AttributionKind, runout_service_dates};
+use bcda_model::attribution::{AttributionKind, runout_service_dates, year_bounds};
 use bcda_synth::BeneficiaryRecord;
 use bcda_synth::attribution::FileSpec;
 use time::format_description::well_known::Rfc3339;
@@ -91,7 +91,7 @@ async fn group_all_since_gives_newly_attributed_beneficiaries_their_full_history
     // A `_since` in the last performance year, after the data's first month: the
     // baseline is last year's first file; everyone attributed since is new.
     let midnight = |day: time::Date| day.with_time(Time::MIDNIGHT).assume_utc();
-    let year_start = midnight(runout_service_dates(latest.performance_year).0);
+    let year_start = midnight(year_bounds(latest.performance_year).0);
     let first_month = midnight(aco.synth.period().first_day());
     let half: Duration = (year_start - first_month) / 2;
     let since = (year_start - half).replace_nanosecond(0).unwrap();

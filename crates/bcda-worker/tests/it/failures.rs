@@ -116,16 +116,9 @@ async fn a_poison_key_is_dead_lettered_and_reported_in_an_error_file() {
         (1..=7).contains(&outcomes.len()),
         "one line per beneficiary of the batch"
     );
-    let aco_id: uuid::Uuid = app
-        .ctx
-        .db
-        .get()
+    let aco_id = bcda_synth::sandbox::aco_id(&app.ctx.db, "A9994")
         .await
-        .unwrap()
-        .query_one("SELECT id FROM acos WHERE cms_id = 'A9994'", &[])
-        .await
-        .unwrap()
-        .get(0);
+        .unwrap();
     for (line, outcome) in body.lines().zip(&outcomes) {
         let mbi = outcome["issue"][0]["diagnostics"]
             .as_str()
