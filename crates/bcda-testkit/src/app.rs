@@ -313,3 +313,45 @@ async fn until_workers_consume(ctx: &AppContext) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+impl Drop for TestApp {
+    /// Deletes the app's queues. They are durable, so they outlive the test; their
+    /// expiry starts again at every broker restart, so over a day of test runs (each
+    /// restarting the broker) thousands piled up, and RabbitMQ, recovering 4,590 queues
+    /// with 927 file handles, then took minutes to start and failed every later test.
+    fn drop(&mut self) {
+        use secrecy::ExposeSecret;
+        let url = self.ctx.config.amqp.url.expose_secret().to_owned();
+        let queues = self.ctx.broker.topology().queues();
+        // Drop runs inside the test's runtime, which cannot be blocked on: use a thread
+        // with a runtime of its own.
+        let deleter = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async {
+                let delete = async {
+                    let connection =
+                        lapin::Connection::connect(&url, lapin::ConnectionProperties::default())
+                            .await?;
+                    let channel = connection.create_channel().await?;
+                    for queue in queues {
+                        channel
+                            .queue_delete(
+                                queue.into(),
+                                lapin::options::QueueDeleteOptions::default(),
+                            )
+                            .await?;
+                    }
+                    connection.close(0, "test over".into()).await
+                };
+                // A broker that is away (a restart test's) leaves the queues to expire.
+                let _ = tokio::time::timeout(Duration::from_secs(5), delete).await;
+            });
+        });
+        let _ = deleter.join();
+    }
+}
