@@ -150,9 +150,9 @@ impl TokenService {
         .await
     }
 
-    /// The client whose secret `client_secret` is. An unknown client costs as much time
-    /// as a known one (a hash is checked either way), so timing does not tell which
-    /// client ids exist.
+    /// The client whose secret `client_secret` is. Every refusal costs as much time as
+    /// checking a real secret (a hash is checked either way), so timing does not tell
+    /// which client ids exist, nor which have no secret or an expired one.
     async fn check_secret(
         &self,
         client_id: &str,
@@ -160,21 +160,16 @@ impl TokenService {
     ) -> Result<ClientRecord, TokenError> {
         let client = match self.active_client(client_id).await {
             Ok(client) => client,
-            Err(e @ TokenError::InvalidClient(_)) => {
-                let given = client_secret.to_owned();
-                let _ = tokio::task::spawn_blocking(move || {
-                    secret::verify(&given, secret::unmatchable_hash())
-                })
-                .await;
-                return Err(e);
+            Err(TokenError::InvalidClient(reason)) => {
+                return Err(refuse_after_hashing(client_secret, reason).await);
             }
             Err(e) => return Err(e),
         };
         let Some(stored) = client.secret_hash.clone() else {
-            return Err(TokenError::InvalidClient("client has no secret"));
+            return Err(refuse_after_hashing(client_secret, "client has no secret").await);
         };
         if !client.secret_is_current(OffsetDateTime::now_utc()) {
-            return Err(TokenError::InvalidClient("secret expired"));
+            return Err(refuse_after_hashing(client_secret, "secret expired").await);
         }
         let given = client_secret.to_owned();
         let verified = tokio::task::spawn_blocking(move || secret::verify(&given, &stored))
@@ -330,6 +325,15 @@ fn encode(kid: &str, claims: &AccessClaims, key: &EncodingKey) -> Result<String,
     let signature = jsonwebtoken::crypto::sign(message.as_bytes(), key, TOKEN_ALGORITHM)
         .map_err(|e| fail(&e))?;
     Ok(format!("{message}.{signature}"))
+}
+
+/// Refuses a Basic request for `reason` after checking `given` against a hash that
+/// matches nothing, so the refusal takes as long as checking a real secret.
+async fn refuse_after_hashing(given: &str, reason: &'static str) -> TokenError {
+    let given = given.to_owned();
+    let _ = tokio::task::spawn_blocking(move || secret::verify(&given, secret::unmatchable_hash()))
+        .await;
+    TokenError::InvalidClient(reason)
 }
 
 #[cfg(test)]

@@ -307,10 +307,31 @@ async fn unknown_and_malformed_client_ids_are_refused_like_wrong_secrets() {
             best
         }
     };
+    // Nor from one that has no secret (it signs assertions) or whose secret expired.
+    let store = bcda_auth::clients::ClientStore::new(app.ctx.db.clone());
+    let (signing, _) = bcda_auth::keys::SigningKey::generate().unwrap();
+    let without_secret = store
+        .create_jwks_client("A1234", serde_json::json!({"keys": [signing.public_jwk]}))
+        .await
+        .unwrap();
+    let expired = app.create_client("A1234").await;
+    store
+        .expire_secret(
+            &expired.client_id,
+            time::OffsetDateTime::now_utc() - time::Duration::days(1),
+        )
+        .await
+        .unwrap();
     let known = fastest(credentials.client_id.clone()).await;
-    let unknown = fastest(uuid::Uuid::new_v4().to_string()).await;
-    assert!(
-        unknown * 3 > known,
-        "unknown id answered in {unknown:?}, known in {known:?}"
-    );
+    for (what, id) in [
+        ("unknown", uuid::Uuid::new_v4().to_string()),
+        ("secret-less", without_secret),
+        ("expired", expired.client_id),
+    ] {
+        let refused = fastest(id).await;
+        assert!(
+            refused * 3 > known,
+            "{what} id answered in {refused:?}, known in {known:?}"
+        );
+    }
 }

@@ -1,4 +1,5 @@
-//! `bcda export` against the app, through a proxy that drops a connection mid-way.
+//! `bcda export` against the app, through proxies that drop a connection mid-way or
+//! answer for a server that is briefly unavailable.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -73,6 +74,70 @@ async fn dropping_proxy(
         }
     });
     (address, cuts)
+}
+
+/// A TCP proxy to `target` that answers requests starting with one of `refused`'s
+/// prefixes (e.g. `GET /data/`) itself, with `503` and `Retry-After: 1` as the server
+/// does while a dependency is away, as many times as that entry says; it forwards all
+/// else. Returns its address and how many requests it refused.
+async fn unavailable_proxy(
+    target: SocketAddr,
+    refused: &'static [(&'static str, usize)],
+) -> (SocketAddr, Arc<AtomicUsize>) {
+    const UNAVAILABLE: &str = concat!(
+        "HTTP/1.1 503 Service Unavailable\r\n",
+        "Retry-After: 1\r\n",
+        "Content-Type: application/fhir+json\r\n",
+        "Content-Length: 117\r\n",
+        "Connection: close\r\n\r\n",
+        r#"{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"transient","diagnostics":"try again soon."}]}"#,
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let budgets: Arc<Vec<AtomicUsize>> =
+        Arc::new(refused.iter().map(|(_, n)| AtomicUsize::new(*n)).collect());
+    let count = Arc::new(AtomicUsize::new(0));
+    let counter = count.clone();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let Ok(mut server) = TcpStream::connect(target).await else {
+                continue;
+            };
+            let (budgets, count) = (budgets.clone(), counter.clone());
+            tokio::spawn(async move {
+                let mut up = vec![0; 16 * 1024];
+                let mut down = vec![0; 16 * 1024];
+                loop {
+                    tokio::select! {
+                        read = client.read(&mut up) => {
+                            let Ok(n @ 1..) = read else { break };
+                            // HTTP/1.1 without pipelining: a read that starts with a
+                            // method starts a request, the previous answer being whole.
+                            let refuse = refused.iter().zip(budgets.iter()).any(|((prefix, _), left)| {
+                                up[..n].starts_with(prefix.as_bytes())
+                                    && left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |l| l.checked_sub(1)).is_ok()
+                            });
+                            if refuse {
+                                count.fetch_add(1, Ordering::SeqCst);
+                                let _ = client.write_all(UNAVAILABLE.as_bytes()).await;
+                                break;
+                            }
+                            if server.write_all(&up[..n]).await.is_err() {
+                                break;
+                            }
+                        }
+                        read = server.read(&mut down) => {
+                            let Ok(n @ 1..) = read else { break };
+                            if client.write_all(&down[..n]).await.is_err() {
+                                break;
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    (address, count)
 }
 
 /// Runs `command` to completion off the runtime, which keeps serving the app and proxy.
@@ -173,6 +238,58 @@ async fn bcda_export_polls_again_after_a_status_request_gets_no_answer() {
     for file in files {
         let name = file["url"].as_str().unwrap().rsplit('/').next().unwrap();
         assert!(out.path().join(name).exists(), "{name} was downloaded");
+    }
+}
+
+#[tokio::test]
+async fn bcda_export_waits_out_a_server_briefly_unavailable_at_every_step() {
+    let app = TestAppBuilder::default().spawn().await;
+    let aco = app.synthetic_aco("A9994", 6).await;
+    let target: SocketAddr = app.address.trim_start_matches("http://").parse().unwrap();
+    // The token, the kick-off, a poll and two downloads each meet a 503 first.
+    let (proxy, refusals) = unavailable_proxy(
+        target,
+        &[
+            ("POST /auth/token", 1),
+            ("GET /api/v2/Patient/$export", 1),
+            ("GET /api/v2/jobs/", 1),
+            ("GET /data/", 2),
+        ],
+    )
+    .await;
+    let out = tempfile::tempdir().unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_bcda"));
+    command
+        .args([
+            "export",
+            "--base-url",
+            &format!("http://{proxy}"),
+            "--api",
+            "v2",
+        ])
+        .arg("--out")
+        .arg(out.path())
+        .env("BCDA_CLIENT_ID", &aco.credentials.client_id)
+        .env("BCDA_CLIENT_SECRET", &aco.credentials.client_secret);
+    let output = run(command).await;
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(refusals.load(Ordering::SeqCst), 5, "every step met its 503");
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("manifest.json")).unwrap()).unwrap();
+    let files = manifest["output"].as_array().unwrap();
+    assert!(files.len() >= 3, "Patient, Coverage and EOB files");
+    for file in files {
+        let url = file["url"].as_str().unwrap();
+        let name = url.rsplit('/').next().unwrap();
+        let direct = url.replace(&format!("http://{proxy}"), &app.address);
+        let expected = app.download(&aco.token, &direct).await;
+        let got = std::fs::read_to_string(out.path().join(name)).unwrap();
+        assert!(got == expected, "{name} is whole");
     }
 }
 
