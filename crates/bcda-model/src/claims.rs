@@ -269,6 +269,69 @@ pub struct ClaimLine {
     pub deductible_cents: i64,
     pub coinsurance_cents: i64,
     pub primary_payer_cents: i64,
+    /// What a carrier or DME line carries beyond its service and amounts; none on an
+    /// institutional revenue-center line.
+    pub part_b: Option<PartBLine>,
+}
+
+/// The CCW line variables of the carrier and DME files that BFD renders: how the line
+/// was classified, priced and paid, and where its provider is. A line's primary payer
+/// (LINE_BENE_PRMRY_PYR_CD) is its claim's, [`Claim::primary_payer_cd`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartBLine {
+    /// BETOS_CD: the Berenson-Eggers type of service of the line's HCPCS code, e.g.
+    /// `M1B` established office visit.
+    pub betos_cd: String,
+    /// LINE_CMS_TYPE_SRVC_CD, e.g. `1` medical care, `R` rental of DME.
+    pub type_of_service_cd: char,
+    /// CARR_LINE_MTUS_CD or DMERC_LINE_MTUS_CD: what the line's unit count counts (`3`
+    /// services, `1` ambulance miles, `4` oxygen units).
+    pub mtus_cd: char,
+    /// LINE_PRCSG_IND_CD: `A` allowed, or why not (one or two characters).
+    pub processing_cd: String,
+    /// LINE_SERVICE_DEDUCTIBLE: `0` subject to the Part B deductible, `1` not
+    /// (preventive services and clinical laboratory tests).
+    pub deductible_cd: char,
+    /// LINE_PMT_80_100_CD: `0` Medicare paid 80% of what was allowed after the
+    /// deductible, `1` 100% (no coinsurance).
+    pub payment_cd: char,
+    /// PRTCPTNG_IND_CD: `1` a participating provider or supplier.
+    pub participating_cd: char,
+    /// PRVDR_STATE_CD: the SSA state code of the provider or supplier.
+    pub provider_state_cd: String,
+    pub kind: PartBLineKind,
+}
+
+/// What only a carrier or only a DME line carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartBLineKind {
+    Carrier {
+        /// CARR_LINE_PRVDR_TYPE_CD, e.g. `0` a group or clinic.
+        provider_type_cd: char,
+        /// CARR_LINE_RDCD_PMT_PHYS_ASTN_C: `0` no reduction for a physician assistant
+        /// or nurse practitioner.
+        reduced_payment_cd: char,
+        /// PRVDR_ZIP: the rendering provider's nine-digit ZIP code.
+        provider_zip: String,
+        /// CARR_LINE_PRCNG_LCLTY_CD: the Medicare fee schedule locality that priced it.
+        pricing_locality_cd: String,
+        /// CARR_LINE_CLIA_LAB_NUM: the laboratory's CLIA number, on laboratory tests.
+        clia_lab_num: Option<String>,
+    },
+    Dme {
+        /// SUPLRNUM: the supplier's number.
+        supplier_num: String,
+        /// DMERC_LINE_SUPPLR_TYPE_CD, e.g. `3` a supplier identified by its EIN.
+        supplier_type_cd: char,
+        /// DMERC_LINE_PRCNG_STATE_CD: the state whose DMEPOS fee schedule priced it.
+        pricing_state_cd: String,
+        /// DMERC_LINE_SCRN_SVGS_AMT: what screening by the DME contractor saved.
+        screen_savings_cents: i64,
+        /// LINE_DME_PRCHS_PRICE_AMT: the fee schedule's purchase price of the item.
+        purchase_price_cents: i64,
+        /// LINE_PRMRY_ALOWD_CHRG_AMT: what a primary payer other than Medicare allowed.
+        primary_allowed_cents: i64,
+    },
 }
 
 /// A Part D prescription drug event: one fill.

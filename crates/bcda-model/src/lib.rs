@@ -7,6 +7,7 @@
 pub mod api_version;
 pub mod attribution;
 pub mod claims;
+pub mod code_table;
 pub mod export;
 pub mod fhir;
 pub mod geography;

@@ -9,7 +9,8 @@ use std::path::PathBuf;
 
 use bcda_model::ApiVersion;
 use bcda_model::claims::{
-    Beneficiary, Claim, ClaimLine, ClaimType, EnrollmentMonth, EnrollmentYear, PdeEvent,
+    Beneficiary, Claim, ClaimLine, ClaimType, EnrollmentMonth, EnrollmentYear, PartBLine,
+    PartBLineKind, PdeEvent,
 };
 use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
 use time::macros::{date, datetime};
@@ -69,8 +70,45 @@ fn months() -> Vec<EnrollmentMonth> {
         .collect()
 }
 
-fn line(line_num: i16, hcpcs: &str, pos: &str, npi: &str, cents: [i64; 5]) -> ClaimLine {
+fn line(
+    kind: ClaimType,
+    line_num: i16,
+    hcpcs: &str,
+    pos: &str,
+    npi: &str,
+    cents: [i64; 5],
+) -> ClaimLine {
     let [submitted, allowed, deductible, coinsurance, paid] = cents;
+    // The second line is a laboratory test: no deductible, no coinsurance, a CLIA number.
+    let lab = line_num == 2;
+    let part_b = PartBLine {
+        betos_cd: if lab { "T1G" } else { "M1B" }.into(),
+        type_of_service_cd: if lab { '5' } else { '1' },
+        mtus_cd: '3',
+        processing_cd: "A".into(),
+        deductible_cd: if lab { '1' } else { '0' },
+        payment_cd: if lab { '1' } else { '0' },
+        participating_cd: '1',
+        provider_state_cd: "05".into(),
+        kind: if kind == ClaimType::Dme {
+            PartBLineKind::Dme {
+                supplier_num: "1497758544".into(),
+                supplier_type_cd: '3',
+                pricing_state_cd: "CA".into(),
+                screen_savings_cents: 0,
+                purchase_price_cents: allowed,
+                primary_allowed_cents: 0,
+            }
+        } else {
+            PartBLineKind::Carrier {
+                provider_type_cd: '0',
+                reduced_payment_cd: '0',
+                provider_zip: "945941234".into(),
+                pricing_locality_cd: "05".into(),
+                clia_lab_num: lab.then(|| "05D0642827".into()),
+            }
+        },
+    };
     ClaimLine {
         line_num,
         from_date: date!(2026 - 03 - 02),
@@ -94,12 +132,14 @@ fn line(line_num: i16, hcpcs: &str, pos: &str, npi: &str, cents: [i64; 5]) -> Cl
         deductible_cents: deductible,
         coinsurance_cents: coinsurance,
         primary_payer_cents: 0,
+        part_b: Some(part_b),
     }
 }
 
 fn professional_claim(kind: ClaimType) -> Claim {
     let lines = vec![
         line(
+            kind,
             1,
             "99214",
             "11",
@@ -107,11 +147,12 @@ fn professional_claim(kind: ClaimType) -> Claim {
             [26_000, 13_100, 13_100, 0, 0],
         ),
         line(
+            kind,
             2,
             "83036",
             "11",
             "1234567893",
-            [4_000, 1_300, 0, 260, 1_040],
+            [4_000, 1_300, 0, 0, 1_300],
         ),
     ];
     Claim {
@@ -143,13 +184,13 @@ fn professional_claim(kind: ClaimType) -> Claim {
         procedures: Vec::new(),
         total_charge_cents: 30_000,
         allowed_cents: 14_400,
-        paid_cents: 1_040,
+        paid_cents: 1_300,
         deductible_cents: 13_100,
-        coinsurance_cents: 260,
+        coinsurance_cents: 0,
         primary_payer_cents: 0,
         primary_payer_cd: None,
         bene_paid_cents: 0,
-        provider_paid_cents: 1_040,
+        provider_paid_cents: 1_300,
         payment_denial_cd: None,
         weekly_processing_date: Some(date!(2026 - 03 - 20)),
         last_updated: datetime!(2026-03-20 14:02:03.004 UTC),
@@ -204,6 +245,7 @@ fn institutional_claim(kind: ClaimType) -> Claim {
         deductible_cents: 163_200,
         coinsurance_cents: 0,
         primary_payer_cents: 0,
+        part_b: None,
     }];
     claim
 }

@@ -3,14 +3,26 @@
 
 use std::sync::LazyLock;
 
+use bcda_model::code_table::rows as parse_csv;
+
 use crate::rng::Weighted;
 
-/// A professional service with where it is usually performed and what Medicare allows.
+/// A professional service with where it is usually performed, what Medicare allows and
+/// how Medicare classifies it.
 #[derive(Debug, Clone)]
 pub struct CarrierService {
     pub code: &'static str,
     pub place_of_service: &'static str,
     pub allowed_cents: i64,
+    /// BETOS category, e.g. `M1B`.
+    pub betos: &'static str,
+    /// CMS type of service, e.g. `1` medical care.
+    pub type_of_service: char,
+    /// No Part B deductible or coinsurance: clinical laboratory tests and the preventive
+    /// services for which Medicare waives both.
+    pub cost_sharing_waived: bool,
+    /// The NDC of the product billed under a drug code.
+    pub ndc: Option<&'static str>,
 }
 
 /// A durable medical equipment item or supply.
@@ -18,6 +30,10 @@ pub struct CarrierService {
 pub struct DmeItem {
     pub code: &'static str,
     pub allowed_cents: i64,
+    pub betos: &'static str,
+    /// Billed monthly as a rental rather than bought.
+    pub rental: bool,
+    pub ndc: Option<&'static str>,
 }
 
 /// A hospital outpatient service and its revenue center.
@@ -52,6 +68,8 @@ pub struct Drug {
 /// A real county and ZIP code, with SSA state and county codes.
 #[derive(Debug, Clone)]
 pub struct Location {
+    /// The USPS state abbreviation, e.g. `AL`.
+    pub state: &'static str,
     pub ssa_state: &'static str,
     pub ssa_county: &'static str,
     pub zip5: &'static str,
@@ -92,6 +110,10 @@ pub static CODES: LazyLock<Codes> = LazyLock::new(|| {
                 code: r[0],
                 place_of_service: r[2],
                 allowed_cents: cents(r[3]),
+                betos: r[5],
+                type_of_service: r[6].chars().next().unwrap_or('1'),
+                cost_sharing_waived: r[7] == "waived",
+                ndc: optional(r[8]),
             };
             (service, weight(r[4]))
         })),
@@ -99,6 +121,9 @@ pub static CODES: LazyLock<Codes> = LazyLock::new(|| {
             let item = DmeItem {
                 code: r[0],
                 allowed_cents: cents(r[2]),
+                betos: r[4],
+                rental: r[5] == "yes",
+                ndc: optional(r[6]),
             };
             (item, weight(r[3]))
         })),
@@ -142,6 +167,7 @@ pub static CODES: LazyLock<Codes> = LazyLock::new(|| {
             .collect(),
         locations: rows(include_str!("../data/locations.csv"))
             .map(|r| Location {
+                state: r[0],
                 ssa_state: r[1],
                 ssa_county: r[2],
                 zip5: r[4],
@@ -198,41 +224,9 @@ fn cents(field: &str) -> i64 {
     (field.trim().parse::<f64>().unwrap_or(0.0) * 100.0).round() as i64
 }
 
-/// Rows of a CSV file after its `#` comment lines and header: fields split on commas,
-/// with double-quoted fields allowed to contain commas.
-fn parse_csv(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
-    text.lines()
-        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
-        .skip(1)
-        .map(split_fields)
-}
-
-fn split_fields(line: &'static str) -> Vec<&'static str> {
-    let mut fields = Vec::new();
-    let mut rest = line.trim_end_matches('\r');
-    loop {
-        if let Some(quoted) = rest.strip_prefix('"') {
-            let end = quoted.find('"').unwrap_or(quoted.len());
-            fields.push(&quoted[..end]);
-            rest = quoted.get(end + 1..).unwrap_or("");
-            match rest.strip_prefix(',') {
-                Some(next) => rest = next,
-                None => break,
-            }
-        } else {
-            match rest.split_once(',') {
-                Some((field, next)) => {
-                    fields.push(field.trim());
-                    rest = next;
-                }
-                None => {
-                    fields.push(rest.trim());
-                    break;
-                }
-            }
-        }
-    }
-    fields
+/// An empty field as `None`.
+fn optional(field: &'static str) -> Option<&'static str> {
+    (!field.is_empty()).then_some(field)
 }
 
 #[cfg(test)]
@@ -260,6 +254,19 @@ mod tests {
                 .all(|s| s.allowed_cents > 0 && s.place_of_service.len() == 2)
         );
         assert!(codes.dme_items.items().iter().all(|s| s.allowed_cents > 0));
+        // Every BETOS category and type of service is one the codebook displays, and
+        // drug codes, only they, name a product.
+        let book = &*bcda_model::fhir::codebook::CODEBOOK;
+        for service in codes.carrier_services.items() {
+            assert!(book.betos.contains(service.betos), "{}", service.code);
+            let tos = service.type_of_service.to_string();
+            assert!(book.type_of_service.contains(&tos), "{}", service.code);
+            assert_eq!(service.ndc.is_some(), service.code.starts_with('J'));
+        }
+        for item in codes.dme_items.items() {
+            assert!(book.betos.contains(item.betos), "{}", item.code);
+            assert_eq!(item.ndc.is_some(), item.code.starts_with('J'));
+        }
         assert!(
             codes
                 .outpatient_services
@@ -293,11 +300,5 @@ mod tests {
                 && codes.surnames.len() >= 40
         );
         assert!(!is_valid_npi("0000000000"));
-    }
-
-    #[test]
-    fn quoted_fields_may_hold_commas() {
-        assert_eq!(split_fields("a,\"b, c\",d"), ["a", "b, c", "d"]);
-        assert_eq!(split_fields("x,,\"y\""), ["x", "", "y"]);
     }
 }

@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 
 use bcda_infra::DbPool;
 use bcda_model::attribution::AttributionKind;
-use bcda_model::claims::{Claim, EnrollmentMonth, EnrollmentYear, PdeEvent};
+use bcda_model::claims::{
+    Claim, EnrollmentMonth, EnrollmentYear, PartBLine, PartBLineKind, PdeEvent,
+};
 use tokio::sync::mpsc;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
@@ -647,7 +649,11 @@ fn write_claim<'w>(c: &'w Claim, row: &mut Row<'w>) {
 const LINES: Table = Table {
     copy: "COPY claim_lines (beneficiary_id, clm_id, line_num, from_date, thru_date, hcpcs_cd, modifiers, revenue_center_cd, \
            place_of_service_cd, rendering_npi, provider_specialty_cd, diagnosis_cd, ndc_cd, units, submitted_cents, \
-           allowed_cents, paid_cents, deductible_cents, coinsurance_cents, primary_payer_cents) \
+           allowed_cents, paid_cents, deductible_cents, coinsurance_cents, primary_payer_cents, \
+           betos_cd, type_srvc_cd, mtus_cd, prcsg_ind_cd, service_deductible_cd, pmt_80_100_cd, \
+           prtcptng_ind_cd, prvdr_state_cd, prvdr_type_cd, rdcd_pmt_phys_astn_cd, prvdr_zip, \
+           prcng_lclty_cd, clia_lab_num, suplrnum, supplr_type_cd, prcng_state_cd, scrn_svgs_cents, \
+           prchs_price_cents, prmry_alowd_cents) \
            FROM STDIN (FORMAT binary)",
     types: &[
         Type::INT8,
@@ -667,6 +673,28 @@ const LINES: Table = Table {
         Type::INT8,
         Type::INT8,
         Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        // Carrier and DME line variables.
+        Type::TEXT,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::TEXT,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::BPCHAR,
+        // Carrier only.
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::TEXT,
+        Type::BPCHAR,
+        Type::TEXT,
+        // DME only.
+        Type::TEXT,
+        Type::BPCHAR,
+        Type::BPCHAR,
         Type::INT8,
         Type::INT8,
         Type::INT8,
@@ -695,6 +723,64 @@ fn write_line<'w>(entry: &'w (&Claim, &bcda_model::claims::ClaimLine), row: &mut
     row.push(Box::new(l.deductible_cents));
     row.push(Box::new(l.coinsurance_cents));
     row.push(Box::new(l.primary_payer_cents));
+    write_part_b(l.part_b.as_ref(), row);
+}
+
+/// The carrier and DME line columns: NULL where the line is not of that kind.
+fn write_part_b<'w>(part_b: Option<&'w PartBLine>, row: &mut Row<'w>) {
+    row.push(Box::new(part_b.map(|p| &p.betos_cd)));
+    row.push(Box::new(part_b.map(|p| text(p.type_of_service_cd))));
+    row.push(Box::new(part_b.map(|p| text(p.mtus_cd))));
+    row.push(Box::new(part_b.map(|p| &p.processing_cd)));
+    row.push(Box::new(part_b.map(|p| text(p.deductible_cd))));
+    row.push(Box::new(part_b.map(|p| text(p.payment_cd))));
+    row.push(Box::new(part_b.map(|p| text(p.participating_cd))));
+    row.push(Box::new(part_b.map(|p| &p.provider_state_cd)));
+    let carrier = part_b.and_then(|p| match &p.kind {
+        PartBLineKind::Carrier {
+            provider_type_cd,
+            reduced_payment_cd,
+            provider_zip,
+            pricing_locality_cd,
+            clia_lab_num,
+        } => Some((
+            provider_type_cd,
+            reduced_payment_cd,
+            provider_zip,
+            pricing_locality_cd,
+            clia_lab_num,
+        )),
+        PartBLineKind::Dme { .. } => None,
+    });
+    row.push(Box::new(carrier.map(|c| text(*c.0))));
+    row.push(Box::new(carrier.map(|c| text(*c.1))));
+    row.push(Box::new(carrier.map(|c| c.2)));
+    row.push(Box::new(carrier.map(|c| c.3)));
+    row.push(Box::new(carrier.and_then(|c| c.4.as_ref())));
+    let dme = part_b.and_then(|p| match &p.kind {
+        PartBLineKind::Dme {
+            supplier_num,
+            supplier_type_cd,
+            pricing_state_cd,
+            screen_savings_cents,
+            purchase_price_cents,
+            primary_allowed_cents,
+        } => Some((
+            supplier_num,
+            supplier_type_cd,
+            pricing_state_cd,
+            *screen_savings_cents,
+            *purchase_price_cents,
+            *primary_allowed_cents,
+        )),
+        PartBLineKind::Carrier { .. } => None,
+    });
+    row.push(Box::new(dme.map(|d| d.0)));
+    row.push(Box::new(dme.map(|d| text(*d.1))));
+    row.push(Box::new(dme.map(|d| d.2)));
+    row.push(Box::new(dme.map(|d| d.3)));
+    row.push(Box::new(dme.map(|d| d.4)));
+    row.push(Box::new(dme.map(|d| d.5)));
 }
 
 const EVENTS: Table = Table {

@@ -5,8 +5,8 @@
 //! range), so a worker's memory depends on the chunk, never on the batch size.
 
 use bcda_model::claims::{
-    Beneficiary, Claim, ClaimLine, EnrollmentMonth, EnrollmentYear, PdeEvent, medicare_status_code,
-    nch_clm_type_code,
+    Beneficiary, Claim, ClaimLine, EnrollmentMonth, EnrollmentYear, PartBLine, PartBLineKind,
+    PdeEvent, medicare_status_code, nch_clm_type_code,
 };
 use bcda_model::export::BeneficiaryRange;
 use time::{Date, OffsetDateTime};
@@ -221,7 +221,11 @@ macro_rules! line_columns {
         "beneficiary_id, clm_id, line_num, from_date, thru_date, hcpcs_cd, modifiers, \
          revenue_center_cd, place_of_service_cd, rendering_npi, provider_specialty_cd, \
          diagnosis_cd, ndc_cd, units, submitted_cents, allowed_cents, paid_cents, \
-         deductible_cents, coinsurance_cents, primary_payer_cents"
+         deductible_cents, coinsurance_cents, primary_payer_cents, \
+         betos_cd, type_srvc_cd, mtus_cd, prcsg_ind_cd, service_deductible_cd, pmt_80_100_cd, \
+         prtcptng_ind_cd, prvdr_state_cd, prvdr_type_cd, rdcd_pmt_phys_astn_cd, prvdr_zip, \
+         prcng_lclty_cd, clia_lab_num, suplrnum, supplr_type_cd, prcng_state_cd, \
+         scrn_svgs_cents, prchs_price_cents, prmry_alowd_cents"
     };
 }
 
@@ -297,15 +301,25 @@ pub async fn claims(
             .await?
         }
     };
+    // Lines are attached as they are read; the first unreadable one stops the reading
+    // and fails the chunk.
+    let mut unreadable = None;
     attach_in_order(
         &mut claims,
         |c| (c.beneficiary_id, c.clm_id),
-        lines
-            .iter()
-            .map(|row| ((row.get(0), row.get(1)), claim_line(row))),
+        lines.iter().map_while(|row| match claim_line(row) {
+            Ok(line) => Some(((row.get(0), row.get(1)), line)),
+            Err(e) => {
+                unreadable = Some(e);
+                None
+            }
+        }),
         |c, line| c.lines.push(line),
     );
-    Ok(claims)
+    match unreadable {
+        Some(e) => Err(e),
+        None => Ok(claims),
+    }
 }
 
 /// Attaches each keyed item to the entry with its key in one pass, `entries` and `items`
@@ -384,8 +398,8 @@ fn claim(row: &Row) -> Result<Claim, KeyError> {
     })
 }
 
-fn claim_line(row: &Row) -> ClaimLine {
-    ClaimLine {
+fn claim_line(row: &Row) -> Result<ClaimLine, KeyError> {
+    Ok(ClaimLine {
         line_num: row.get(2),
         from_date: row.get(3),
         thru_date: row.get(4),
@@ -404,7 +418,45 @@ fn claim_line(row: &Row) -> ClaimLine {
         deductible_cents: row.get(17),
         coinsurance_cents: row.get(18),
         primary_payer_cents: row.get(19),
-    }
+        part_b: part_b_line(row)?,
+    })
+}
+
+/// The carrier or DME variables of a line (columns 20-38), if it has them: a line with
+/// a supplier number is a DME line.
+fn part_b_line(row: &Row) -> Result<Option<PartBLine>, KeyError> {
+    let Some(betos_cd) = row.get::<_, Option<String>>(20) else {
+        return Ok(None);
+    };
+    let supplier_num: Option<String> = row.get(33);
+    let kind = match supplier_num {
+        Some(supplier_num) => PartBLineKind::Dme {
+            supplier_num,
+            supplier_type_cd: one_char(row, 34)?,
+            pricing_state_cd: row.get(35),
+            screen_savings_cents: row.get(36),
+            purchase_price_cents: row.get(37),
+            primary_allowed_cents: row.get(38),
+        },
+        None => PartBLineKind::Carrier {
+            provider_type_cd: one_char(row, 28)?,
+            reduced_payment_cd: one_char(row, 29)?,
+            provider_zip: row.get(30),
+            pricing_locality_cd: row.get(31),
+            clia_lab_num: row.get(32),
+        },
+    };
+    Ok(Some(PartBLine {
+        betos_cd,
+        type_of_service_cd: one_char(row, 21)?,
+        mtus_cd: one_char(row, 22)?,
+        processing_cd: row.get(23),
+        deductible_cd: one_char(row, 24)?,
+        payment_cd: one_char(row, 25)?,
+        participating_cd: one_char(row, 26)?,
+        provider_state_cd: row.get(27),
+        kind,
+    }))
 }
 
 /// The Part D events of the beneficiaries with `ids` updated in `window`, by beneficiary

@@ -202,6 +202,19 @@ pub enum Extension<'a> {
         url: &'a str,
         value: i64,
     },
+    /// A count with what it counts: `{url, valueQuantity: {value, unit, system, code}}`.
+    CodedQuantity {
+        url: &'a str,
+        value: i64,
+        unit: Option<&'a str>,
+        system: &'a str,
+        code: &'a str,
+    },
+    /// An amount as a bare decimal quantity: `{url, valueQuantity: {value: 12.5}}`.
+    DecimalQuantity {
+        url: &'a str,
+        cents: i64,
+    },
     /// A complex extension holding others.
     Nested {
         url: &'a str,
@@ -269,6 +282,20 @@ struct VariableCoding<'a> {
 #[derive(Serialize)]
 struct QuantityValue {
     value: i64,
+}
+
+#[derive(Serialize)]
+struct DecimalValue {
+    value: f64,
+}
+
+#[derive(Serialize)]
+struct CodedQuantity<'a> {
+    value: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<&'a str>,
+    system: &'a str,
+    code: &'a str,
 }
 
 #[derive(Serialize)]
@@ -371,6 +398,33 @@ impl Serialize for Extension<'_> {
             Extension::Quantity { url, value } => {
                 map.serialize_field("url", url)?;
                 map.serialize_field("valueQuantity", &QuantityValue { value: *value })?;
+            }
+            Extension::CodedQuantity {
+                url,
+                value,
+                unit,
+                system,
+                code,
+            } => {
+                map.serialize_field("url", url)?;
+                map.serialize_field(
+                    "valueQuantity",
+                    &CodedQuantity {
+                        value: *value,
+                        unit: *unit,
+                        system,
+                        code,
+                    },
+                )?;
+            }
+            Extension::DecimalQuantity { url, cents } => {
+                map.serialize_field("url", url)?;
+                map.serialize_field(
+                    "valueQuantity",
+                    &DecimalValue {
+                        value: *cents as f64 / 100.0,
+                    },
+                )?;
             }
             Extension::Nested { url, extension } => {
                 map.serialize_field("url", url)?;

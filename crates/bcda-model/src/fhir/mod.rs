@@ -2,6 +2,7 @@
 //! shape is checked by the compiler and rendering never builds a `serde_json::Value`.
 
 pub mod capability_statement;
+pub mod codebook;
 pub mod coverage;
 pub mod datatypes;
 mod displays;

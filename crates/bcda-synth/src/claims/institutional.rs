@@ -70,6 +70,7 @@ fn revenue_line(
         deductible_cents: 0,
         coinsurance_cents: 0,
         primary_payer_cents: 0,
+        part_b: None,
     }
 }
 

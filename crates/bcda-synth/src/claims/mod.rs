@@ -9,7 +9,7 @@ mod institutional;
 mod pde;
 mod professional;
 
-use bcda_model::claims::{Claim, ClaimLine, ClaimType, PdeEvent};
+use bcda_model::claims::{Claim, ClaimLine, ClaimType, PartBLine, PartBLineKind, PdeEvent};
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::Period;
@@ -308,6 +308,17 @@ pub fn total_from_lines(claim: &mut Claim, rng: &mut Rng) {
         if let Some(line) = claim.lines.first_mut() {
             line.primary_payer_cents = primary;
             line.paid_cents -= primary.min(line.paid_cents);
+            if let Some(PartBLine {
+                kind:
+                    PartBLineKind::Dme {
+                        primary_allowed_cents,
+                        ..
+                    },
+                ..
+            }) = &mut line.part_b
+            {
+                *primary_allowed_cents = line.allowed_cents;
+            }
         }
     }
     claim.provider_paid_cents = claim.paid_cents;

@@ -1,9 +1,9 @@
 //! Carrier (physician and supplier, Part B) and DME claims.
 
-use bcda_model::claims::{ClaimLine, ClaimType};
+use bcda_model::claims::{ClaimLine, ClaimType, PartBLine, PartBLineKind};
 
 use super::{Context, around, total_from_lines};
-use crate::codes::CODES;
+use crate::codes::{CODES, CarrierService, DmeItem, Location};
 use crate::rates::RATES;
 use crate::rng::Rng;
 
@@ -25,7 +25,7 @@ pub(super) fn carrier(ctx: &mut Context<'_>, rng: &mut Rng) {
         };
         let (npi, specialty) = ctx.network.clinicians[clinician].clone();
         let mut claim = ctx.claim(ClaimType::Carrier, day, day, rng);
-        claim.billing_npi = Some(ctx.network.groups[clinician % ctx.network.groups.len()].clone());
+        let group = ctx.network.groups[clinician % ctx.network.groups.len()].clone();
         claim.diagnosis_codes = ctx.diagnoses(rng, None, 4);
 
         let lines = 1 + rng.poisson(RATES.carrier.lines_per_claim - 1.0).min(12) as i16;
@@ -37,12 +37,17 @@ pub(super) fn carrier(ctx: &mut Context<'_>, rng: &mut Rng) {
                 1
             };
             let allowed = around(rng, service.allowed_cents, 0.15) * i64::from(units);
-            let (deductible, coinsurance, paid) = ctx.part_b_share(day.year(), allowed);
+            let (deductible, coinsurance, paid) = if service.cost_sharing_waived {
+                (0, 0, allowed)
+            } else {
+                ctx.part_b_share(day.year(), allowed)
+            };
             let modifiers = if rng.chance(0.12) {
                 vec![rng.pick(&MODIFIERS).to_string()]
             } else {
                 Vec::new()
             };
+            let part_b = carrier_line(ctx.profile.location, service, &npi, &group);
             claim.lines.push(ClaimLine {
                 line_num,
                 from_date: day,
@@ -54,7 +59,7 @@ pub(super) fn carrier(ctx: &mut Context<'_>, rng: &mut Rng) {
                 rendering_npi: Some(npi.clone()),
                 provider_specialty_cd: Some(specialty.to_owned()),
                 diagnosis_cd: claim.diagnosis_codes.first().cloned(),
-                ndc_cd: None,
+                ndc_cd: service.ndc.map(str::to_owned),
                 units,
                 submitted_cents: allowed * (150 + rng.below(150) as i64) / 100,
                 allowed_cents: allowed,
@@ -62,11 +67,82 @@ pub(super) fn carrier(ctx: &mut Context<'_>, rng: &mut Rng) {
                 deductible_cents: deductible,
                 coinsurance_cents: coinsurance,
                 primary_payer_cents: 0,
+                part_b: Some(part_b),
             });
         }
+        claim.billing_npi = Some(group);
         total_from_lines(&mut claim, rng);
         ctx.claims.push(claim);
     }
+}
+
+/// How a carrier line for `service` by the clinician `npi`, billed by `group`, is
+/// classified and priced. What belongs to the clinician (ZIP, participation) or the
+/// group (its laboratory's CLIA number) follows from their NPIs, so it is the same on
+/// every claim.
+fn carrier_line(
+    location: &Location,
+    service: &CarrierService,
+    npi: &str,
+    group: &str,
+) -> PartBLine {
+    let lab = service.betos.starts_with("T1");
+    PartBLine {
+        betos_cd: service.betos.to_owned(),
+        type_of_service_cd: service.type_of_service,
+        // Ambulance mileage counts miles; everything else here counts services.
+        mtus_cd: if service.code == "A0425" { '1' } else { '3' },
+        processing_cd: "A".to_owned(),
+        deductible_cd: if service.cost_sharing_waived {
+            '1'
+        } else {
+            '0'
+        },
+        payment_cd: if service.cost_sharing_waived {
+            '1'
+        } else {
+            '0'
+        },
+        participating_cd: participation(npi),
+        provider_state_cd: location.ssa_state.to_owned(),
+        kind: PartBLineKind::Carrier {
+            // Billed through a group practice.
+            provider_type_cd: '0',
+            // None of the clinicians' specialties is paid at a reduced rate.
+            reduced_payment_cd: '0',
+            provider_zip: format!("{}{:04}", location.zip5, stable_digits(npi) % 10_000),
+            // Synthetic: every county we list is priced as its state's locality 01.
+            pricing_locality_cd: "01".to_owned(),
+            // CLIA numbers: the state's two digits, `D`, seven digits.
+            clia_lab_num: lab.then(|| {
+                format!(
+                    "{}D{:07}",
+                    location.ssa_state,
+                    stable_digits(group) % 10_000_000
+                )
+            }),
+        },
+    }
+}
+
+/// PRTCPTNG_IND_CD of a clinician: about 97% of clinicians who bill Medicare
+/// participate (`1`); the rest take assignment without participating (`3`), as the
+/// claims' assignment code says.
+fn participation(npi: &str) -> char {
+    if stable_digits(npi) % 100 < 3 {
+        '3'
+    } else {
+        '1'
+    }
+}
+
+/// A number that depends only on `id`'s digits, for what belongs to a provider.
+fn stable_digits(id: &str) -> u64 {
+    id.bytes()
+        .filter(u8::is_ascii_digit)
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, digit| {
+            (hash ^ u64::from(digit)).wrapping_mul(0x0100_0000_01b3)
+        })
 }
 
 pub(super) fn dme(ctx: &mut Context<'_>, rng: &mut Rng) {
@@ -84,30 +160,34 @@ pub(super) fn dme(ctx: &mut Context<'_>, rng: &mut Rng) {
         let lines = 1 + rng.poisson(RATES.dme.lines_per_claim - 1.0).min(12) as i16;
         for line_num in 1..=lines {
             let item = CODES.dme_items.sample(rng);
-            // Supplies come in boxes (units); the typical amount is per line either way.
-            let units = if item.code.starts_with('A') {
-                50 * (1 + rng.below(2) as i32)
-            } else {
-                1
+            // Supplies come in boxes and inhaled drugs by the milligram (units); the
+            // typical amount is per line either way.
+            let units = match item.code.as_bytes()[0] {
+                b'A' => 50 * (1 + rng.below(2) as i32),
+                b'J' => 90,
+                _ => 1,
             };
             let allowed = around(rng, item.allowed_cents, 0.1);
             let (deductible, coinsurance, paid) = ctx.part_b_share(day.year(), allowed);
+            let modifiers = if item.rental {
+                vec!["RR".to_owned()]
+            } else if item.ndc.is_some() {
+                Vec::new()
+            } else {
+                vec!["NU".to_owned()]
+            };
             claim.lines.push(ClaimLine {
                 line_num,
                 from_date: day,
                 thru_date: thru,
                 hcpcs_cd: Some(item.code.to_owned()),
-                modifiers: if item.code.starts_with('E') {
-                    vec!["RR".to_owned()]
-                } else {
-                    vec!["NU".to_owned()]
-                },
+                modifiers,
                 revenue_center_cd: None,
                 place_of_service_cd: Some("12".to_owned()),
                 rendering_npi: Some(supplier.clone()),
                 provider_specialty_cd: Some("A5".to_owned()),
                 diagnosis_cd: claim.diagnosis_codes.first().cloned(),
-                ndc_cd: None,
+                ndc_cd: item.ndc.map(str::to_owned),
                 units,
                 submitted_cents: allowed * 14 / 10,
                 allowed_cents: allowed,
@@ -115,9 +195,39 @@ pub(super) fn dme(ctx: &mut Context<'_>, rng: &mut Rng) {
                 deductible_cents: deductible,
                 coinsurance_cents: coinsurance,
                 primary_payer_cents: 0,
+                part_b: Some(dme_line(ctx.profile.location, item, &supplier, allowed)),
             });
         }
         total_from_lines(&mut claim, rng);
         ctx.claims.push(claim);
+    }
+}
+
+/// How a DME line for `item` from `supplier` is classified and priced.
+fn dme_line(location: &Location, item: &DmeItem, supplier: &str, allowed: i64) -> PartBLine {
+    PartBLine {
+        betos_cd: item.betos.to_owned(),
+        type_of_service_cd: match (item.rental, item.ndc.is_some()) {
+            (true, _) => 'R',
+            (false, true) => '1',
+            (false, false) => 'P',
+        },
+        // Oxygen is counted in units of volume, all else in items or services.
+        mtus_cd: if item.betos == "D1C" { '4' } else { '3' },
+        processing_cd: "A".to_owned(),
+        deductible_cd: '0',
+        payment_cd: '0',
+        participating_cd: participation(supplier),
+        provider_state_cd: location.ssa_state.to_owned(),
+        kind: PartBLineKind::Dme {
+            supplier_num: supplier.to_owned(),
+            // A supplier identified by its employer identification number.
+            supplier_type_cd: '3',
+            pricing_state_cd: location.state.to_owned(),
+            screen_savings_cents: 0,
+            // A capped rental is paid for about as many months as buying would cost.
+            purchase_price_cents: if item.rental { allowed * 10 } else { allowed },
+            primary_allowed_cents: 0,
+        },
     }
 }

@@ -246,6 +246,7 @@ fn care_team(version: ApiVersion, claim: &Claim) -> Vec<CareTeam<'_>> {
                 ApiVersion::V2 => Coding::new(C4BB_CARE_TEAM_ROLE, v2_role.0, Some(v2_role.1)),
             };
             CareTeam {
+                extension: Vec::new(),
                 sequence: i as u32 + 1,
                 provider: npi_provider(version, npi),
                 responsible: (i == 0).then_some(true),
@@ -405,11 +406,13 @@ fn item<'a>(version: ApiVersion, line: &'a ClaimLine, state: Option<&'static str
         None => Vec::new(),
     };
     Item {
+        extension: Vec::new(),
         sequence: line.line_num,
         care_team_link_id: (!v2).then_some([1]),
         care_team_sequence: v2.then_some([1]),
         diagnosis_link_id: None,
         diagnosis_sequence: None,
+        category: None,
         revenue,
         service: (!v2 && !hcpcs.is_empty()).then(|| CodeableConcept {
             coding: hcpcs.clone(),

@@ -128,6 +128,8 @@ struct Facility<'a> {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct CareTeam<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    extension: Vec<Extension<'a>>,
     sequence: u32,
     provider: ProviderReference<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -202,6 +204,8 @@ struct CoverageReference<'a> {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Item<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    extension: Vec<Extension<'a>>,
     sequence: i16,
     #[serde(skip_serializing_if = "Option::is_none")]
     care_team_link_id: Option<[u32; 1]>,
@@ -211,6 +215,9 @@ struct Item<'a> {
     diagnosis_link_id: Option<[u32; 1]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     diagnosis_sequence: Option<[u32; 1]>,
+    /// A line's type of service (carrier and DME).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    category: Option<CodeableConcept<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     revenue: Option<CodeableConcept<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -224,7 +231,7 @@ struct Item<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     serviced_period: Option<Period>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    location_codeable_concept: Option<CodeableConcept<'a>>,
+    location_codeable_concept: Option<Location<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     location_address: Option<StateAddress>,
     quantity: Quantity<'a>,
@@ -239,6 +246,15 @@ struct Detail<'a> {
     sequence: u32,
     #[serde(rename = "type")]
     kind: CodeableConcept<'a>,
+}
+
+/// Where a carrier or DME line was rendered: the place of service, with the provider's
+/// state and pricing in extensions.
+#[derive(Debug, Serialize)]
+struct Location<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    extension: Vec<Extension<'a>>,
+    coding: Vec<Coding<'a>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -262,10 +278,13 @@ struct Quantity<'a> {
 
 #[derive(Debug, Serialize)]
 struct Adjudication<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    extension: Vec<Extension<'a>>,
     category: CodeableConcept<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<CodeableConcept<'a>>,
-    amount: Money,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amount: Option<Money>,
 }
 
 #[derive(Debug, Serialize)]
@@ -692,9 +711,10 @@ fn adjudication(
         ApiVersion::V2 => vec![Coding::new(carin.0, carin.1, Some(carin.2)), bb],
     };
     Adjudication {
+        extension: Vec::new(),
         category: CodeableConcept { coding, text: None },
         reason: None,
-        amount: Money { cents, version },
+        amount: Some(Money { cents, version }),
     }
 }
 

@@ -78,6 +78,7 @@ pub(super) fn build(
         identifier: Some(pharmacy()),
     });
     eob.care_team = vec![CareTeam {
+        extension: Vec::new(),
         sequence: 1,
         provider: npi_provider(version, &event.prescriber_npi),
         responsible: None,
@@ -111,11 +112,13 @@ pub(super) fn build(
         Insurance::List([focal]) => focal.coverage.extension = plan,
     }
     eob.item = vec![Item {
+        extension: Vec::new(),
         sequence: 1,
         care_team_link_id: (!v2).then_some([1]),
         care_team_sequence: v2.then_some([1]),
         diagnosis_link_id: None,
         diagnosis_sequence: None,
+        category: None,
         revenue: None,
         service: (!v2).then(|| CodeableConcept::of(Coding::new(NDC, &event.ndc_cd, None))),
         product_or_service: v2.then(|| ProductOrService {

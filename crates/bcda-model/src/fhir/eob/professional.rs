@@ -4,14 +4,18 @@
 use std::borrow::Cow;
 
 use super::{
-    Adjudication, BenefitBalance, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE, CareTeam,
-    ExplanationOfBenefit, Financial, HCPCS, HL7_ADJUDICATION, Item, ProductOrService,
-    ProviderReference, Quantity, US_NPI, adjudication, bb_var, diagnoses, line_period, modifiers,
-    npi_provider,
+    Adjudication, BB_ADJUDICATION, BenefitBalance, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE,
+    CareTeam, ExplanationOfBenefit, Financial, HCPCS, HL7_ADJUDICATION, Item, Location,
+    ProductOrService, ProviderReference, Quantity, US_NPI, adjudication, bb_var, diagnoses,
+    line_period, modifiers, npi_provider,
 };
 use crate::ApiVersion;
-use crate::claims::{Claim, ClaimLine, ClaimType};
+use crate::claims::{Claim, ClaimLine, ClaimType, PartBLineKind};
+use crate::code_table::CodeTable;
+use crate::fhir::codebook::CODEBOOK;
 use crate::fhir::datatypes::{CodeableConcept, Coding, Extension, Identifier, Money, char_code};
+
+const NDC: &str = "http://hl7.org/fhir/sid/ndc";
 
 const PROFILE: &str = "http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Professional-NonClinician";
 
@@ -76,7 +80,7 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
                 .as_ref()
                 .and_then(|code| claim.diagnosis_codes.iter().position(|d| d == code))
                 .map_or(1, |i| i as u32 + 1);
-            item(version, line, provider, diagnosis)
+            item(version, claim, line, provider, diagnosis)
         })
         .collect();
     if v2 {
@@ -93,7 +97,8 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
 }
 
 /// Claim-level variables: contractor, control number, payment denial, assignment; STU3
-/// also carries the claim amounts here (R4 has them in `total`).
+/// also carries the claim amounts here (R4 has them in `total`). The primary payer is a
+/// line variable in the carrier and DME files (see [`line_extensions`]).
 fn extensions<'a>(
     version: ApiVersion,
     claim: &'a Claim,
@@ -116,13 +121,6 @@ fn extensions<'a>(
         },
         Extension::variable("asgmntcd", "A", Some("Assigned claim")),
     ];
-    if let Some(payer) = claim.primary_payer_cd {
-        extension.push(Extension::variable(
-            "nch_prmry_pyr_cd",
-            char_code(payer),
-            None,
-        ));
-    }
     match version {
         ApiVersion::V2 => extension.insert(
             0,
@@ -157,7 +155,9 @@ fn near_line_display(code: &str) -> &'static str {
     }
 }
 
-/// The rendering clinicians of the claim's lines, once each, in line order.
+/// The rendering clinicians (carrier) or suppliers (DME) of the claim's lines, once each,
+/// in line order, with their provider type, participation and specialty as the first of
+/// their lines gives them.
 fn care_team(version: ApiVersion, claim: &Claim) -> Vec<CareTeam<'_>> {
     let mut team: Vec<CareTeam<'_>> = Vec::new();
     for line in &claim.lines {
@@ -180,19 +180,93 @@ fn care_team(version: ApiVersion, claim: &Claim) -> Vec<CareTeam<'_>> {
             ),
         };
         team.push(CareTeam {
+            extension: care_team_extensions(version, claim, line),
             sequence: team.len() as u32 + 1,
             provider: npi_provider(version, npi),
             responsible: Some(true),
             role: CodeableConcept::of(role),
-            qualification: line.provider_specialty_cd.as_deref().map(|specialty| {
-                CodeableConcept::of(Coding::new(bb_var!("prvdr_spclty"), specialty, None))
-            }),
+            qualification: line
+                .provider_specialty_cd
+                .as_deref()
+                .map(|specialty| qualification(version, specialty)),
         });
     }
     team
 }
 
-fn item(version: ApiVersion, line: &ClaimLine, care_team: u32, diagnosis: u32) -> Item<'_> {
+/// A clinician's provider type and participation; in STU3 also the organization that
+/// billed for them, as BFD gives it.
+fn care_team_extensions<'a>(
+    version: ApiVersion,
+    claim: &'a Claim,
+    line: &'a ClaimLine,
+) -> Vec<Extension<'a>> {
+    let Some(part_b) = &line.part_b else {
+        return Vec::new();
+    };
+    let mut extension = Vec::with_capacity(3);
+    if let PartBLineKind::Carrier {
+        provider_type_cd, ..
+    } = &part_b.kind
+    {
+        // No display: BFD's codebook lists codes 0-7 twice (physician/supplier and the
+        // old DME list), and BFD gives an ambiguous code none.
+        extension.push(Extension::variable(
+            "carr_line_prvdr_type_cd",
+            char_code(*provider_type_cd),
+            None,
+        ));
+    }
+    extension.push(coded(
+        "prtcptng_ind_cd",
+        char_code(part_b.participating_cd),
+        &CODEBOOK.participating,
+    ));
+    if version == ApiVersion::V1
+        && matches!(part_b.kind, PartBLineKind::Carrier { .. })
+        && let Some(organization) = claim.billing_npi.as_deref()
+    {
+        extension.push(Extension::Coding {
+            url: US_NPI,
+            coding: Coding::new(US_NPI, organization, None),
+        });
+    }
+    extension
+}
+
+/// A clinician's specialty: in R4 its NUCC taxonomy first, then the CMS specialty code.
+fn qualification(version: ApiVersion, specialty: &str) -> CodeableConcept<'_> {
+    let cms = Coding::new(
+        bb_var!("prvdr_spclty"),
+        specialty,
+        CODEBOOK.specialty.display(specialty),
+    );
+    let mut coding = Vec::with_capacity(2);
+    if version == ApiVersion::V2
+        && let Some((taxonomy, display)) = CODEBOOK.taxonomy(specialty)
+    {
+        coding.push(Coding::new(
+            "http://nucc.org/provider-taxonomy",
+            taxonomy,
+            Some(display),
+        ));
+    }
+    coding.push(cms);
+    CodeableConcept { coding, text: None }
+}
+
+/// A variable's coding with the codebook's display of `code`.
+fn coded<'a>(name: &'static str, code: &'a str, table: &CodeTable) -> Extension<'a> {
+    Extension::variable(name, code, table.display(code))
+}
+
+fn item<'a>(
+    version: ApiVersion,
+    claim: &'a Claim,
+    line: &'a ClaimLine,
+    care_team: u32,
+    diagnosis: u32,
+) -> Item<'a> {
     let v2 = version == ApiVersion::V2;
     let hcpcs: Vec<Coding<'_>> = line
         .hcpcs_cd
@@ -200,43 +274,58 @@ fn item(version: ApiVersion, line: &ClaimLine, care_team: u32, diagnosis: u32) -
         .map(|code| Coding::new(HCPCS, code, None))
         .into_iter()
         .collect();
-    let ndc: Vec<Extension<'_>> = line
-        .ndc_cd
-        .as_deref()
-        .map(|ndc| Extension::Coding {
-            url: "http://hl7.org/fhir/sid/ndc",
-            coding: Coding::new("http://hl7.org/fhir/sid/ndc", ndc, None),
+    let ndc = || {
+        line.ndc_cd.as_deref().map(|ndc| Extension::Coding {
+            url: NDC,
+            coding: Coding::new(NDC, ndc, None),
         })
-        .into_iter()
-        .collect();
+    };
+    let mut extension = line_extensions(version, claim, line);
+    if !v2 {
+        extension.extend(ndc());
+    }
     let location = line.place_of_service_cd.as_deref().map(|pos| {
         let mut coding = vec![Coding::new(
-            "https://bluebutton.cms.gov/resources/variables/line_place_of_srvc_cd",
+            bb_var!("line_place_of_srvc_cd"),
             pos,
-            None,
+            CODEBOOK.place_of_service.display(pos),
         )];
         if v2 {
+            // CARIN binds a professional line's location to CMS's place-of-service code
+            // set; BFD gives only the CCW variable.
             coding.push(Coding::new(
                 "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set",
                 pos,
                 None,
             ));
         }
-        CodeableConcept { coding, text: None }
+        Location {
+            extension: location_extensions(version, line),
+            coding,
+        }
     });
     Item {
+        extension,
         sequence: line.line_num,
         care_team_link_id: (!v2).then_some([care_team]),
         care_team_sequence: v2.then_some([care_team]),
         diagnosis_link_id: (!v2).then_some([diagnosis]),
         diagnosis_sequence: v2.then_some([diagnosis]),
+        category: line.part_b.as_ref().map(|part_b| {
+            let code = char_code(part_b.type_of_service_cd);
+            CodeableConcept::of(Coding::new(
+                bb_var!("line_cms_type_srvc_cd"),
+                code,
+                CODEBOOK.type_of_service.display(code),
+            ))
+        }),
         revenue: None,
         service: (!v2).then(|| CodeableConcept {
             coding: hcpcs.clone(),
             text: None,
         }),
-        product_or_service: v2.then_some(ProductOrService {
-            extension: ndc,
+        product_or_service: v2.then(|| ProductOrService {
+            extension: ndc().into_iter().collect(),
             coding: hcpcs,
         }),
         modifier: modifiers(line),
@@ -251,6 +340,150 @@ fn item(version: ApiVersion, line: &ClaimLine, care_team: u32, diagnosis: u32) -
         adjudication: line_adjudications(version, line),
         detail: None,
     }
+}
+
+/// A line's classification, count and payer variables, in BFD's order for each kind and
+/// version.
+fn line_extensions<'a>(
+    version: ApiVersion,
+    claim: &'a Claim,
+    line: &'a ClaimLine,
+) -> Vec<Extension<'a>> {
+    let Some(part_b) = &line.part_b else {
+        return Vec::new();
+    };
+    let v2 = version == ApiVersion::V2;
+    let book = &*CODEBOOK;
+    let mtus_cd = char_code(part_b.mtus_cd);
+    let mut extension = Vec::with_capacity(9);
+    match &part_b.kind {
+        PartBLineKind::Carrier { .. } => {
+            let count = Extension::Quantity {
+                url: bb_var!("carr_line_mtus_cnt"),
+                value: i64::from(line.units),
+            };
+            let code = coded("carr_line_mtus_cd", mtus_cd, &book.carrier_mtus);
+            // BFD's R4 carrier lines also repeat the MTUS code under the count's URL as a
+            // coding, a defect (the count is a quantity): it is left out.
+            if v2 {
+                extension.extend([count, code]);
+            } else {
+                extension.extend([code, count]);
+            }
+        }
+        PartBLineKind::Dme {
+            supplier_num,
+            supplier_type_cd,
+            pricing_state_cd,
+            screen_savings_cents,
+            ..
+        } => {
+            extension.push(Extension::VariableIdentifier {
+                name: "suplrnum",
+                value: supplier_num,
+            });
+            extension.push(Extension::DecimalQuantity {
+                url: bb_var!("dmerc_line_scrn_svgs_amt"),
+                cents: *screen_savings_cents,
+            });
+            extension.push(Extension::CodedQuantity {
+                url: bb_var!("dmerc_line_mtus_cnt"),
+                value: i64::from(line.units),
+                unit: book.dme_mtus.display(mtus_cd),
+                system: bb_var!("dmerc_line_mtus_cd"),
+                code: mtus_cd,
+            });
+            if v2 {
+                extension.extend(dme_pricing(pricing_state_cd, *supplier_type_cd));
+            }
+        }
+    }
+    extension.push(Extension::variable(
+        "betos_cd",
+        &part_b.betos_cd,
+        book.betos.display(&part_b.betos_cd),
+    ));
+    if let Some(payer) = claim.primary_payer_cd {
+        let code = char_code(payer);
+        extension.push(coded(
+            "line_bene_prmry_pyr_cd",
+            code,
+            &book.line_primary_payer,
+        ));
+    }
+    if v2 {
+        // STU3 gives the processing indicator as an adjudication reason instead.
+        extension.push(coded(
+            "line_prcsg_ind_cd",
+            &part_b.processing_cd,
+            &book.processing,
+        ));
+    }
+    let deductible = char_code(part_b.deductible_cd);
+    extension.push(coded(
+        "line_service_deductible",
+        deductible,
+        &book.service_deductible,
+    ));
+    extension
+}
+
+/// The DME line's pricing state and supplier type (R4: item extensions; STU3: location
+/// extensions).
+fn dme_pricing(pricing_state_cd: &str, supplier_type_cd: char) -> [Extension<'_>; 2] {
+    let supplier_type = char_code(supplier_type_cd);
+    [
+        Extension::variable("dmerc_line_prcng_state_cd", pricing_state_cd, None),
+        coded(
+            "dmerc_line_supplr_type_cd",
+            supplier_type,
+            &CODEBOOK.supplier_type,
+        ),
+    ]
+}
+
+/// Where the line's provider is and how it was priced.
+fn location_extensions(version: ApiVersion, line: &ClaimLine) -> Vec<Extension<'_>> {
+    let Some(part_b) = &line.part_b else {
+        return Vec::new();
+    };
+    let book = &*CODEBOOK;
+    let mut extension = vec![coded(
+        "prvdr_state_cd",
+        &part_b.provider_state_cd,
+        &book.provider_state,
+    )];
+    match &part_b.kind {
+        PartBLineKind::Carrier {
+            provider_zip,
+            pricing_locality_cd,
+            clia_lab_num,
+            ..
+        } => {
+            extension.push(Extension::variable("prvdr_zip", provider_zip, None));
+            extension.push(coded(
+                "carr_line_prcng_lclty_cd",
+                pricing_locality_cd,
+                &book.pricing_locality,
+            ));
+            if let Some(clia) = clia_lab_num {
+                extension.push(Extension::VariableIdentifier {
+                    name: "carr_line_clia_lab_num",
+                    value: clia,
+                });
+            }
+        }
+        PartBLineKind::Dme {
+            pricing_state_cd,
+            supplier_type_cd,
+            ..
+        } => {
+            if version == ApiVersion::V1 {
+                extension.extend(dme_pricing(pricing_state_cd, *supplier_type_cd));
+            }
+        }
+    }
+    extension
 }
 
 /// One line adjudication: the Blue Button variable (its URL) and, in R4, its CARIN
@@ -304,7 +537,7 @@ const LINE_ADJUDICATIONS: [AdjudicationKind; 8] = [
     },
 ];
 
-fn line_adjudications(version: ApiVersion, line: &ClaimLine) -> Vec<Adjudication<'static>> {
+fn line_adjudications(version: ApiVersion, line: &ClaimLine) -> Vec<Adjudication<'_>> {
     let amounts = [
         line.paid_cents,
         0,
@@ -315,11 +548,98 @@ fn line_adjudications(version: ApiVersion, line: &ClaimLine) -> Vec<Adjudication
         line.submitted_cents,
         line.allowed_cents,
     ];
-    LINE_ADJUDICATIONS
+    let mut adjudications: Vec<Adjudication<'_>> = LINE_ADJUDICATIONS
         .iter()
         .zip(amounts)
         .map(|(kind, cents)| adjudication(version, kind.variable, kind.display, kind.carin, cents))
-        .collect()
+        .collect();
+    let Some(part_b) = &line.part_b else {
+        return adjudications;
+    };
+    let book = &*CODEBOOK;
+    let payment = char_code(part_b.payment_cd);
+    adjudications[0].extension = vec![coded("line_pmt_80_100_cd", payment, &book.payment_80_100)];
+    match &part_b.kind {
+        PartBLineKind::Carrier {
+            reduced_payment_cd, ..
+        } => {
+            let code = char_code(*reduced_payment_cd);
+            adjudications.insert(
+                0,
+                reason(
+                    version,
+                    (
+                        bb_var!("carr_line_rdcd_pmt_phys_astn_c"),
+                        "Carrier Line Reduced Payment Physician Assistant Code",
+                    ),
+                    code,
+                    book.reduced_payment.display(code),
+                ),
+            );
+        }
+        PartBLineKind::Dme {
+            purchase_price_cents,
+            primary_allowed_cents,
+            ..
+        } => {
+            // BFD's R4 DME lines also open with a revenue-center payment and end with
+            // two repeated amounts, defects of its DME transformer left out here.
+            let amounts = [
+                adjudication(
+                    version,
+                    bb_var!("line_prmry_alowd_chrg_amt"),
+                    "Line Primary Payer Allowed Charge Amount",
+                    (HL7_ADJUDICATION, "eligible", "Eligible Amount"),
+                    *primary_allowed_cents,
+                ),
+                adjudication(
+                    version,
+                    bb_var!("line_dme_prchs_price_amt"),
+                    "Line DME Purchase Price Amount",
+                    (HL7_ADJUDICATION, "submitted", "Submitted Amount"),
+                    *purchase_price_cents,
+                ),
+            ];
+            adjudications.splice(0..0, amounts);
+        }
+    }
+    if version == ApiVersion::V1 {
+        let code = part_b.processing_cd.as_str();
+        adjudications.push(reason(
+            version,
+            (
+                bb_var!("line_prcsg_ind_cd"),
+                "Line Processing Indicator Code",
+            ),
+            code,
+            book.processing.display(code),
+        ));
+    }
+    adjudications
+}
+
+/// An adjudication that gives a reason and no amount: in STU3 under the variable's own
+/// category, in R4 as CARIN's denial reason.
+fn reason<'a>(
+    version: ApiVersion,
+    (variable, variable_display): (&'static str, &'static str),
+    code: &'a str,
+    display: Option<&'static str>,
+) -> Adjudication<'a> {
+    let category = match version {
+        ApiVersion::V1 => Coding::new(BB_ADJUDICATION, variable, Some(variable_display)),
+        ApiVersion::V2 => Coding::new(
+            "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudicationDiscriminator",
+            "denialreason",
+            Some("Denial Reason"),
+        ),
+    };
+    Adjudication {
+        extension: Vec::new(),
+        category: CodeableConcept::of(category),
+        reason: Some(CodeableConcept::of(Coding::new(variable, code, display))),
+        amount: None,
+    }
 }
 
 /// The claim-level amounts R4 files as benefit balances, in BFD's order (STU3 has them

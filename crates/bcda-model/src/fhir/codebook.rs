@@ -1,0 +1,128 @@
+//! The Blue Button codebook: the display texts BFD gives CCW codes, worded as BFD words
+//! them (`data/codebook/`, where each table comes from is in its README). A code is
+//! looked up exactly, as BFD looks it up, so a code the codebook does not list is
+//! rendered without a display.
+
+use std::sync::LazyLock;
+
+use crate::code_table::{CodeTable, rows};
+
+/// Every table the renderers look codes up in.
+#[derive(Debug)]
+pub struct Codebook {
+    pub betos: CodeTable,
+    pub type_of_service: CodeTable,
+    pub carrier_mtus: CodeTable,
+    pub dme_mtus: CodeTable,
+    pub processing: CodeTable,
+    pub service_deductible: CodeTable,
+    pub payment_80_100: CodeTable,
+    pub reduced_payment: CodeTable,
+    /// LINE_BENE_PRMRY_PYR_CD, worded differently from the claim's NCH_PRMRY_PYR_CD.
+    pub line_primary_payer: CodeTable,
+    pub claim_primary_payer: CodeTable,
+    pub participating: CodeTable,
+    pub supplier_type: CodeTable,
+    pub place_of_service: CodeTable,
+    /// PRVDR_STATE_CD: SSA state codes.
+    pub provider_state: CodeTable,
+    pub pricing_locality: CodeTable,
+    /// PRVDR_SPCLTY: CMS provider specialty codes.
+    pub specialty: CodeTable,
+    pub claim_entry: CodeTable,
+    pub hct_hgb_type: CodeTable,
+    /// CMS specialty code, NUCC taxonomy code and the taxonomy's display name.
+    taxonomy: Vec<(&'static str, &'static str, &'static str)>,
+}
+
+impl Codebook {
+    /// The NUCC taxonomy code and display BFD gives a clinician of CMS `specialty`.
+    pub fn taxonomy(&self, specialty: &str) -> Option<(&'static str, &'static str)> {
+        self.taxonomy
+            .binary_search_by(|(listed, _, _)| (*listed).cmp(specialty))
+            .ok()
+            .map(|i| (self.taxonomy[i].1, self.taxonomy[i].2))
+    }
+}
+
+macro_rules! table {
+    ($file:literal) => {
+        CodeTable::parse(include_str!(concat!("../../data/codebook/", $file)))
+    };
+}
+
+/// The codebook, parsed once.
+pub static CODEBOOK: LazyLock<Codebook> = LazyLock::new(|| {
+    let mut taxonomy: Vec<_> = rows(include_str!("../../data/codebook/specialty_taxonomy.csv"))
+        .map(|row| (row[0], row[1], row[2]))
+        .collect();
+    taxonomy.sort_unstable();
+    Codebook {
+        betos: table!("betos_cd.csv"),
+        type_of_service: table!("line_cms_type_srvc_cd.csv"),
+        carrier_mtus: table!("carr_line_mtus_cd.csv"),
+        dme_mtus: table!("dmerc_line_mtus_cd.csv"),
+        processing: table!("line_prcsg_ind_cd.csv"),
+        service_deductible: table!("line_service_deductible.csv"),
+        payment_80_100: table!("line_pmt_80_100_cd.csv"),
+        reduced_payment: table!("carr_line_rdcd_pmt_phys_astn_c.csv"),
+        line_primary_payer: table!("line_bene_prmry_pyr_cd.csv"),
+        claim_primary_payer: table!("nch_prmry_pyr_cd.csv"),
+        participating: table!("prtcptng_ind_cd.csv"),
+        supplier_type: table!("dmerc_line_supplr_type_cd.csv"),
+        place_of_service: table!("line_place_of_srvc_cd.csv"),
+        provider_state: table!("prvdr_state_cd.csv"),
+        pricing_locality: table!("carr_line_prcng_lclty_cd.csv"),
+        specialty: table!("prvdr_spclty.csv"),
+        claim_entry: table!("carr_clm_entry_cd.csv"),
+        hct_hgb_type: table!("line_hct_hgb_type_cd.csv"),
+        taxonomy,
+    }
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_parses_with_bfds_wording() {
+        let book = &*CODEBOOK;
+        // Pairs BFD's approved responses show (tests/bluebutton of bcda-synth).
+        assert_eq!(book.betos.display("T2D"), Some("Other tests - other"));
+        assert_eq!(book.type_of_service.display("1"), Some("Medical care"));
+        assert_eq!(book.carrier_mtus.display("3"), Some("Services"));
+        assert_eq!(book.dme_mtus.display("3"), Some("Number of services"));
+        assert_eq!(book.processing.display("A"), Some("Allowed"));
+        assert_eq!(
+            book.service_deductible.display("0"),
+            Some("Service Subject to Deductible")
+        );
+        assert_eq!(book.payment_80_100.display("0"), Some("80%"));
+        assert_eq!(book.reduced_payment.display("0"), Some("N/A"));
+        assert_eq!(
+            book.line_primary_payer.display("E"),
+            Some("Workers' compensation")
+        );
+        assert_eq!(book.participating.display("1"), Some("Participating"));
+        assert_eq!(book.pricing_locality.display("15"), Some("CONNECTICUT"));
+        assert_eq!(book.specialty.display("41"), Some("Optometrist"));
+        assert_eq!(book.specialty.display("A5"), Some("Pharmacy (DMERC)"));
+        assert_eq!(
+            book.provider_state.display("99"),
+            Some("With 000 county code is American Samoa; otherwise unknown")
+        );
+        assert!(
+            book.place_of_service
+                .display("11")
+                .is_some_and(|d| d.starts_with("Office. Location, other than a hospital"))
+        );
+        assert!(book.claim_entry.display("1").is_some());
+        assert_eq!(book.hct_hgb_type.display("R1"), Some("Hemoglobin Test"));
+        assert!(book.supplier_type.len() == 9 && book.claim_primary_payer.len() == 12);
+        assert_eq!(
+            book.taxonomy("01"),
+            Some(("208D00000X", "General Practice Physician"))
+        );
+        assert_eq!(book.taxonomy("zz"), None);
+    }
+}
