@@ -100,7 +100,7 @@ pub static CODES: LazyLock<Codes> = LazyLock::new(|| {
     let rows = |text: &'static str| parse_csv(text);
     Codes {
         diagnoses: Weighted::new(
-            rows(include_str!("../data/icd10cm.csv")).map(|r| (r[0], weight(r[2]))),
+            rows(include_str!("../data/icd10cm.csv")).map(|r| (r[0], weight(r[1]))),
         ),
         procedures: rows(include_str!("../data/icd10pcs.csv"))
             .map(|r| r[0])
@@ -257,6 +257,14 @@ mod tests {
         // Every BETOS category and type of service is one the codebook displays, and
         // drug codes, only they, name a product.
         let book = &*bcda_model::fhir::codebook::CODEBOOK;
+        assert!(
+            codes
+                .diagnoses
+                .items()
+                .iter()
+                .all(|c| book.icd10cm.contains(c))
+        );
+        assert!(codes.procedures.iter().all(|c| book.icd10pcs.contains(c)));
         for service in codes.carrier_services.items() {
             assert!(book.betos.contains(service.betos), "{}", service.code);
             let tos = service.type_of_service.to_string();

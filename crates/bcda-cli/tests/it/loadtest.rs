@@ -15,7 +15,10 @@ async fn a_load_test_runs_every_client_and_writes_its_report() {
         .spawn()
         .await;
     // Not BCDA's test ids (A9990-A9999): these ACOs are held to one export at a time.
-    let first = app.synthetic_aco("A1001", 8).await;
+    // The shared ACO's export must outlast the clients' token requests (a hash each,
+    // so up to a second apart on a busy machine), or the second client finds it done
+    // and meets no 429.
+    let first = app.synthetic_aco("A1001", 60).await;
     let second = app.synthetic_aco("A1002", 4).await;
     let dir = tempfile::tempdir().unwrap();
     let credentials = dir.path().join("credentials.txt");

@@ -31,6 +31,10 @@ pub struct Codebook {
     pub specialty: CodeTable,
     pub claim_entry: CodeTable,
     pub hct_hgb_type: CodeTable,
+    /// ICD-10-CM diagnoses and ICD-10-PCS procedures, described in capitals as BFD
+    /// describes them (the codes the synthetic data uses).
+    pub icd10cm: CodeTable,
+    pub icd10pcs: CodeTable,
     /// CMS specialty code, NUCC taxonomy code and the taxonomy's display name.
     taxonomy: Vec<(&'static str, &'static str, &'static str)>,
 }
@@ -76,6 +80,8 @@ pub static CODEBOOK: LazyLock<Codebook> = LazyLock::new(|| {
         specialty: table!("prvdr_spclty.csv"),
         claim_entry: table!("carr_clm_entry_cd.csv"),
         hct_hgb_type: table!("line_hct_hgb_type_cd.csv"),
+        icd10cm: table!("icd10cm.csv"),
+        icd10pcs: table!("icd10pcs.csv"),
         taxonomy,
     }
 });
@@ -118,6 +124,11 @@ mod tests {
         );
         assert!(book.claim_entry.display("1").is_some());
         assert_eq!(book.hct_hgb_type.display("R1"), Some("Hemoglobin Test"));
+        assert_eq!(
+            book.icd10cm.display("I10"),
+            Some("ESSENTIAL (PRIMARY) HYPERTENSION")
+        );
+        assert!(book.icd10pcs.display("0SR90J9").is_some());
         assert!(book.supplier_type.len() == 9 && book.claim_primary_payer.len() == 12);
         assert_eq!(
             book.taxonomy("01"),

@@ -101,6 +101,8 @@ pub struct Coding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extension: Option<Box<[Extension<'a>; 1]>>,
     pub system: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<&'a str>,
     pub code: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display: Option<&'a str>,
@@ -111,8 +113,17 @@ impl<'a> Coding<'a> {
         Coding {
             extension: None,
             system,
+            version: None,
             code,
             display,
+        }
+    }
+
+    /// The same coding from `version` of its code system.
+    pub fn in_version(self, version: &'a str) -> Coding<'a> {
+        Coding {
+            version: Some(version),
+            ..self
         }
     }
 }

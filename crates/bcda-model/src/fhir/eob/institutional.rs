@@ -12,6 +12,7 @@ use super::{
 };
 use crate::ApiVersion;
 use crate::claims::{Claim, ClaimLine, ClaimType};
+use crate::fhir::codebook::CODEBOOK;
 use crate::fhir::datatypes::{
     CodeableConcept, Coding, Extension, FhirDate, Identifier, Money, Period, char_code,
 };
@@ -73,6 +74,7 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
     }
     eob.extension = extensions(version, claim);
     eob.provider = claim.provider_ccn.as_deref().map(|ccn| ProviderReference {
+        kind: None,
         identifier: Identifier {
             kind: None,
             system: bb_var!("prvdr_num"),
@@ -85,9 +87,10 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
         value: Cow::Borrowed(npi),
     });
     if !v2 {
-        eob.organization = billing
-            .clone()
-            .map(|identifier| ProviderReference { identifier });
+        eob.organization = billing.clone().map(|identifier| ProviderReference {
+            kind: None,
+            identifier,
+        });
     }
     eob.facility = claim.fac_type_cd.map(|fac| Facility {
         extension: [Extension::variable(
@@ -114,11 +117,12 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
         .iter()
         .enumerate()
         .map(|(i, (code, date))| {
-            let mut coding = vec![Coding::new("http://hl7.org/fhir/sid/icd-10", code, None)];
+            let display = CODEBOOK.icd10pcs.display(code);
+            let mut coding = vec![Coding::new("http://hl7.org/fhir/sid/icd-10", code, display)];
             if v2 {
                 coding.insert(
                     0,
-                    Coding::new("http://www.cms.gov/Medicare/Coding/ICD10", code, None),
+                    Coding::new("http://www.cms.gov/Medicare/Coding/ICD10", code, display),
                 );
             }
             Procedure {
@@ -422,7 +426,7 @@ fn item<'a>(version: ApiVersion, line: &'a ClaimLine, state: Option<&'static str
             extension: Vec::new(),
             coding: hcpcs,
         }),
-        modifier: modifiers(line),
+        modifier: modifiers(line, None),
         serviced_date: None,
         serviced_period: line_period(line),
         location_codeable_concept: None,

@@ -19,6 +19,7 @@ use super::datatypes::{
 };
 use crate::ApiVersion;
 use crate::claims::{Claim, ClaimLine, ClaimType, PdeEvent};
+use crate::fhir::codebook::CODEBOOK;
 use crate::fhir::json::{self, JsonError};
 
 /// The URL of a Blue Button variable, built at compile time.
@@ -73,6 +74,9 @@ pub struct ExplanationOfBenefit<'a> {
     facility: Option<Facility<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     outcome: Option<&'static str>,
+    /// CLM_DISP_CD, e.g. `01` debit accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    disposition: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     care_team: Vec<CareTeam<'a>>,
     /// STU3 `information`.
@@ -115,6 +119,9 @@ struct Value {
 
 #[derive(Debug, Serialize)]
 struct ProviderReference<'a> {
+    /// The kind of resource referred to, e.g. `Practitioner`.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
     identifier: Identifier<'a>,
 }
 
@@ -490,6 +497,7 @@ impl<'a> ExplanationOfBenefit<'a> {
             organization: None,
             facility: None,
             outcome: v2.then_some("complete"),
+            disposition: None,
             care_team: Vec::new(),
             information: Vec::new(),
             supporting_info: Vec::new(),
@@ -621,6 +629,7 @@ fn claim_identifier(version: ApiVersion, system: &'static str, value: i64) -> Id
 /// An NPI as a care-team provider: a plain NPI identifier in STU3, a typed one in R4.
 fn npi_provider(version: ApiVersion, npi: &str) -> ProviderReference<'_> {
     ProviderReference {
+        kind: None,
         identifier: Identifier {
             kind: (version == ApiVersion::V2).then(|| {
                 CodeableConcept::of(Coding::new(
@@ -646,7 +655,8 @@ fn diagnoses<'a>(
         .enumerate()
         .map(|(i, code)| {
             let principal = i == 0;
-            let mut coding = vec![Coding::new("http://hl7.org/fhir/sid/icd-10", code, None)];
+            let display = CODEBOOK.icd10cm.display(code);
+            let mut coding = vec![Coding::new("http://hl7.org/fhir/sid/icd-10", code, display)];
             let kind = match version {
                 ApiVersion::V1 => principal.then(|| {
                     [CodeableConcept::of(Coding::new(
@@ -656,7 +666,7 @@ fn diagnoses<'a>(
                     ))]
                 }),
                 ApiVersion::V2 => {
-                    coding.insert(0, Coding::new("http://hl7.org/fhir/sid/icd-10-cm", code, None));
+                    coding.insert(0, Coding::new("http://hl7.org/fhir/sid/icd-10-cm", code, display));
                     Some([CodeableConcept::of(if principal {
                         Coding::new("http://terminology.hl7.org/CodeSystem/ex-diagnosistype", "principal", Some("principal"))
                     } else {
@@ -681,11 +691,18 @@ fn diagnoses<'a>(
         .collect()
 }
 
-/// A line's HCPCS modifiers.
-fn modifiers(line: &ClaimLine) -> Vec<CodeableConcept<'_>> {
+/// A line's HCPCS modifiers, from the HCPCS release of `hcpcs_version` when the claim
+/// names it.
+fn modifiers<'a>(line: &'a ClaimLine, hcpcs_version: Option<&'a str>) -> Vec<CodeableConcept<'a>> {
     line.modifiers
         .iter()
-        .map(|m| CodeableConcept::of(Coding::new(HCPCS, m, None)))
+        .map(|m| {
+            let coding = Coding::new(HCPCS, m, None);
+            CodeableConcept::of(match hcpcs_version {
+                Some(version) => coding.in_version(version),
+                None => coding,
+            })
+        })
         .collect()
 }
 

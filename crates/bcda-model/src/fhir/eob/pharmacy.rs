@@ -59,6 +59,7 @@ pub(super) fn build(
     };
     if v2 {
         eob.provider = Some(ProviderReference {
+            kind: None,
             identifier: Identifier {
                 kind: None,
                 ..pharmacy()
@@ -66,6 +67,7 @@ pub(super) fn build(
         });
     } else {
         eob.organization = Some(ProviderReference {
+            kind: None,
             identifier: pharmacy(),
         });
     }

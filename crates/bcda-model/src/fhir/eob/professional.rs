@@ -43,23 +43,43 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
             Some(near_line.1),
         ));
     }
-    let billing = claim.billing_npi.as_deref().map(|npi| ProviderReference {
-        identifier: Identifier {
-            kind: None,
-            system: if v2 {
-                bb_var!("carr_clm_blg_npi_num")
-            } else {
-                US_NPI
-            },
-            value: Cow::Borrowed(npi),
-        },
-    });
+    let dme = claim.claim_type == ClaimType::Dme;
     if v2 {
-        eob.provider = billing;
-    } else {
-        eob.organization = billing;
+        // R4 names the billing provider; STU3 gives the carrier's billing organization in
+        // its care team instead, as BFD does.
+        eob.provider = claim.billing_npi.as_deref().map(|npi| ProviderReference {
+            kind: dme.then_some("Practitioner"),
+            identifier: Identifier {
+                kind: None,
+                system: if dme {
+                    US_NPI
+                } else {
+                    bb_var!("carr_clm_blg_npi_num")
+                },
+                value: Cow::Borrowed(npi),
+            },
+        });
     }
+    // Every synthetic claim is an accepted original debit.
+    eob.disposition = Some("01");
     eob.care_team = care_team(version, claim);
+    if v2
+        && !dme
+        && let Some(organization) = claim.billing_npi.as_deref()
+    {
+        eob.care_team.push(CareTeam {
+            extension: Vec::new(),
+            sequence: eob.care_team.len() as u32 + 1,
+            provider: npi_provider(version, organization),
+            responsible: None,
+            role: CodeableConcept::of(Coding::new(
+                "http://terminology.hl7.org/CodeSystem/claimcareteamrole",
+                "primary",
+                Some("Primary provider"),
+            )),
+            qualification: None,
+        });
+    }
     if let Some(date) = claim.weekly_processing_date {
         eob.add_received_date(version, date);
     }
@@ -122,10 +142,18 @@ fn extensions<'a>(
         Extension::variable("asgmntcd", "A", Some("Assigned claim")),
     ];
     match version {
-        ApiVersion::V2 => extension.insert(
-            0,
-            Extension::variable("nch_near_line_rec_ident_cd", near_line.0, Some(near_line.1)),
-        ),
+        ApiVersion::V2 => {
+            extension.insert(
+                0,
+                Extension::variable("nch_near_line_rec_ident_cd", near_line.0, Some(near_line.1)),
+            );
+            // Every synthetic claim is an original debit.
+            extension.push(Extension::variable(
+                "carr_clm_entry_cd",
+                "1",
+                CODEBOOK.claim_entry.display("1"),
+            ));
+        }
         ApiVersion::V1 => {
             for (name, cents) in [
                 ("prpayamt", claim.primary_payer_cents),
@@ -268,6 +296,7 @@ fn item<'a>(
     diagnosis: u32,
 ) -> Item<'a> {
     let v2 = version == ApiVersion::V2;
+    let hcpcs_version = hcpcs_year_code(claim);
     let hcpcs: Vec<Coding<'_>> = line
         .hcpcs_cd
         .as_deref()
@@ -321,14 +350,17 @@ fn item<'a>(
         }),
         revenue: None,
         service: (!v2).then(|| CodeableConcept {
-            coding: hcpcs.clone(),
+            coding: hcpcs
+                .iter()
+                .map(|coding| coding.clone().in_version(hcpcs_version))
+                .collect(),
             text: None,
         }),
         product_or_service: v2.then(|| ProductOrService {
             extension: ndc().into_iter().collect(),
             coding: hcpcs,
         }),
-        modifier: modifiers(line),
+        modifier: modifiers(line, Some(hcpcs_version)),
         serviced_date: None,
         serviced_period: line_period(line),
         location_codeable_concept: location,
@@ -340,6 +372,13 @@ fn item<'a>(
         adjudication: line_adjudications(version, line),
         detail: None,
     }
+}
+
+/// CARR_CLM_HCPCS_YR_CD: the last digit of the year of the HCPCS release the claim is
+/// coded in, the year of its service.
+fn hcpcs_year_code(claim: &Claim) -> &'static str {
+    let digit = claim.from_date.year().rem_euclid(10) as u32;
+    char_code(char::from_digit(digit, 10).unwrap_or('0'))
 }
 
 /// A line's classification, count and payer variables, in BFD's order for each kind and
