@@ -244,6 +244,12 @@ pub struct Claim {
     /// received date of the claim.
     pub weekly_processing_date: Option<Date>,
     pub payment_denial_cd: Option<char>,
+    /// RFR_PHYSN_NPI: the physician who referred the beneficiary or ordered the service
+    /// (carrier and DME).
+    pub referring_npi: Option<String>,
+    /// CLM_CLNCL_TRIL_NUM: the clinicaltrials.gov number of a clinical trial the services
+    /// were part of (carrier).
+    pub clinical_trial_num: Option<String>,
     pub last_updated: OffsetDateTime,
     pub lines: Vec<ClaimLine>,
 }
@@ -299,7 +305,44 @@ pub struct PartBLine {
     pub participating_cd: char,
     /// PRVDR_STATE_CD: the SSA state code of the provider or supplier.
     pub provider_state_cd: String,
+    /// The hemoglobin or hematocrit result reported on the line, if any.
+    pub hct_hgb: Option<HctHgbResult>,
     pub kind: PartBLineKind,
+}
+
+/// A hemoglobin or hematocrit test result reported on a line (LINE_HCT_HGB_TYPE_CD and
+/// LINE_HCT_HGB_RSLT_NUM).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HctHgbResult {
+    /// `R1` hemoglobin (g/dL), `R2` hematocrit (%).
+    pub test: HctHgbTest,
+    /// The result in tenths (`124` is 12.4).
+    pub tenths: i16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HctHgbTest {
+    Hemoglobin,
+    Hematocrit,
+}
+
+impl HctHgbTest {
+    /// The CCW code: `R1` or `R2`.
+    pub fn code(self) -> &'static str {
+        match self {
+            HctHgbTest::Hemoglobin => "R1",
+            HctHgbTest::Hematocrit => "R2",
+        }
+    }
+
+    /// The test of CCW code `code`.
+    pub fn from_code(code: &str) -> Option<HctHgbTest> {
+        match code {
+            "R1" => Some(HctHgbTest::Hemoglobin),
+            "R2" => Some(HctHgbTest::Hematocrit),
+            _ => None,
+        }
+    }
 }
 
 /// What only a carrier or only a DME line carries.

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 
 use bcda_model::ApiVersion;
 use bcda_model::claims::{
-    Beneficiary, Claim, ClaimLine, ClaimType, EnrollmentMonth, EnrollmentYear, PartBLine,
-    PartBLineKind, PdeEvent,
+    Beneficiary, Claim, ClaimLine, ClaimType, EnrollmentMonth, EnrollmentYear, HctHgbResult,
+    HctHgbTest, PartBLine, PartBLineKind, PdeEvent,
 };
 use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
 use time::macros::{date, datetime};
@@ -90,6 +90,11 @@ fn line(
         payment_cd: if lab { '1' } else { '0' },
         participating_cd: '1',
         provider_state_cd: "05".into(),
+        // The laboratory line is a blood count: it reports the hemoglobin found.
+        hct_hgb: lab.then_some(HctHgbResult {
+            test: HctHgbTest::Hemoglobin,
+            tenths: 124,
+        }),
         kind: if kind == ClaimType::Dme {
             PartBLineKind::Dme {
                 supplier_num: "1497758544".into(),
@@ -192,6 +197,8 @@ fn professional_claim(kind: ClaimType) -> Claim {
         bene_paid_cents: 0,
         provider_paid_cents: 1_300,
         payment_denial_cd: None,
+        referring_npi: Some("1790786754".into()),
+        clinical_trial_num: Some("03041819".into()),
         weekly_processing_date: Some(date!(2026 - 03 - 20)),
         last_updated: datetime!(2026-03-20 14:02:03.004 UTC),
         lines,
@@ -208,6 +215,8 @@ fn institutional_claim(kind: ClaimType) -> Claim {
         _ => ("50", ['8', '1', '1']),
     };
     claim.nch_clm_type_cd = nch;
+    claim.referring_npi = None;
+    claim.clinical_trial_num = None;
     claim.contractor_num = "01111".into();
     claim.provider_ccn = Some("050123".into());
     claim.attending_npi = Some("1234567893".into());

@@ -550,7 +550,7 @@ const CLAIMS: Table = Table {
            admission_source_cd, discharge_status_cd, drg_cd, utilization_days, diagnosis_codes, procedure_codes, \
            procedure_dates, total_charge_cents, allowed_cents, paid_cents, deductible_cents, coinsurance_cents, \
            primary_payer_cents, primary_payer_cd, bene_paid_cents, provider_paid_cents, payment_denial_cd, \
-           last_updated, nch_wkly_proc_dt) FROM STDIN (FORMAT binary)",
+           last_updated, nch_wkly_proc_dt, referring_npi, clinical_trial_num) FROM STDIN (FORMAT binary)",
     types: &[
         Type::INT8,
         Type::INT8,
@@ -591,6 +591,8 @@ const CLAIMS: Table = Table {
         Type::BPCHAR,
         Type::TIMESTAMPTZ,
         Type::DATE,
+        Type::BPCHAR,
+        Type::TEXT,
     ],
 };
 
@@ -644,6 +646,8 @@ fn write_claim<'w>(c: &'w Claim, row: &mut Row<'w>) {
     row.push(Box::new(c.payment_denial_cd.map(text)));
     row.push(Box::new(c.last_updated));
     row.push(Box::new(c.weekly_processing_date));
+    row.push(Box::new(&c.referring_npi));
+    row.push(Box::new(&c.clinical_trial_num));
 }
 
 const LINES: Table = Table {
@@ -653,7 +657,7 @@ const LINES: Table = Table {
            betos_cd, type_srvc_cd, mtus_cd, prcsg_ind_cd, service_deductible_cd, pmt_80_100_cd, \
            prtcptng_ind_cd, prvdr_state_cd, prvdr_type_cd, rdcd_pmt_phys_astn_cd, prvdr_zip, \
            prcng_lclty_cd, clia_lab_num, suplrnum, supplr_type_cd, prcng_state_cd, scrn_svgs_cents, \
-           prchs_price_cents, prmry_alowd_cents) \
+           prchs_price_cents, prmry_alowd_cents, hct_hgb_type_cd, hct_hgb_result_tenths) \
            FROM STDIN (FORMAT binary)",
     types: &[
         Type::INT8,
@@ -698,6 +702,9 @@ const LINES: Table = Table {
         Type::INT8,
         Type::INT8,
         Type::INT8,
+        // A hemoglobin or hematocrit result.
+        Type::BPCHAR,
+        Type::INT2,
     ],
 };
 
@@ -781,6 +788,9 @@ fn write_part_b<'w>(part_b: Option<&'w PartBLine>, row: &mut Row<'w>) {
     row.push(Box::new(dme.map(|d| d.3)));
     row.push(Box::new(dme.map(|d| d.4)));
     row.push(Box::new(dme.map(|d| d.5)));
+    let result = part_b.and_then(|p| p.hct_hgb);
+    row.push(Box::new(result.map(|r| r.test.code())));
+    row.push(Box::new(result.map(|r| r.tenths)));
 }
 
 const EVENTS: Table = Table {

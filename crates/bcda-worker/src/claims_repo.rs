@@ -5,8 +5,8 @@
 //! range), so a worker's memory depends on the chunk, never on the batch size.
 
 use bcda_model::claims::{
-    Beneficiary, Claim, ClaimLine, EnrollmentMonth, EnrollmentYear, PartBLine, PartBLineKind,
-    PdeEvent, medicare_status_code, nch_clm_type_code,
+    Beneficiary, Claim, ClaimLine, EnrollmentMonth, EnrollmentYear, HctHgbResult, HctHgbTest,
+    PartBLine, PartBLineKind, PdeEvent, medicare_status_code, nch_clm_type_code,
 };
 use bcda_model::export::BeneficiaryRange;
 use time::{Date, OffsetDateTime};
@@ -225,7 +225,8 @@ macro_rules! line_columns {
          betos_cd, type_srvc_cd, mtus_cd, prcsg_ind_cd, service_deductible_cd, pmt_80_100_cd, \
          prtcptng_ind_cd, prvdr_state_cd, prvdr_type_cd, rdcd_pmt_phys_astn_cd, prvdr_zip, \
          prcng_lclty_cd, clia_lab_num, suplrnum, supplr_type_cd, prcng_state_cd, \
-         scrn_svgs_cents, prchs_price_cents, prmry_alowd_cents"
+         scrn_svgs_cents, prchs_price_cents, prmry_alowd_cents, hct_hgb_type_cd, \
+         hct_hgb_result_tenths"
     };
 }
 
@@ -246,7 +247,8 @@ pub async fn claims(
                     discharge_status_cd, drg_cd, utilization_days, diagnosis_codes, procedure_codes, \
                     procedure_dates, total_charge_cents, allowed_cents, paid_cents, deductible_cents, \
                     coinsurance_cents, primary_payer_cents, primary_payer_cd, bene_paid_cents, \
-                    provider_paid_cents, payment_denial_cd, last_updated, nch_wkly_proc_dt \
+                    provider_paid_cents, payment_denial_cd, last_updated, nch_wkly_proc_dt, \
+                    referring_npi, clinical_trial_num \
              FROM claims WHERE beneficiary_id = ANY($1) \
                AND ($2::timestamptz IS NULL OR last_updated > $2 OR beneficiary_id = ANY($4)) \
                AND last_updated <= $3 \
@@ -394,6 +396,8 @@ fn claim(row: &Row) -> Result<Claim, KeyError> {
         payment_denial_cd: optional_char(row, 36)?,
         last_updated: row.get(37),
         weekly_processing_date: row.get(38),
+        referring_npi: row.get(39),
+        clinical_trial_num: row.get(40),
         lines: Vec::new(),
     })
 }
@@ -422,7 +426,7 @@ fn claim_line(row: &Row) -> Result<ClaimLine, KeyError> {
     })
 }
 
-/// The carrier or DME variables of a line (columns 20-38), if it has them: a line with
+/// The carrier or DME variables of a line (columns 20-40), if it has them: a line with
 /// a supplier number is a DME line.
 fn part_b_line(row: &Row) -> Result<Option<PartBLine>, KeyError> {
     let Some(betos_cd) = row.get::<_, Option<String>>(20) else {
@@ -455,8 +459,19 @@ fn part_b_line(row: &Row) -> Result<Option<PartBLine>, KeyError> {
         payment_cd: one_char(row, 25)?,
         participating_cd: one_char(row, 26)?,
         provider_state_cd: row.get(27),
+        hct_hgb: hct_hgb_result(row)?,
         kind,
     }))
+}
+
+/// A line's hemoglobin or hematocrit result (columns 39 and 40), if it reports one.
+fn hct_hgb_result(row: &Row) -> Result<Option<HctHgbResult>, KeyError> {
+    let (Some(code), Some(tenths)) = (row.get::<_, Option<&str>>(39), row.get(40)) else {
+        return Ok(None);
+    };
+    let test = HctHgbTest::from_code(code)
+        .ok_or_else(|| KeyError::data(format!("unknown hemoglobin/hematocrit test {code:?}")))?;
+    Ok(Some(HctHgbResult { test, tenths }))
 }
 
 /// The Part D events of the beneficiaries with `ids` updated in `window`, by beneficiary

@@ -226,6 +226,11 @@ pub enum Extension<'a> {
         url: &'a str,
         cents: i64,
     },
+    /// A reference, e.g. to a contained resource: `{url, valueReference: {reference}}`.
+    Reference {
+        url: &'a str,
+        reference: String,
+    },
     /// A complex extension holding others.
     Nested {
         url: &'a str,
@@ -293,6 +298,11 @@ struct VariableCoding<'a> {
 #[derive(Serialize)]
 struct QuantityValue {
     value: i64,
+}
+
+#[derive(Serialize)]
+struct ValueReference<'a> {
+    reference: &'a str,
 }
 
 #[derive(Serialize)]
@@ -427,6 +437,10 @@ impl Serialize for Extension<'_> {
                         code,
                     },
                 )?;
+            }
+            Extension::Reference { url, reference } => {
+                map.serialize_field("url", url)?;
+                map.serialize_field("valueReference", &ValueReference { reference })?;
             }
             Extension::DecimalQuantity { url, cents } => {
                 map.serialize_field("url", url)?;

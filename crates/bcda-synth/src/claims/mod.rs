@@ -284,6 +284,8 @@ impl Context<'_> {
             bene_paid_cents: 0,
             provider_paid_cents: 0,
             payment_denial_cd: None,
+            referring_npi: None,
+            clinical_trial_num: None,
             weekly_processing_date: Some(self.nch_week(last_updated.date())),
             last_updated,
             lines: Vec::new(),

@@ -1,6 +1,8 @@
 //! Carrier (physician and supplier, Part B) and DME claims.
 
-use bcda_model::claims::{ClaimLine, ClaimType, PartBLine, PartBLineKind};
+use bcda_model::claims::{
+    Claim, ClaimLine, ClaimType, HctHgbResult, HctHgbTest, PartBLine, PartBLineKind,
+};
 
 use super::{Context, around, total_from_lines};
 use crate::codes::{CODES, CarrierService, DmeItem, Location};
@@ -9,6 +11,10 @@ use crate::rng::Rng;
 
 /// Modifiers seen on carrier lines, mostly none.
 const MODIFIERS: [&str; 8] = ["25", "59", "GP", "26", "TC", "RT", "LT", "95"];
+
+/// CMS specialties of primary care: general and family practice, internal and geriatric
+/// medicine. Other clinicians see a beneficiary on referral.
+const PRIMARY_CARE: [&str; 4] = ["01", "08", "11", "38"];
 
 pub(super) fn carrier(ctx: &mut Context<'_>, rng: &mut Rng) {
     let count = ctx.count(ClaimType::Carrier, RATES.carrier.per_year, rng);
@@ -24,6 +30,8 @@ pub(super) fn carrier(ctx: &mut Context<'_>, rng: &mut Rng) {
             rng.below(ctx.network.clinicians.len() as u64) as usize
         };
         let (npi, specialty) = ctx.network.clinicians[clinician].clone();
+        // The beneficiary's usual clinician, who refers them elsewhere.
+        let usual = &ctx.network.clinicians[own_clinicians[0]].0;
         let mut claim = ctx.claim(ClaimType::Carrier, day, day, rng);
         let group = ctx.network.groups[clinician % ctx.network.groups.len()].clone();
         claim.diagnosis_codes = ctx.diagnoses(rng, None, 4);
@@ -47,7 +55,10 @@ pub(super) fn carrier(ctx: &mut Context<'_>, rng: &mut Rng) {
             } else {
                 Vec::new()
             };
-            let part_b = carrier_line(ctx.profile.location, service, &npi, &group);
+            let mut part_b = carrier_line(ctx.profile.location, service, &npi, &group);
+            if service.code == COMPLETE_BLOOD_COUNT {
+                part_b.hct_hgb = Some(hemoglobin(&claim, line_num));
+            }
             claim.lines.push(ClaimLine {
                 line_num,
                 from_date: day,
@@ -71,6 +82,15 @@ pub(super) fn carrier(ctx: &mut Context<'_>, rng: &mut Rng) {
             });
         }
         claim.billing_npi = Some(group);
+        let ordered = claim.lines.iter().any(|line| {
+            line.part_b
+                .as_ref()
+                .is_some_and(|p| p.betos_cd.starts_with(['T', 'I']))
+        });
+        if (ordered || !PRIMARY_CARE.contains(&specialty)) && *usual != npi {
+            claim.referring_npi = Some(usual.clone());
+        }
+        enrol_in_trial(&mut claim);
         total_from_lines(&mut claim, rng);
         ctx.claims.push(claim);
     }
@@ -105,6 +125,7 @@ fn carrier_line(
         },
         participating_cd: participation(npi),
         provider_state_cd: location.ssa_state.to_owned(),
+        hct_hgb: None,
         kind: PartBLineKind::Carrier {
             // Billed through a group practice.
             provider_type_cd: '0',
@@ -122,6 +143,35 @@ fn carrier_line(
                 )
             }),
         },
+    }
+}
+
+/// The HCPCS code whose lines report a hemoglobin result.
+const COMPLETE_BLOOD_COUNT: &str = "85025";
+
+/// The hemoglobin a complete blood count on line `line_num` of `claim` found: 11.0 to
+/// 15.9 g/dL, from the claim's control number.
+fn hemoglobin(claim: &Claim, line_num: i16) -> HctHgbResult {
+    let spread = stable_digits(&claim.control_num).wrapping_add(line_num as u64) % 50;
+    HctHgbResult {
+        test: HctHgbTest::Hemoglobin,
+        tenths: 110 + spread as i16,
+    }
+}
+
+/// About one carrier claim in 200 is for services of a clinical trial: it carries the
+/// trial's clinicaltrials.gov number and its lines the Q1 modifier (routine costs in a
+/// qualifying trial). Which claims follows from their control numbers.
+fn enrol_in_trial(claim: &mut Claim) {
+    let digits = stable_digits(&claim.control_num);
+    if !digits.is_multiple_of(200) {
+        return;
+    }
+    claim.clinical_trial_num = Some(format!("{:08}", (digits / 200) % 100_000_000));
+    for line in &mut claim.lines {
+        if !line.modifiers.iter().any(|m| m == "Q1") {
+            line.modifiers.push("Q1".to_owned());
+        }
     }
 }
 
@@ -155,7 +205,7 @@ pub(super) fn dme(ctx: &mut Context<'_>, rng: &mut Rng) {
         let thru = day + time::Duration::days(29);
         let mut claim = ctx.claim(ClaimType::Dme, day, thru, rng);
         claim.billing_npi = Some(supplier.clone());
-        claim.attending_npi = Some(prescriber.clone());
+        claim.referring_npi = Some(prescriber.clone());
         claim.diagnosis_codes = ctx.diagnoses(rng, None, 2);
         let lines = 1 + rng.poisson(RATES.dme.lines_per_claim - 1.0).min(12) as i16;
         for line_num in 1..=lines {
@@ -219,6 +269,7 @@ fn dme_line(location: &Location, item: &DmeItem, supplier: &str, allowed: i64) -
         payment_cd: '0',
         participating_cd: participation(supplier),
         provider_state_cd: location.ssa_state.to_owned(),
+        hct_hgb: None,
         kind: PartBLineKind::Dme {
             supplier_num: supplier.to_owned(),
             // A supplier identified by its employer identification number.

@@ -416,6 +416,7 @@ fn item<'a>(version: ApiVersion, line: &'a ClaimLine, state: Option<&'static str
         care_team_sequence: v2.then_some([1]),
         diagnosis_link_id: None,
         diagnosis_sequence: None,
+        information_sequence: None,
         category: None,
         revenue,
         service: (!v2 && !hcpcs.is_empty()).then(|| CodeableConcept {

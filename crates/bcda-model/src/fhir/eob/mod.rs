@@ -51,6 +51,9 @@ pub struct ExplanationOfBenefit<'a> {
     resource_type: &'static str,
     id: String,
     meta: Meta,
+    /// Resources only this claim refers to: a referral (STU3) and line test results.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    contained: Vec<Contained<'a>>,
     extension: Vec<Extension<'a>>,
     identifier: Vec<Identifier<'a>>,
     status: &'static str,
@@ -72,6 +75,8 @@ pub struct ExplanationOfBenefit<'a> {
     organization: Option<ProviderReference<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     facility: Option<Facility<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    referral: Option<Referral<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     outcome: Option<&'static str>,
     /// CLM_DISP_CD, e.g. `01` debit accepted.
@@ -105,6 +110,65 @@ pub struct ExplanationOfBenefit<'a> {
 #[derive(Debug, Serialize)]
 struct Reference {
     reference: String,
+}
+
+/// Who referred the beneficiary: in STU3 a reference to the contained ReferralRequest,
+/// in R4 the referring physician's NPI.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum Referral<'a> {
+    Contained(Reference),
+    Npi { identifier: Identifier<'a> },
+}
+
+/// A contained resource.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum Contained<'a> {
+    ReferralRequest(ReferralRequest<'a>),
+    Observation(Observation),
+}
+
+/// STU3: the referral behind a claim, from and to the referring physician as BFD gives
+/// it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReferralRequest<'a> {
+    resource_type: &'static str,
+    id: &'static str,
+    status: &'static str,
+    /// Required by STU3 (1..1), though BFD leaves it out.
+    intent: &'static str,
+    subject: Reference,
+    requester: ReferralRequester<'a>,
+    recipient: [NpiIdentifier<'a>; 1],
+}
+
+#[derive(Debug, Serialize)]
+struct ReferralRequester<'a> {
+    agent: NpiIdentifier<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct NpiIdentifier<'a> {
+    identifier: Identifier<'a>,
+}
+
+/// A line's hemoglobin or hematocrit result.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Observation {
+    resource_type: &'static str,
+    id: String,
+    status: &'static str,
+    code: CodeableConcept<'static>,
+    value_quantity: Decimal,
+}
+
+/// A decimal quantity without a unit (`{value: 12.4}`).
+#[derive(Debug, Serialize)]
+struct Decimal {
+    value: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -159,6 +223,8 @@ struct SupportingInfo<'a> {
     timing_period: Option<Period>,
     #[serde(skip_serializing_if = "Option::is_none")]
     value_quantity: Option<Count>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value_reference: Option<Reference>,
 }
 
 /// A count (`{value}`), e.g. a fill's days supply.
@@ -222,6 +288,9 @@ struct Item<'a> {
     diagnosis_link_id: Option<[u32; 1]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     diagnosis_sequence: Option<[u32; 1]>,
+    /// R4: the supporting information about the line, e.g. its test result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_sequence: Option<[u32; 1]>,
     /// A line's type of service (carrier and DME).
     #[serde(skip_serializing_if = "Option::is_none")]
     category: Option<CodeableConcept<'a>>,
@@ -469,6 +538,7 @@ impl<'a> ExplanationOfBenefit<'a> {
                 last_updated: Instant(c.last_updated),
                 profile: v2.then_some([c.profile]),
             },
+            contained: Vec::new(),
             extension: Vec::new(),
             identifier: vec![
                 claim_identifier(version, c.id_system, c.id),
@@ -496,6 +566,7 @@ impl<'a> ExplanationOfBenefit<'a> {
             provider: None,
             organization: None,
             facility: None,
+            referral: None,
             outcome: v2.then_some("complete"),
             disposition: None,
             care_team: Vec::new(),
@@ -543,6 +614,7 @@ impl<'a> ExplanationOfBenefit<'a> {
             timing_date: None,
             timing_period: timing,
             value_quantity: None,
+            value_reference: None,
         });
     }
 }
@@ -558,6 +630,7 @@ impl<'a> ExplanationOfBenefit<'a> {
             timing_date: None,
             timing_period: None,
             value_quantity: Some(Count { value }),
+            value_reference: None,
         });
     }
 
@@ -591,6 +664,7 @@ impl<'a> ExplanationOfBenefit<'a> {
             timing_date: Some(FhirDate(date)),
             timing_period: None,
             value_quantity: None,
+            value_reference: None,
         });
     }
 }

@@ -120,6 +120,7 @@ pub(super) fn build(
         care_team_sequence: v2.then_some([1]),
         diagnosis_link_id: None,
         diagnosis_sequence: None,
+        information_sequence: None,
         category: None,
         revenue: None,
         service: (!v2).then(|| CodeableConcept::of(Coding::new(NDC, &event.ndc_cd, None))),

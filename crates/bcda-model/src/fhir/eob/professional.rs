@@ -4,10 +4,11 @@
 use std::borrow::Cow;
 
 use super::{
-    Adjudication, BB_ADJUDICATION, BenefitBalance, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE,
-    CareTeam, ExplanationOfBenefit, Financial, HCPCS, HL7_ADJUDICATION, Item, Location,
-    ProductOrService, ProviderReference, Quantity, US_NPI, adjudication, bb_var, diagnoses,
-    line_period, modifiers, npi_provider,
+    Adjudication, BB_ADJUDICATION, BB_INFORMATION, BenefitBalance, C4BB_ADJUDICATION,
+    C4BB_CARE_TEAM_ROLE, CareTeam, Contained, Decimal, ExplanationOfBenefit, Financial, HCPCS,
+    HL7_ADJUDICATION, Item, Location, NpiIdentifier, Observation, ProductOrService,
+    ProviderReference, Quantity, Reference, Referral, ReferralRequest, ReferralRequester,
+    SupportingInfo, US_NPI, adjudication, bb_var, diagnoses, line_period, modifiers, npi_provider,
 };
 use crate::ApiVersion;
 use crate::claims::{Claim, ClaimLine, ClaimType, PartBLineKind};
@@ -62,7 +63,11 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
     }
     // Every synthetic claim is an accepted original debit.
     eob.disposition = Some("01");
-    eob.care_team = care_team(version, claim);
+    if let Some(referring) = claim.referring_npi.as_deref() {
+        refer(&mut eob, version, bene_id, referring);
+    }
+    let first = eob.care_team.len() as u32 + 1;
+    eob.care_team.extend(care_team(version, claim, first));
     if v2
         && !dme
         && let Some(organization) = claim.billing_npi.as_deref()
@@ -84,15 +89,24 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
         eob.add_received_date(version, date);
     }
     eob.diagnosis = diagnoses(version, &claim.diagnosis_codes, None);
+    let results: Vec<Option<u32>> = claim
+        .lines
+        .iter()
+        .map(|line| add_result(&mut eob, version, line))
+        .collect();
     eob.item = claim
         .lines
         .iter()
-        .map(|line| {
+        .zip(results)
+        .map(|(line, result)| {
+            // The performing member (the referring one is not responsible for the line).
             let provider = eob
                 .care_team
                 .iter()
                 .find(|member| {
-                    line.rendering_npi.as_deref() == Some(member.provider.identifier.value.as_ref())
+                    member.responsible == Some(true)
+                        && line.rendering_npi.as_deref()
+                            == Some(member.provider.identifier.value.as_ref())
                 })
                 .map_or(1, |member| member.sequence);
             let diagnosis = line
@@ -100,7 +114,7 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
                 .as_ref()
                 .and_then(|code| claim.diagnosis_codes.iter().position(|d| d == code))
                 .map_or(1, |i| i as u32 + 1);
-            item(version, claim, line, provider, diagnosis)
+            item(version, claim, line, (provider, diagnosis, result))
         })
         .collect();
     if v2 {
@@ -124,7 +138,22 @@ fn extensions<'a>(
     claim: &'a Claim,
     near_line: (&'static str, &'static str),
 ) -> Vec<Extension<'a>> {
-    let mut extension = vec![
+    let money = |name, cents| Extension::VariableMoney {
+        name,
+        money: Money { cents, version },
+    };
+    let mut extension = Vec::with_capacity(12);
+    match version {
+        ApiVersion::V1 => extension.push(money("prpayamt", claim.primary_payer_cents)),
+        ApiVersion::V2 => extension.push(Extension::variable(
+            "nch_near_line_rec_ident_cd",
+            near_line.0,
+            Some(near_line.1),
+        )),
+    }
+    // No denial code on the row means paid to the physician/supplier ("1").
+    let denial = claim.payment_denial_cd.map_or("1", char_code);
+    extension.extend([
         Extension::VariableIdentifier {
             name: "carr_num",
             value: &claim.contractor_num,
@@ -133,42 +162,33 @@ fn extensions<'a>(
             name: "carr_clm_cntl_num",
             value: &claim.control_num,
         },
-        {
-            // No denial code on the row means paid to the physician/supplier ("1").
-            let code = claim.payment_denial_cd.map_or("1", char_code);
-            let display = (code == "1").then_some("Physician/supplier");
-            Extension::variable("carr_clm_pmt_dnl_cd", code, display)
-        },
+        Extension::variable(
+            "carr_clm_pmt_dnl_cd",
+            denial,
+            (denial == "1").then_some("Physician/supplier"),
+        ),
         Extension::variable("asgmntcd", "A", Some("Assigned claim")),
-    ];
+    ]);
+    if let Some(trial) = claim.clinical_trial_num.as_deref() {
+        extension.push(Extension::VariableIdentifier {
+            name: "clm_clncl_tril_num",
+            value: trial,
+        });
+    }
     match version {
-        ApiVersion::V2 => {
-            extension.insert(
-                0,
-                Extension::variable("nch_near_line_rec_ident_cd", near_line.0, Some(near_line.1)),
-            );
-            // Every synthetic claim is an original debit.
-            extension.push(Extension::variable(
-                "carr_clm_entry_cd",
-                "1",
-                CODEBOOK.claim_entry.display("1"),
-            ));
-        }
-        ApiVersion::V1 => {
-            for (name, cents) in [
-                ("prpayamt", claim.primary_payer_cents),
-                ("carr_clm_cash_ddctbl_apld_amt", claim.deductible_cents),
-                ("nch_clm_prvdr_pmt_amt", claim.provider_paid_cents),
-                ("nch_clm_bene_pmt_amt", claim.bene_paid_cents),
-                ("nch_carr_clm_sbmtd_chrg_amt", claim.total_charge_cents),
-                ("nch_carr_clm_alowd_amt", claim.allowed_cents),
-            ] {
-                extension.push(Extension::VariableMoney {
-                    name,
-                    money: Money { cents, version },
-                });
-            }
-        }
+        // Every synthetic claim is an original debit.
+        ApiVersion::V2 => extension.push(Extension::variable(
+            "carr_clm_entry_cd",
+            "1",
+            CODEBOOK.claim_entry.display("1"),
+        )),
+        ApiVersion::V1 => extension.extend([
+            money("carr_clm_cash_ddctbl_apld_amt", claim.deductible_cents),
+            money("nch_clm_prvdr_pmt_amt", claim.provider_paid_cents),
+            money("nch_clm_bene_pmt_amt", claim.bene_paid_cents),
+            money("nch_carr_clm_sbmtd_chrg_amt", claim.total_charge_cents),
+            money("nch_carr_clm_alowd_amt", claim.allowed_cents),
+        ]),
     }
     extension
 }
@@ -186,7 +206,7 @@ fn near_line_display(code: &str) -> &'static str {
 /// The rendering clinicians (carrier) or suppliers (DME) of the claim's lines, once each,
 /// in line order, with their provider type, participation and specialty as the first of
 /// their lines gives them.
-fn care_team(version: ApiVersion, claim: &Claim) -> Vec<CareTeam<'_>> {
+fn care_team(version: ApiVersion, claim: &Claim, first_sequence: u32) -> Vec<CareTeam<'_>> {
     let mut team: Vec<CareTeam<'_>> = Vec::new();
     for line in &claim.lines {
         let Some(npi) = line.rendering_npi.as_deref() else {
@@ -209,7 +229,7 @@ fn care_team(version: ApiVersion, claim: &Claim) -> Vec<CareTeam<'_>> {
         };
         team.push(CareTeam {
             extension: care_team_extensions(version, claim, line),
-            sequence: team.len() as u32 + 1,
+            sequence: first_sequence + team.len() as u32,
             provider: npi_provider(version, npi),
             responsible: Some(true),
             role: CodeableConcept::of(role),
@@ -220,6 +240,114 @@ fn care_team(version: ApiVersion, claim: &Claim) -> Vec<CareTeam<'_>> {
         });
     }
     team
+}
+
+/// Names the physician who referred the beneficiary: STU3 contains the referral
+/// (ReferralRequest, from and to that physician, as BFD gives it) and refers to it; R4
+/// names the physician and makes them the first, referring member of the care team.
+fn refer<'a>(eob: &mut ExplanationOfBenefit<'a>, version: ApiVersion, bene_id: i64, npi: &'a str) {
+    match version {
+        ApiVersion::V1 => {
+            let physician = || NpiIdentifier {
+                identifier: npi_provider(version, npi).identifier,
+            };
+            eob.contained
+                .push(Contained::ReferralRequest(ReferralRequest {
+                    resource_type: "ReferralRequest",
+                    id: REFERRAL_ID,
+                    status: "completed",
+                    intent: "order",
+                    subject: Reference {
+                        reference: format!("Patient/{bene_id}"),
+                    },
+                    requester: ReferralRequester { agent: physician() },
+                    recipient: [physician()],
+                }));
+            eob.referral = Some(Referral::Contained(Reference {
+                reference: format!("#{REFERRAL_ID}"),
+            }));
+        }
+        ApiVersion::V2 => {
+            eob.referral = Some(Referral::Npi {
+                identifier: npi_provider(version, npi).identifier,
+            });
+            eob.care_team.push(CareTeam {
+                extension: Vec::new(),
+                sequence: eob.care_team.len() as u32 + 1,
+                provider: npi_provider(version, npi),
+                responsible: None,
+                role: CodeableConcept::of(Coding::new(
+                    C4BB_CARE_TEAM_ROLE,
+                    "referring",
+                    Some("Referring"),
+                )),
+                qualification: None,
+            });
+        }
+    }
+}
+
+/// The id of the contained STU3 referral.
+const REFERRAL_ID: &str = "referral";
+
+/// The id of the contained Observation holding `line`'s test result, as BFD names it.
+fn observation_id(line: &ClaimLine) -> String {
+    format!("line-observation-{}", line.line_num)
+}
+
+/// Contains `line`'s hemoglobin or hematocrit result, if it reports one; in R4 also
+/// adds the supporting information that refers to it, and returns its sequence.
+fn add_result(
+    eob: &mut ExplanationOfBenefit<'_>,
+    version: ApiVersion,
+    line: &ClaimLine,
+) -> Option<u32> {
+    let result = line.part_b.as_ref()?.hct_hgb?;
+    let code = result.test.code();
+    let id = observation_id(line);
+    let reference = format!("#{id}");
+    eob.contained.push(Contained::Observation(Observation {
+        resource_type: "Observation",
+        id,
+        status: "unknown",
+        code: CodeableConcept::of(Coding::new(
+            bb_var!("line_hct_hgb_type_cd"),
+            code,
+            CODEBOOK.hct_hgb_type.display(code),
+        )),
+        value_quantity: Decimal {
+            value: f64::from(result.tenths) / 10.0,
+        },
+    }));
+    if version == ApiVersion::V1 {
+        return None;
+    }
+    let info = &mut eob.supporting_info;
+    let sequence = info.len() as u32 + 1;
+    info.push(SupportingInfo {
+        sequence,
+        category: CodeableConcept {
+            coding: vec![
+                Coding::new(
+                    "http://terminology.hl7.org/CodeSystem/claiminformationcategory",
+                    "info",
+                    Some("Information"),
+                ),
+                Coding::new(
+                    BB_INFORMATION,
+                    bb_var!("line_hct_hgb_rslt_num"),
+                    Some("Hematocrit / Hemoglobin Test Results"),
+                ),
+            ],
+            text: None,
+        },
+        code: None,
+        timing_date: None,
+        timing_period: None,
+        value_quantity: None,
+        value_reference: Some(Reference { reference }),
+    });
+    Some(sequence)
 }
 
 /// A clinician's provider type and participation; in STU3 also the organization that
@@ -288,12 +416,13 @@ fn coded<'a>(name: &'static str, code: &'a str, table: &CodeTable) -> Extension<
     Extension::variable(name, code, table.display(code))
 }
 
+/// A line as an item that names its performing care-team member, its diagnosis and (R4)
+/// the supporting information holding its test result, by their sequence numbers.
 fn item<'a>(
     version: ApiVersion,
     claim: &'a Claim,
     line: &'a ClaimLine,
-    care_team: u32,
-    diagnosis: u32,
+    (care_team, diagnosis, result): (u32, u32, Option<u32>),
 ) -> Item<'a> {
     let v2 = version == ApiVersion::V2;
     let hcpcs_version = hcpcs_year_code(claim);
@@ -311,6 +440,12 @@ fn item<'a>(
     };
     let mut extension = line_extensions(version, claim, line);
     if !v2 {
+        if line.part_b.as_ref().is_some_and(|p| p.hct_hgb.is_some()) {
+            extension.push(Extension::Reference {
+                url: bb_var!("line_hct_hgb_rslt_num"),
+                reference: format!("#{}", observation_id(line)),
+            });
+        }
         extension.extend(ndc());
     }
     let location = line.place_of_service_cd.as_deref().map(|pos| {
@@ -340,6 +475,7 @@ fn item<'a>(
         care_team_sequence: v2.then_some([care_team]),
         diagnosis_link_id: (!v2).then_some([diagnosis]),
         diagnosis_sequence: v2.then_some([diagnosis]),
+        information_sequence: result.map(|sequence| [sequence]),
         category: line.part_b.as_ref().map(|part_b| {
             let code = char_code(part_b.type_of_service_cd);
             CodeableConcept::of(Coding::new(
