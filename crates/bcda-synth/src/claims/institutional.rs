@@ -323,6 +323,8 @@ pub(super) fn outpatient(ctx: &mut Context<'_>, rng: &mut Rng) {
             rng,
         );
         claim.diagnosis_codes = ctx.diagnoses(rng, None, 5);
+        // An outpatient visit ends with the patient going home.
+        claim.discharge_status_cd = Some("01".to_owned());
         if rng.chance(0.1) {
             claim.operating_npi = Some(rng.pick(&ctx.network.clinicians).0.clone());
         }
@@ -369,6 +371,8 @@ pub(super) fn home_health(ctx: &mut Context<'_>, rng: &mut Rng) {
             rng,
         );
         claim.diagnosis_codes = ctx.diagnoses(rng, None, 6);
+        // A home health period ends with the patient still under the agency's care.
+        claim.discharge_status_cd = Some("30".to_owned());
         claim.admission_date = Some(from);
         let payment = around(rng, HHA_PERIOD_CENTS, 0.3);
         let hipps = *rng.pick(&["1AA11", "2BB21", "1CC31", "3FC21"]);

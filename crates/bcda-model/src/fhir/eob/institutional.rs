@@ -8,7 +8,7 @@ use super::{
     Adjudication, BB_INFORMATION, BenefitBalance, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE, CareTeam,
     ExplanationOfBenefit, Facility, Financial, HCPCS, HL7_ADJUDICATION, Item, Procedure,
     ProductOrService, ProviderReference, Quantity, StateAddress, US_NPI, adjudication, bb_var,
-    diagnoses, line_period, modifiers, npi_provider,
+    diagnoses, modifiers, npi_provider,
 };
 use crate::ApiVersion;
 use crate::claims::{Claim, ClaimLine, ClaimType};
@@ -20,6 +20,7 @@ use crate::geography::usps_state;
 
 const C4BB_SUPPORTING_INFO: &str =
     "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBSupportingInfoType";
+const INFORMATION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/claiminformationcategory";
 
 /// What differs between the institutional kinds.
 struct Kind {
@@ -73,6 +74,31 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
         });
     }
     eob.extension = extensions(version, claim);
+    // Every synthetic claim is a final bill. BFD's STU3 home health and hospice claims
+    // leave the query code out.
+    if v2 || !matches!(claim.claim_type, ClaimType::Hha | ClaimType::Hospice) {
+        eob.billable_period.extension = vec![Extension::variable(
+            "claim_query_cd",
+            "3",
+            Some("Final bill"),
+        )];
+    }
+    if !v2 {
+        // STU3 names the record and the service classification among the claim's types,
+        // as BFD does; R4 has them as extensions.
+        eob.kind.coding.push(Coding::new(
+            bb_var!("nch_near_line_rec_ident_cd"),
+            "V",
+            Some(PART_A_RECORD),
+        ));
+        if let Some(service) = claim.srvc_clsfctn_cd {
+            eob.kind.coding.push(Coding::new(
+                bb_var!("clm_srvc_clsfctn_type_cd"),
+                char_code(service),
+                None,
+            ));
+        }
+    }
     eob.provider = claim.provider_ccn.as_deref().map(|ccn| ProviderReference {
         kind: None,
         identifier: Identifier {
@@ -142,7 +168,7 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
     eob.item = claim
         .lines
         .iter()
-        .map(|line| item(version, line, state))
+        .map(|line| item(version, claim.claim_type, line, state))
         .collect();
     match version {
         ApiVersion::V1 => {
@@ -169,54 +195,68 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
     eob
 }
 
+/// NCH_NEAR_LINE_REC_IDENT_CD `V`, as BFD words it.
+const PART_A_RECORD: &str = "Part A institutional claim record (inpatient [IP], skilled nursing facility [SNF], hospice [HOS], or home health agency [HHA])";
+
+/// Claim-level variables in BFD's order: R4 opens with the record kind and the action
+/// and ends with the contractor; STU3 opens with the amounts (R4 has them as benefit
+/// balances) and gives the record kind and service classification among the types. Both
+/// give the primary payer as supporting information.
 fn extensions(version: ApiVersion, claim: &Claim) -> Vec<Extension<'_>> {
-    let mut extension = vec![
-        Extension::VariableIdentifier {
-            name: "fi_num",
-            value: &claim.contractor_num,
-        },
-        Extension::VariableIdentifier {
-            name: "fi_doc_clm_cntl_num",
-            value: &claim.control_num,
-        },
-    ];
-    if let Some(payer) = claim.primary_payer_cd {
-        extension.push(Extension::variable(
-            "nch_prmry_pyr_cd",
-            char_code(payer),
-            None,
-        ));
-    }
-    if let Some(service) = claim.srvc_clsfctn_cd {
-        extension.push(Extension::variable(
-            "clm_srvc_clsfctn_type_cd",
-            char_code(service),
-            None,
-        ));
-    }
-    if version == ApiVersion::V1 {
-        extension.push(Extension::VariableMoney {
-            name: "prpayamt",
-            money: Money {
-                cents: claim.primary_payer_cents,
-                version,
-            },
-        });
-        if matches!(claim.claim_type, ClaimType::Inpatient | ClaimType::Snf) {
-            extension.push(Extension::VariableMoney {
-                name: "nch_bene_ip_ddctbl_amt",
-                money: Money {
-                    cents: claim.deductible_cents,
-                    version,
-                },
+    let stay = matches!(claim.claim_type, ClaimType::Inpatient | ClaimType::Snf);
+    let control = Extension::VariableIdentifier {
+        name: "fi_doc_clm_cntl_num",
+        value: &claim.control_num,
+    };
+    let mut extension = Vec::with_capacity(10);
+    match version {
+        ApiVersion::V2 => {
+            extension.push(Extension::variable(
+                "nch_near_line_rec_ident_cd",
+                "V",
+                Some(PART_A_RECORD),
+            ));
+            if stay {
+                // Every synthetic claim is an original bill.
+                extension.push(Extension::variable(
+                    "fi_clm_actn_cd",
+                    "1",
+                    Some("Original debit action (always a 1 for all regular bills)"),
+                ));
+            }
+            extension.push(control);
+            // The day the contractor processed it: the claim's last update.
+            extension.push(Extension::Date {
+                url: bb_var!("fi_clm_proc_dt"),
+                date: FhirDate(claim.last_updated.date()),
             });
-            extension.push(Extension::VariableMoney {
-                name: "nch_bene_pta_coinsrnc_lblty_amt",
-                money: Money {
-                    cents: claim.coinsurance_cents,
-                    version,
-                },
+            if let Some(service) = claim.srvc_clsfctn_cd {
+                extension.push(Extension::variable(
+                    "clm_srvc_clsfctn_type_cd",
+                    char_code(service),
+                    None,
+                ));
+            }
+            extension.push(Extension::variable("fi_num", &claim.contractor_num, None));
+        }
+        ApiVersion::V1 => {
+            let money = |name, cents| Extension::VariableMoney {
+                name,
+                money: Money { cents, version },
+            };
+            if stay {
+                extension.push(money("nch_bene_ip_ddctbl_amt", claim.deductible_cents));
+                extension.push(money(
+                    "nch_bene_pta_coinsrnc_lblty_amt",
+                    claim.coinsurance_cents,
+                ));
+            }
+            extension.push(money("prpayamt", claim.primary_payer_cents));
+            extension.push(Extension::VariableIdentifier {
+                name: "fi_num",
+                value: &claim.contractor_num,
             });
+            extension.push(control);
         }
     }
     extension
@@ -274,6 +314,37 @@ fn add_information<'a>(eob: &mut ExplanationOfBenefit<'a>, version: ApiVersion, 
         }
         CodeableConcept { coding, text: None }
     };
+    // A variable that is information only, with its code.
+    let info = |variable: &'static str, display: &'static str| {
+        category(
+            Some((INFORMATION_CATEGORY, "info", "Information")),
+            variable,
+            display,
+        )
+    };
+    // A code under its NUBC system in R4 (as CARIN binds it) beside the CCW variable's.
+    let nubc = |nubc: &'static str, nubc_code: &'a str, variable: &'static str, code: &'a str| {
+        let mut coding = vec![Coding::new(variable, code, None)];
+        if v2 {
+            coding.insert(0, Coding::new(nubc, nubc_code, None));
+        }
+        CodeableConcept { coding, text: None }
+    };
+    if let Some(status) = patient_status(claim) {
+        eob.add_info(
+            version,
+            info(
+                bb_var!("nch_ptnt_stus_ind_cd"),
+                "NCH Patient Status Indicator Code",
+            ),
+            Some(CodeableConcept::of(Coding::new(
+                bb_var!("nch_ptnt_stus_ind_cd"),
+                status.0,
+                Some(status.1),
+            ))),
+            None,
+        );
+    }
     if let (Some(fac), Some(service), Some(freq)) =
         (claim.fac_type_cd, claim.srvc_clsfctn_cd, claim.freq_cd)
         && let Some(bill_type) = bill_type(fac, service, freq)
@@ -285,15 +356,12 @@ fn add_information<'a>(eob: &mut ExplanationOfBenefit<'a>, version: ApiVersion, 
                 bb_var!("clm_freq_cd"),
                 "Claim Frequency Code",
             ),
-            Some(CodeableConcept::of(Coding::new(
-                if v2 {
-                    "https://www.nubc.org/CodeSystem/TypeOfBill"
-                } else {
-                    bb_var!("clm_freq_cd")
-                },
-                if v2 { bill_type } else { char_code(freq) },
-                None,
-            ))),
+            Some(nubc(
+                "https://www.nubc.org/CodeSystem/TypeOfBill",
+                bill_type,
+                bb_var!("clm_freq_cd"),
+                char_code(freq),
+            )),
             None,
         );
     }
@@ -320,12 +388,9 @@ fn add_information<'a>(eob: &mut ExplanationOfBenefit<'a>, version: ApiVersion, 
                 bb_var!("clm_ip_admsn_type_cd"),
                 "Claim Inpatient Admission Type Code",
             ),
+            // BFD gives the NUBC code in both versions.
             Some(CodeableConcept::of(Coding::new(
-                if v2 {
-                    "https://www.nubc.org/CodeSystem/PriorityTypeOfAdmitOrVisit"
-                } else {
-                    bb_var!("clm_ip_admsn_type_cd")
-                },
+                "https://www.nubc.org/CodeSystem/PriorityTypeOfAdmitOrVisit",
                 char_code(admission_type),
                 None,
             ))),
@@ -360,15 +425,12 @@ fn add_information<'a>(eob: &mut ExplanationOfBenefit<'a>, version: ApiVersion, 
                 bb_var!("ptnt_dschrg_stus_cd"),
                 "Patient Discharge Status Code",
             ),
-            Some(CodeableConcept::of(Coding::new(
-                if v2 {
-                    "https://www.nubc.org/CodeSystem/PatDischargeStatus"
-                } else {
-                    bb_var!("ptnt_dschrg_stus_cd")
-                },
+            Some(nubc(
+                "https://www.nubc.org/CodeSystem/PatDischargeStatus",
                 status,
-                None,
-            ))),
+                bb_var!("ptnt_dschrg_stus_cd"),
+                status,
+            )),
             None,
         );
     }
@@ -376,18 +438,75 @@ fn add_information<'a>(eob: &mut ExplanationOfBenefit<'a>, version: ApiVersion, 
         eob.add_info(
             version,
             category(Some((C4BB_SUPPORTING_INFO, "drg", "DRG")), bb_var!("clm_drg_cd"), "Claim Diagnosis Related Group Code"),
-            Some(CodeableConcept::of(Coding::new(
+            Some(nubc(
                 "https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/MS-DRG-Classifications-and-Software",
                 drg,
-                None,
+                bb_var!("clm_drg_cd"),
+                drg,
+            )),
+            None,
+        );
+    }
+    if matches!(
+        claim.claim_type,
+        ClaimType::Inpatient | ClaimType::Outpatient | ClaimType::Snf
+    ) {
+        // Fee-for-service claims: no managed care organization paid any of it.
+        eob.add_info(
+            version,
+            info(bb_var!("clm_mco_pd_sw"), "Claim MCO Paid Switch"),
+            Some(CodeableConcept::of(Coding::new(
+                bb_var!("clm_mco_pd_sw"),
+                "0",
+                Some("No managed care organization (MCO) payment"),
+            ))),
+            None,
+        );
+    }
+    if let Some(payer) = claim.primary_payer_cd {
+        let code = char_code(payer);
+        eob.add_info(
+            version,
+            info(
+                bb_var!("nch_prmry_pyr_cd"),
+                "NCH Primary Payer Code (if not Medicare)",
+            ),
+            Some(CodeableConcept::of(Coding::new(
+                bb_var!("nch_prmry_pyr_cd"),
+                code,
+                CODEBOOK.claim_primary_payer.display(code),
             ))),
             None,
         );
     }
 }
 
-fn item<'a>(version: ApiVersion, line: &'a ClaimLine, state: Option<&'static str>) -> Item<'a> {
+/// NCH_PTNT_STUS_IND_CD of a stay or hospice period: discharged, died, or still a
+/// patient, as its discharge status says.
+fn patient_status(claim: &Claim) -> Option<(&'static str, &'static str)> {
+    if !matches!(
+        claim.claim_type,
+        ClaimType::Inpatient | ClaimType::Snf | ClaimType::Hospice
+    ) {
+        return None;
+    }
+    Some(match claim.discharge_status_cd.as_deref()? {
+        "20" | "40" | "41" | "42" => ("B", "Died"),
+        "30" => ("C", "Still a patient"),
+        _ => ("A", "Discharged"),
+    })
+}
+
+fn item<'a>(
+    version: ApiVersion,
+    kind: ClaimType,
+    line: &'a ClaimLine,
+    state: Option<&'static str>,
+) -> Item<'a> {
     let v2 = version == ApiVersion::V2;
+    // A stay's revenue lines have no date of their own (REV_CNTR_DT is for outpatient,
+    // home health and hospice lines).
+    let stay = matches!(kind, ClaimType::Inpatient | ClaimType::Snf);
     let revenue = line.revenue_center_cd.as_deref().map(|rc| {
         let mut coding = vec![Coding::new(bb_var!("rev_cntr"), rc, None)];
         if v2 {
@@ -409,8 +528,16 @@ fn item<'a>(version: ApiVersion, line: &'a ClaimLine, state: Option<&'static str
         )],
         None => Vec::new(),
     };
+    let extension = if v2 {
+        vec![Extension::Quantity {
+            url: bb_var!("rev_cntr_unit_cnt"),
+            value: i64::from(line.units),
+        }]
+    } else {
+        Vec::new()
+    };
     Item {
-        extension: Vec::new(),
+        extension,
         sequence: line.line_num,
         care_team_link_id: (!v2).then_some([1]),
         care_team_sequence: v2.then_some([1]),
@@ -428,57 +555,145 @@ fn item<'a>(version: ApiVersion, line: &'a ClaimLine, state: Option<&'static str
             coding: hcpcs,
         }),
         modifier: modifiers(line, None),
-        serviced_date: None,
-        serviced_period: line_period(line),
+        serviced_date: (!stay).then_some(FhirDate(line.from_date)),
+        serviced_period: None,
         location_codeable_concept: None,
         location_address: state.map(|state| StateAddress { state }),
         quantity: Quantity {
             extension: Vec::new(),
             value: line.units,
         },
-        adjudication: line_adjudications(version, line),
+        adjudication: line_adjudications(version, kind, line),
         detail: None,
     }
 }
 
-fn line_adjudications(version: ApiVersion, line: &ClaimLine) -> Vec<Adjudication<'static>> {
-    vec![
-        adjudication(
-            version,
+/// A revenue line's amounts, as BFD gives them for the kind: a stay's lines only what
+/// was charged (what was paid is the claim's), other lines also what was paid, and an
+/// outpatient line every share of it.
+fn line_adjudications(
+    version: ApiVersion,
+    kind: ClaimType,
+    line: &ClaimLine,
+) -> Vec<Adjudication<'static>> {
+    let amount =
+        |variable, display, carin, cents| adjudication(version, variable, display, carin, cents);
+    let submitted = (HL7_ADJUDICATION, "submitted", "Submitted Amount");
+    let deductible = (HL7_ADJUDICATION, "deductible", "Deductible");
+    let coinsurance = (C4BB_ADJUDICATION, "coinsurance", "Co-insurance");
+    let prior_payer = (C4BB_ADJUDICATION, "priorpayerpaid", "Prior payer paid");
+    let to_provider = (C4BB_ADJUDICATION, "paidtoprovider", "Paid to provider");
+    let to_patient = (C4BB_ADJUDICATION, "paidtopatient", "Paid to patient");
+    let benefit = (HL7_ADJUDICATION, "benefit", "Benefit Amount");
+    let charges = [
+        amount(
+            bb_var!("rev_cntr_rate_amt"),
+            "Revenue Center Rate Amount",
+            submitted,
+            line.submitted_cents / i64::from(line.units.max(1)),
+        ),
+        amount(
             bb_var!("rev_cntr_tot_chrg_amt"),
             "Revenue Center Total Charge Amount",
-            (HL7_ADJUDICATION, "submitted", "Submitted Amount"),
+            submitted,
             line.submitted_cents,
         ),
-        adjudication(
-            version,
+        amount(
             bb_var!("rev_cntr_ncvrd_chrg_amt"),
             "Revenue Center Non-Covered Charge Amount",
             (C4BB_ADJUDICATION, "noncovered", "Noncovered"),
             0,
         ),
-        adjudication(
-            version,
+    ];
+    let paid = || {
+        amount(
             bb_var!("rev_cntr_pmt_amt_amt"),
             "Revenue Center (Medicare) Payment Amount",
-            (HL7_ADJUDICATION, "benefit", "Benefit Amount"),
+            benefit,
             line.paid_cents,
-        ),
-        adjudication(
-            version,
-            bb_var!("rev_cntr_cash_ddctbl_amt"),
-            "Revenue Center Cash Deductible Amount",
-            (HL7_ADJUDICATION, "deductible", "Deductible"),
-            line.deductible_cents,
-        ),
-        adjudication(
-            version,
-            bb_var!("rev_cntr_coinsrnc_wge_adjstd_c"),
-            "Revenue Center Coinsurance/Wage Adjusted Coinsurance Amount",
-            (C4BB_ADJUDICATION, "coinsurance", "Co-insurance"),
-            line.coinsurance_cents,
-        ),
-    ]
+        )
+    };
+    let to_provider_amount = || {
+        amount(
+            bb_var!("rev_cntr_prvdr_pmt_amt"),
+            "Revenue Center (Medicare) Provider Payment Amount",
+            to_provider,
+            line.paid_cents,
+        )
+    };
+    let to_patient_amount = || {
+        amount(
+            bb_var!("rev_cntr_bene_pmt_amt"),
+            "Revenue Center Payment Amount to Beneficiary",
+            to_patient,
+            0,
+        )
+    };
+    let mut adjudications = Vec::with_capacity(13);
+    match kind {
+        ClaimType::Inpatient | ClaimType::Snf => adjudications.extend(charges),
+        ClaimType::Hha => {
+            adjudications.extend(charges);
+            adjudications.push(paid());
+        }
+        ClaimType::Hospice => {
+            adjudications.extend([to_provider_amount(), to_patient_amount()]);
+            adjudications.extend(charges);
+            adjudications.push(paid());
+        }
+        _ => {
+            adjudications.extend(charges);
+            adjudications.extend([
+                amount(
+                    bb_var!("rev_cntr_blood_ddctbl_amt"),
+                    "Revenue Center Blood Deductible Amount",
+                    deductible,
+                    0,
+                ),
+                amount(
+                    bb_var!("rev_cntr_cash_ddctbl_amt"),
+                    "Revenue Center Cash Deductible Amount",
+                    deductible,
+                    line.deductible_cents,
+                ),
+                amount(
+                    bb_var!("rev_cntr_coinsrnc_wge_adjstd_c"),
+                    "Revenue Center Coinsurance/Wage Adjusted Coinsurance Amount",
+                    coinsurance,
+                    line.coinsurance_cents,
+                ),
+                amount(
+                    bb_var!("rev_cntr_rdcd_coinsrnc_amt"),
+                    "Revenue Center Reduced Coinsurance Amount",
+                    coinsurance,
+                    // No hospital elected to reduce its coinsurance.
+                    0,
+                ),
+                amount(
+                    bb_var!("rev_cntr_1st_msp_pd_amt"),
+                    "Revenue Center 1st Medicare Secondary Payer (MSP) Paid Amount",
+                    prior_payer,
+                    line.primary_payer_cents,
+                ),
+                amount(
+                    bb_var!("rev_cntr_2nd_msp_pd_amt"),
+                    "Revenue Center 2nd Medicare Secondary Payer (MSP) Paid Amount",
+                    prior_payer,
+                    0,
+                ),
+                to_provider_amount(),
+                to_patient_amount(),
+                amount(
+                    bb_var!("rev_cntr_ptnt_rspnsblty_pmt"),
+                    "Revenue Center Patient Responsibility Payment Amount",
+                    (C4BB_ADJUDICATION, "paidbypatient", "Paid by patient"),
+                    line.deductible_cents + line.coinsurance_cents,
+                ),
+                paid(),
+            ]);
+        }
+    }
+    adjudications
 }
 
 /// The claim-level amounts and counts R4 files as benefit balances, in BFD's order for

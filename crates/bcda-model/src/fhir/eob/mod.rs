@@ -64,7 +64,7 @@ pub struct ExplanationOfBenefit<'a> {
     #[serde(rename = "use", skip_serializing_if = "Option::is_none")]
     use_: Option<&'static str>,
     patient: Reference,
-    billable_period: Period,
+    billable_period: BillablePeriod<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     created: Option<Instant>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -110,6 +110,16 @@ pub struct ExplanationOfBenefit<'a> {
 #[derive(Debug, Serialize)]
 struct Reference {
     reference: String,
+}
+
+/// The claim's service dates; institutional claims say in an extension what kind of bill
+/// covers them.
+#[derive(Debug, Serialize)]
+struct BillablePeriod<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    extension: Vec<Extension<'a>>,
+    start: FhirDate,
+    end: FhirDate,
 }
 
 /// Who referred the beneficiary: in STU3 a reference to the contained ReferralRequest,
@@ -555,9 +565,10 @@ impl<'a> ExplanationOfBenefit<'a> {
             patient: Reference {
                 reference: format!("Patient/{}", c.bene_id),
             },
-            billable_period: Period {
-                start: Some(FhirDate(c.from)),
-                end: Some(FhirDate(c.thru)),
+            billable_period: BillablePeriod {
+                extension: Vec::new(),
+                start: FhirDate(c.from),
+                end: FhirDate(c.thru),
             },
             created: v2.then_some(Instant(c.last_updated)),
             insurer: v2.then_some(ValueIdentifier {
