@@ -144,7 +144,14 @@ impl<'a> Coverage<'a> {
         let period = coverage_period(&covered, bene, terminated);
         let last_updated =
             year_row.map_or(bene.last_updated, |y| y.last_updated.max(bene.last_updated));
-        let extension = extensions(part, year_row, reference.as_ref());
+        let mut extension = extensions(part, year_row, reference.as_ref());
+        if part == CoveragePart::D {
+            add_contract_history(&mut extension, months);
+        }
+        if matches!(part, CoveragePart::C | CoveragePart::D) {
+            // BFD lists each plan variable's twelve months together, before the year.
+            extension.sort_by_key(bfd_rank);
+        }
         let part_name = part.name();
         let (kind, subscriber_id, relationship, payor, grouping, class, profile) = match version {
             ApiVersion::V1 => (
@@ -254,6 +261,44 @@ fn coverage_period(
             None
         },
     })
+}
+
+/// Where BFD lists an extension of a Part C or D coverage: status, then each plan
+/// variable's months, then the reference year and dual status.
+fn bfd_rank(extension: &Extension<'_>) -> u8 {
+    let name = match extension {
+        Extension::Variable { name, .. } => *name,
+        Extension::YearMonthVariable { .. } => return 2,
+        _ => return 20,
+    };
+    match name {
+        "ms_cd" => 0,
+        "ptdcntrct" | "ptc_cntrct_id" => 1,
+        "ptdpbpid" | "ptc_pbp_id" => 3,
+        "sgmtid" | "ptc_plan_type_cd" => 4,
+        "cstshr" | "hmo_ind" => 5,
+        "rdsind" => 6,
+        _ => 20,
+    }
+}
+
+/// Part D's contract of every month of every year on record (`ptdcntrct01/2018-1`), as
+/// BFD gives them after the reference year's monthly contracts; a month without a
+/// contract says so with `0`.
+fn add_contract_history<'a>(extension: &mut Vec<Extension<'a>>, months: &'a [EnrollmentMonth]) {
+    let mut history: Vec<&EnrollmentMonth> = months.iter().collect();
+    history.sort_by_key(|m| (m.year, m.month));
+    let entries = history.into_iter().map(|m| Extension::YearMonthVariable {
+        name: "ptdcntrct",
+        year: i32::from(m.year),
+        month: m.month as u8,
+        code: m.ptd_cntrct_id.as_deref().unwrap_or("0"),
+        display: m
+            .ptd_cntrct_id
+            .is_none()
+            .then_some("Not Medicare enrolled for the month"),
+    });
+    extension.extend(entries);
 }
 
 fn extensions<'a>(

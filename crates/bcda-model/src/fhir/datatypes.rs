@@ -226,6 +226,16 @@ pub enum Extension<'a> {
         url: &'a str,
         cents: i64,
     },
+    /// A monthly variable of a given year, as BFD gives a Part D contract's history:
+    /// `{url: VAR/<name><MM>/<YYYY>-<M>, valueCoding: {system: VAR/<name><MM>, code,
+    /// display}}`.
+    YearMonthVariable {
+        name: &'static str,
+        year: i32,
+        month: u8,
+        code: &'a str,
+        display: Option<&'a str>,
+    },
     /// A reference, e.g. to a contained resource: `{url, valueReference: {reference}}`.
     Reference {
         url: &'a str,
@@ -435,6 +445,26 @@ impl Serialize for Extension<'_> {
                         unit: *unit,
                         system,
                         code,
+                    },
+                )?;
+            }
+            Extension::YearMonthVariable {
+                name,
+                year,
+                month,
+                code,
+                display,
+            } => {
+                map.serialize_field(
+                    "url",
+                    &format_args!("{BB_VARIABLES}{name}{month:02}/{year:04}-{month}"),
+                )?;
+                map.serialize_field(
+                    "valueCoding",
+                    &VariableCoding {
+                        system: VariableUrl(name, Suffix::Month(*month)),
+                        code,
+                        display: *display,
                     },
                 )?;
             }
