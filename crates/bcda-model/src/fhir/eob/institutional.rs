@@ -5,10 +5,11 @@
 use std::borrow::Cow;
 
 use super::{
-    Adjudication, BB_INFORMATION, BenefitBalance, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE, CareTeam,
-    ExplanationOfBenefit, Facility, Financial, HCPCS, HL7_ADJUDICATION, Item, Procedure,
-    ProductOrService, ProviderReference, Quantity, StateAddress, US_NPI, adjudication, bb_var,
-    diagnoses, modifiers, npi_provider,
+    Adjudication, BB_INFORMATION, BenefitBalance, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE,
+    C4BB_IDENTIFIER_TYPE, CareTeam, Contained, ExplanationOfBenefit, Facility, Financial, HCPCS,
+    HL7_ADJUDICATION, Item, Organization, Procedure, ProductOrService, ProfileMeta, Provider,
+    ProviderReference, Quantity, Reference, StateAddress, US_NPI, adjudication, bb_var, diagnoses,
+    modifiers, npi_provider,
 };
 use crate::ApiVersion;
 use crate::claims::{Claim, ClaimLine, ClaimType};
@@ -99,20 +100,31 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
             ));
         }
     }
-    eob.provider = claim.provider_ccn.as_deref().map(|ccn| ProviderReference {
-        kind: None,
-        identifier: Identifier {
-            kind: None,
-            system: bb_var!("prvdr_num"),
-            value: Cow::Borrowed(ccn),
-        },
-    });
     let billing = claim.billing_npi.as_deref().map(|npi| Identifier {
         kind: None,
         system: US_NPI,
         value: Cow::Borrowed(npi),
     });
-    if !v2 {
+    if v2 {
+        // The facility is a contained Organization, named by its provider number and
+        // NPI, as BFD gives it.
+        if let Some(organization) = provider_organization(claim) {
+            eob.contained.push(Contained::Organization(organization));
+            eob.provider = Some(Provider::Contained(Reference {
+                reference: format!("#{PROVIDER_ORGANIZATION}"),
+            }));
+        }
+    } else {
+        eob.provider = claim.provider_ccn.as_deref().map(|ccn| {
+            Provider::Identified(ProviderReference {
+                kind: None,
+                identifier: Identifier {
+                    kind: None,
+                    system: bb_var!("prvdr_num"),
+                    value: Cow::Borrowed(ccn),
+                },
+            })
+        });
         eob.organization = billing.clone().map(|identifier| ProviderReference {
             kind: None,
             identifier,
@@ -124,7 +136,7 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
             char_code(fac),
             facility_display(fac),
         )],
-        identifier: billing,
+        identifier: if v2 { None } else { billing },
     });
     eob.care_team = care_team(version, claim);
     // The received date leads STU3's information and ends R4's, as in BFD.
@@ -193,6 +205,46 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
         }
     }
     eob
+}
+
+/// The id of the contained facility of an R4 institutional claim, as BFD names it.
+const PROVIDER_ORGANIZATION: &str = "provider-org";
+
+/// The facility of an R4 institutional claim: its CMS certification number as the
+/// provider number (PRN) and its NPI.
+fn provider_organization(claim: &Claim) -> Option<Organization<'_>> {
+    let mut identifier = Vec::with_capacity(2);
+    if let Some(ccn) = claim.provider_ccn.as_deref() {
+        identifier.push(Identifier {
+            kind: Some(CodeableConcept::of(Coding::new(
+                "http://terminology.hl7.org/CodeSystem/v2-0203",
+                "PRN",
+                None,
+            ))),
+            system: bb_var!("prvdr_num"),
+            value: Cow::Borrowed(ccn),
+        });
+    }
+    if let Some(npi) = claim.billing_npi.as_deref() {
+        identifier.push(Identifier {
+            kind: Some(CodeableConcept::of(Coding::new(
+                C4BB_IDENTIFIER_TYPE,
+                "npi",
+                None,
+            ))),
+            system: US_NPI,
+            value: Cow::Borrowed(npi),
+        });
+    }
+    (!identifier.is_empty()).then_some(Organization {
+        resource_type: "Organization",
+        id: PROVIDER_ORGANIZATION,
+        meta: ProfileMeta {
+            profile: ["http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Organization"],
+        },
+        identifier,
+        active: true,
+    })
 }
 
 /// NCH_NEAR_LINE_REC_IDENT_CD `V`, as BFD words it.

@@ -70,7 +70,7 @@ pub struct ExplanationOfBenefit<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     insurer: Option<ValueIdentifier>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    provider: Option<ProviderReference<'a>>,
+    provider: Option<Provider<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     organization: Option<ProviderReference<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -122,6 +122,15 @@ struct BillablePeriod<'a> {
     end: FhirDate,
 }
 
+/// The billing provider: by identifier, or (R4 institutional claims, as BFD does) a
+/// reference to the contained Organization that names it.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum Provider<'a> {
+    Identified(ProviderReference<'a>),
+    Contained(Reference),
+}
+
 /// Who referred the beneficiary: in STU3 a reference to the contained ReferralRequest,
 /// in R4 the referring physician's NPI.
 #[derive(Debug, Serialize)]
@@ -137,6 +146,24 @@ enum Referral<'a> {
 enum Contained<'a> {
     ReferralRequest(ReferralRequest<'a>),
     Observation(Observation),
+    Organization(Organization<'a>),
+}
+
+/// R4: the facility that billed an institutional claim, by its CMS certification number
+/// (the PRN, provider number) and its NPI.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Organization<'a> {
+    resource_type: &'static str,
+    id: &'static str,
+    meta: ProfileMeta,
+    identifier: Vec<Identifier<'a>>,
+    active: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct ProfileMeta {
+    profile: [&'static str; 1],
 }
 
 /// STU3: the referral behind a claim, from and to the referring physician as BFD gives

@@ -6,8 +6,8 @@ use std::borrow::Cow;
 use super::{
     Adjudication, BB_INFORMATION, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE, C4BB_IDENTIFIER_TYPE,
     CareTeam, Common, Detail, ExplanationOfBenefit, Facility, HL7_ADJUDICATION, Insurance, Item,
-    ProductOrService, ProviderReference, Quantity, US_NPI, adjudication, bb_var, claim_identifier,
-    npi_provider,
+    ProductOrService, Provider, ProviderReference, Quantity, US_NPI, adjudication, bb_var,
+    claim_identifier, npi_provider,
 };
 use crate::ApiVersion;
 use crate::claims::{ClaimType, PdeEvent};
@@ -58,13 +58,13 @@ pub(super) fn build(
         value: Cow::Borrowed(event.pharmacy_npi.as_str()),
     };
     if v2 {
-        eob.provider = Some(ProviderReference {
+        eob.provider = Some(Provider::Identified(ProviderReference {
             kind: None,
             identifier: Identifier {
                 kind: None,
                 ..pharmacy()
             },
-        });
+        }));
     } else {
         eob.organization = Some(ProviderReference {
             kind: None,

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use super::{
     Adjudication, BB_ADJUDICATION, BB_INFORMATION, BenefitBalance, C4BB_ADJUDICATION,
     C4BB_CARE_TEAM_ROLE, CareTeam, Contained, Decimal, ExplanationOfBenefit, Financial, HCPCS,
-    HL7_ADJUDICATION, Item, Location, NpiIdentifier, Observation, ProductOrService,
+    HL7_ADJUDICATION, Item, Location, NpiIdentifier, Observation, ProductOrService, Provider,
     ProviderReference, Quantity, Reference, Referral, ReferralRequest, ReferralRequester,
     SupportingInfo, US_NPI, adjudication, bb_var, diagnoses, line_period, modifiers, npi_provider,
 };
@@ -48,17 +48,19 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
     if v2 {
         // R4 names the billing provider; STU3 gives the carrier's billing organization in
         // its care team instead, as BFD does.
-        eob.provider = claim.billing_npi.as_deref().map(|npi| ProviderReference {
-            kind: dme.then_some("Practitioner"),
-            identifier: Identifier {
-                kind: None,
-                system: if dme {
-                    US_NPI
-                } else {
-                    bb_var!("carr_clm_blg_npi_num")
+        eob.provider = claim.billing_npi.as_deref().map(|npi| {
+            Provider::Identified(ProviderReference {
+                kind: dme.then_some("Practitioner"),
+                identifier: Identifier {
+                    kind: None,
+                    system: if dme {
+                        US_NPI
+                    } else {
+                        bb_var!("carr_clm_blg_npi_num")
+                    },
+                    value: Cow::Borrowed(npi),
                 },
-                value: Cow::Borrowed(npi),
-            },
+            })
         });
     }
     // Every synthetic claim is an accepted original debit.
