@@ -144,14 +144,7 @@ impl<'a> Coverage<'a> {
         let period = coverage_period(&covered, bene, terminated);
         let last_updated =
             year_row.map_or(bene.last_updated, |y| y.last_updated.max(bene.last_updated));
-        let mut extension = extensions(part, year_row, reference.as_ref());
-        if part == CoveragePart::D {
-            add_contract_history(&mut extension, months);
-        }
-        if matches!(part, CoveragePart::C | CoveragePart::D) {
-            // BFD lists each plan variable's twelve months together, before the year.
-            extension.sort_by_key(bfd_rank);
-        }
+        let extension = extensions(part, year_row, reference.as_ref(), months);
         let part_name = part.name();
         let (kind, subscriber_id, relationship, payor, grouping, class, profile) = match version {
             ApiVersion::V1 => (
@@ -263,32 +256,12 @@ fn coverage_period(
     })
 }
 
-/// Where BFD lists an extension of a Part C or D coverage: status, then each plan
-/// variable's months, then the reference year and dual status.
-fn bfd_rank(extension: &Extension<'_>) -> u8 {
-    let name = match extension {
-        Extension::Variable { name, .. } => *name,
-        Extension::YearMonthVariable { .. } => return 2,
-        _ => return 20,
-    };
-    match name {
-        "ms_cd" => 0,
-        "ptdcntrct" | "ptc_cntrct_id" => 1,
-        "ptdpbpid" | "ptc_pbp_id" => 3,
-        "sgmtid" | "ptc_plan_type_cd" => 4,
-        "cstshr" | "hmo_ind" => 5,
-        "rdsind" => 6,
-        _ => 20,
-    }
-}
-
 /// Part D's contract of every month of every year on record (`ptdcntrct01/2018-1`), as
 /// BFD gives them after the reference year's monthly contracts; a month without a
 /// contract says so with `0`.
 fn add_contract_history<'a>(extension: &mut Vec<Extension<'a>>, months: &'a [EnrollmentMonth]) {
-    let mut history: Vec<&EnrollmentMonth> = months.iter().collect();
-    history.sort_by_key(|m| (m.year, m.month));
-    let entries = history.into_iter().map(|m| Extension::YearMonthVariable {
+    // The rows come by year and month, as the worker reads and the generator makes them.
+    let entries = months.iter().map(|m| Extension::YearMonthVariable {
         name: "ptdcntrct",
         year: i32::from(m.year),
         month: m.month as u8,
@@ -305,6 +278,7 @@ fn extensions<'a>(
     part: CoveragePart,
     year_row: Option<&'a EnrollmentYear>,
     reference: Option<&ReferenceYear<'a>>,
+    months: &'a [EnrollmentMonth],
 ) -> Vec<Extension<'a>> {
     let mut ext = Vec::with_capacity(90);
     if let Some(y) = year_row {
@@ -337,70 +311,95 @@ fn extensions<'a>(
     let Some(reference) = reference else {
         return ext;
     };
-    ext.extend(reference.year_and_dual_status());
-    for (month, row) in reference.each() {
-        let monthly = |name: &'static str, code: &'a str, display: Option<&'static str>| {
-            Extension::Variable {
-                name,
-                suffix: Suffix::Month(month),
-                code,
-                display,
-            }
-        };
-        let underscored = |name: &'static str, code: &'a str| Extension::Variable {
-            name,
-            suffix: Suffix::UnderscoreMonth(month),
-            code,
-            display: None,
-        };
-        match part {
-            CoveragePart::A | CoveragePart::B => {
+    // Parts A and B: the year and dual status, then each month's buy-in. Parts C and D:
+    // each plan variable's months together (Part D's contract history after its
+    // contracts), then the year and dual status, in BFD's order.
+    let monthly = |name: &'static str, month: u8, code: &'a str, display| Extension::Variable {
+        name,
+        suffix: Suffix::Month(month),
+        code,
+        display,
+    };
+    let underscored = |name: &'static str, month: u8, code: &'a str, display| Extension::Variable {
+        name,
+        suffix: Suffix::UnderscoreMonth(month),
+        code,
+        display,
+    };
+    match part {
+        CoveragePart::A | CoveragePart::B => {
+            ext.extend(reference.year_and_dual_status());
+            for (month, row) in reference.each() {
                 ext.push(monthly(
                     "buyin",
+                    month,
                     char_code(row.buyin_cd),
                     displays::buyin(row.buyin_cd),
                 ));
             }
-            CoveragePart::C => {
+        }
+        CoveragePart::C => {
+            for (month, row) in reference.each() {
                 if let Some(contract) = &row.ptc_cntrct_id {
-                    ext.push(underscored("ptc_cntrct_id", contract));
+                    ext.push(underscored("ptc_cntrct_id", month, contract, None));
                 }
-                if let Some(pbp) = &row.ptc_pbp_id {
-                    ext.push(underscored("ptc_pbp_id", pbp));
-                }
-                if let Some(plan_type) = &row.ptc_plan_type_cd {
-                    ext.push(underscored("ptc_plan_type_cd", plan_type));
-                }
-                ext.push(Extension::Variable {
-                    name: "hmo_ind",
-                    suffix: Suffix::UnderscoreMonth(month),
-                    code: char_code(row.hmo_ind),
-                    display: displays::hmo_indicator(row.hmo_ind),
-                });
             }
-            CoveragePart::D => {
+            for (month, row) in reference.each() {
+                if let Some(pbp) = &row.ptc_pbp_id {
+                    ext.push(underscored("ptc_pbp_id", month, pbp, None));
+                }
+            }
+            for (month, row) in reference.each() {
+                if let Some(plan_type) = &row.ptc_plan_type_cd {
+                    ext.push(underscored("ptc_plan_type_cd", month, plan_type, None));
+                }
+            }
+            for (month, row) in reference.each() {
+                ext.push(underscored(
+                    "hmo_ind",
+                    month,
+                    char_code(row.hmo_ind),
+                    displays::hmo_indicator(row.hmo_ind),
+                ));
+            }
+            ext.extend(reference.year_and_dual_status());
+        }
+        CoveragePart::D => {
+            for (month, row) in reference.each() {
                 if let Some(contract) = &row.ptd_cntrct_id {
-                    ext.push(monthly("ptdcntrct", contract, None));
+                    ext.push(monthly("ptdcntrct", month, contract, None));
                 }
+            }
+            add_contract_history(&mut ext, months);
+            for (month, row) in reference.each() {
                 if let Some(pbp) = &row.ptd_pbp_id {
-                    ext.push(monthly("ptdpbpid", pbp, None));
+                    ext.push(monthly("ptdpbpid", month, pbp, None));
                 }
+            }
+            for (month, row) in reference.each() {
                 if let Some(segment) = &row.ptd_sgmt_id {
-                    ext.push(monthly("sgmtid", segment, None));
+                    ext.push(monthly("sgmtid", month, segment, None));
                 }
+            }
+            for (month, row) in reference.each() {
                 if let Some(cost_share) = &row.cst_shr_grp_cd {
                     ext.push(monthly(
                         "cstshr",
+                        month,
                         cost_share,
                         displays::cost_sharing(cost_share),
                     ));
                 }
+            }
+            for (month, row) in reference.each() {
                 ext.push(monthly(
                     "rdsind",
+                    month,
                     char_code(row.rds_ind),
                     displays::retiree_drug_subsidy(row.rds_ind),
                 ));
             }
+            ext.extend(reference.year_and_dual_status());
         }
     }
     ext

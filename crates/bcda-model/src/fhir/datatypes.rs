@@ -297,6 +297,51 @@ impl Serialize for VariableUrl {
     }
 }
 
+/// `VAR/<name><MM>/<YYYY>-<M>`, built on the stack.
+struct YearMonthUrl(&'static str, i32, u8);
+
+impl Serialize for YearMonthUrl {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let YearMonthUrl(name, year, month) = *self;
+        let mut buf = [0u8; 128];
+        let prefix = BB_VARIABLES.as_bytes();
+        let head = prefix.len() + name.len();
+        if (0..=9999).contains(&year) && (1..=12).contains(&month) && head + 10 <= buf.len() {
+            buf[..prefix.len()].copy_from_slice(prefix);
+            buf[prefix.len()..head].copy_from_slice(name.as_bytes());
+            let (y, m) = (year as u32, u32::from(month));
+            let digit = |n: u32| b'0' + (n % 10) as u8;
+            let mut tail = [
+                digit(m / 10),
+                digit(m),
+                b'/',
+                digit(y / 1000),
+                digit(y / 100),
+                digit(y / 10),
+                digit(y),
+                b'-',
+                0,
+                0,
+            ];
+            // The month after the dash has no leading zero.
+            let mut len = 8;
+            if m >= 10 {
+                tail[len] = digit(m / 10);
+                len += 1;
+            }
+            tail[len] = digit(m);
+            len += 1;
+            buf[head..head + len].copy_from_slice(&tail[..len]);
+            if let Ok(url) = std::str::from_utf8(&buf[..head + len]) {
+                return s.serialize_str(url);
+            }
+        }
+        s.collect_str(&format_args!(
+            "{BB_VARIABLES}{name}{month:02}/{year:04}-{month}"
+        ))
+    }
+}
+
 #[derive(Serialize)]
 struct VariableCoding<'a> {
     system: VariableUrl,
@@ -455,10 +500,7 @@ impl Serialize for Extension<'_> {
                 code,
                 display,
             } => {
-                map.serialize_field(
-                    "url",
-                    &format_args!("{BB_VARIABLES}{name}{month:02}/{year:04}-{month}"),
-                )?;
+                map.serialize_field("url", &YearMonthUrl(name, *year, *month))?;
                 map.serialize_field(
                     "valueCoding",
                     &VariableCoding {
@@ -517,6 +559,25 @@ mod tests {
     use super::*;
     use serde_json::json;
     use time::macros::{date, datetime};
+
+    #[test]
+    fn year_month_variables_name_the_year_and_month_in_their_url_only() {
+        for (month, url) in [(1, "ptdcntrct01/2018-1"), (12, "ptdcntrct12/2018-12")] {
+            let extension = Extension::YearMonthVariable {
+                name: "ptdcntrct",
+                year: 2018,
+                month,
+                code: "S4607",
+                display: None,
+            };
+            let json = serde_json::to_value(&extension).unwrap();
+            assert_eq!(json["url"], format!("{BB_VARIABLES}{url}"));
+            assert_eq!(
+                json["valueCoding"]["system"],
+                format!("{BB_VARIABLES}ptdcntrct{month:02}")
+            );
+        }
+    }
 
     #[test]
     fn variable_extensions_spell_blue_buttons_urls() {
