@@ -248,7 +248,7 @@ pub struct Claim {
     /// (carrier and DME).
     pub referring_npi: Option<String>,
     /// CLM_CLNCL_TRIL_NUM: the clinicaltrials.gov number of a clinical trial the services
-    /// were part of (carrier).
+    /// were part of (carrier and DME).
     pub clinical_trial_num: Option<String>,
     pub last_updated: OffsetDateTime,
     pub lines: Vec<ClaimLine>,

@@ -159,9 +159,10 @@ fn hemoglobin(claim: &Claim, line_num: i16) -> HctHgbResult {
     }
 }
 
-/// About one carrier claim in 200 is for services of a clinical trial: it carries the
-/// trial's clinicaltrials.gov number and its lines the Q1 modifier (routine costs in a
-/// qualifying trial). Which claims follows from their control numbers.
+/// About one carrier or DME claim in 200 is for services or items of a clinical trial:
+/// it carries the trial's clinicaltrials.gov number and its lines the Q1 modifier
+/// (routine costs in a qualifying trial). Which claims follows from their control
+/// numbers.
 fn enrol_in_trial(claim: &mut Claim) {
     let digits = stable_digits(&claim.control_num);
     if !digits.is_multiple_of(200) {
@@ -248,6 +249,7 @@ pub(super) fn dme(ctx: &mut Context<'_>, rng: &mut Rng) {
                 part_b: Some(dme_line(ctx.profile.location, item, &supplier, allowed)),
             });
         }
+        enrol_in_trial(&mut claim);
         total_from_lines(&mut claim, rng);
         ctx.claims.push(claim);
     }
