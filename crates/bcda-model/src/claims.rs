@@ -229,6 +229,9 @@ pub struct Claim {
     pub utilization_days: Option<i16>,
     /// ICD-10-CM codes, principal first.
     pub diagnosis_codes: Vec<String>,
+    /// CLM_POA_IND_SW1..25 of an inpatient claim: whether each diagnosis, in order, was
+    /// present on admission (`Y`, `N`, ...); empty where the claim does not report it.
+    pub poa_indicators: Vec<char>,
     /// ICD-10-PCS codes with the date of each.
     pub procedures: Vec<(String, Date)>,
     pub total_charge_cents: i64,

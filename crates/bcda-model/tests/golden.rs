@@ -186,6 +186,7 @@ fn professional_claim(kind: ClaimType) -> Claim {
         drg_cd: None,
         utilization_days: None,
         diagnosis_codes: vec!["E119".into(), "I10".into()],
+        poa_indicators: Vec::new(),
         procedures: Vec::new(),
         total_charge_cents: 30_000,
         allowed_cents: 14_400,
@@ -234,6 +235,7 @@ fn institutional_claim(kind: ClaimType) -> Claim {
         claim.drg_cd = Some("291".into());
         claim.utilization_days = Some(4);
         claim.procedures = vec![("02703ZZ".into(), date!(2026 - 03 - 03))];
+        claim.poa_indicators = vec!['Y', 'N'];
     }
     claim.lines = vec![ClaimLine {
         line_num: 1,

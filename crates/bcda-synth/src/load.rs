@@ -550,7 +550,8 @@ const CLAIMS: Table = Table {
            admission_source_cd, discharge_status_cd, drg_cd, utilization_days, diagnosis_codes, procedure_codes, \
            procedure_dates, total_charge_cents, allowed_cents, paid_cents, deductible_cents, coinsurance_cents, \
            primary_payer_cents, primary_payer_cd, bene_paid_cents, provider_paid_cents, payment_denial_cd, \
-           last_updated, nch_wkly_proc_dt, referring_npi, clinical_trial_num) FROM STDIN (FORMAT binary)",
+           last_updated, nch_wkly_proc_dt, referring_npi, clinical_trial_num, poa_indicators) \
+           FROM STDIN (FORMAT binary)",
     types: &[
         Type::INT8,
         Type::INT8,
@@ -592,6 +593,7 @@ const CLAIMS: Table = Table {
         Type::TIMESTAMPTZ,
         Type::DATE,
         Type::BPCHAR,
+        Type::TEXT,
         Type::TEXT,
     ],
 };
@@ -648,6 +650,9 @@ fn write_claim<'w>(c: &'w Claim, row: &mut Row<'w>) {
     row.push(Box::new(c.weekly_processing_date));
     row.push(Box::new(&c.referring_npi));
     row.push(Box::new(&c.clinical_trial_num));
+    row.push(Box::new(
+        (!c.poa_indicators.is_empty()).then(|| c.poa_indicators.iter().collect::<String>()),
+    ));
 }
 
 const LINES: Table = Table {

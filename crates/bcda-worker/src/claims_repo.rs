@@ -248,7 +248,7 @@ pub async fn claims(
                     procedure_dates, total_charge_cents, allowed_cents, paid_cents, deductible_cents, \
                     coinsurance_cents, primary_payer_cents, primary_payer_cd, bene_paid_cents, \
                     provider_paid_cents, payment_denial_cd, last_updated, nch_wkly_proc_dt, \
-                    referring_npi, clinical_trial_num \
+                    referring_npi, clinical_trial_num, poa_indicators \
              FROM claims WHERE beneficiary_id = ANY($1) \
                AND ($2::timestamptz IS NULL OR last_updated > $2 OR beneficiary_id = ANY($4)) \
                AND last_updated <= $3 \
@@ -398,6 +398,10 @@ fn claim(row: &Row) -> Result<Claim, KeyError> {
         weekly_processing_date: row.get(38),
         referring_npi: row.get(39),
         clinical_trial_num: row.get(40),
+        poa_indicators: row
+            .get::<_, Option<&str>>(41)
+            .map(|codes| codes.chars().collect())
+            .unwrap_or_default(),
         lines: Vec::new(),
     })
 }

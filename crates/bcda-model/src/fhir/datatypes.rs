@@ -256,6 +256,8 @@ pub enum Suffix {
     Month(u8),
     /// `hmo_ind_01`: underscore and two digits.
     UnderscoreMonth(u8),
+    /// `clm_poa_ind_sw5`: a position, without leading zeros.
+    Number(u8),
 }
 
 struct VariableUrl(&'static str, Suffix);
@@ -282,6 +284,15 @@ impl Serialize for VariableUrl {
                     buf[len + 1..len + 3].copy_from_slice(&month(m));
                     len += 3;
                 }
+                Suffix::Number(n) if n < 10 => {
+                    buf[len] = b'0' + n;
+                    len += 1;
+                }
+                Suffix::Number(n) => {
+                    let digits = month(n);
+                    buf[len..len + 2].copy_from_slice(&digits);
+                    len += 2;
+                }
             }
             if let Ok(url) = std::str::from_utf8(&buf[..len]) {
                 return s.serialize_str(url);
@@ -293,6 +304,7 @@ impl Serialize for VariableUrl {
             Suffix::UnderscoreMonth(m) => {
                 s.collect_str(&format_args!("{BB_VARIABLES}{}_{m:02}", self.0))
             }
+            Suffix::Number(n) => s.collect_str(&format_args!("{BB_VARIABLES}{}{n}", self.0)),
         }
     }
 }

@@ -4,7 +4,7 @@
 use bcda_model::claims::{Claim, ClaimLine, ClaimType};
 use time::{Date, Duration};
 
-use super::{Context, around, total_from_lines};
+use super::{Context, around, stable_digits, total_from_lines};
 use crate::codes::CODES;
 use crate::providers::Facility;
 use crate::rates::RATES;
@@ -111,6 +111,19 @@ pub(super) fn inpatient_and_snf(ctx: &mut Context<'_>, rng: &mut Rng) {
     }
 }
 
+/// Whether each diagnosis of a stay was present on admission: the principal one always,
+/// about one secondary diagnosis in ten arose in the hospital (`N`). Which ones follows
+/// from the claim's control number.
+fn present_on_admission(claim: &Claim) -> Vec<char> {
+    let seed = stable_digits(&claim.control_num);
+    (0..claim.diagnosis_codes.len())
+        .map(|i| {
+            let draw = seed.rotate_left(7 * i as u32) % 10;
+            if i > 0 && draw == 0 { 'N' } else { 'Y' }
+        })
+        .collect()
+}
+
 /// One inpatient stay; returns the discharge date when the patient went to a SNF.
 fn inpatient(ctx: &mut Context<'_>, admit: Date, rng: &mut Rng) -> Option<Date> {
     let drg = CODES.drgs.sample(rng);
@@ -138,6 +151,7 @@ fn inpatient(ctx: &mut Context<'_>, admit: Date, rng: &mut Rng) -> Option<Date> 
     claim.drg_cd = Some(drg.code.to_owned());
     claim.utilization_days = Some(los as i16);
     claim.diagnosis_codes = ctx.diagnoses(rng, Some(drg.principal_dx), 12);
+    claim.poa_indicators = present_on_admission(&claim);
     if drg.surgical || rng.chance(0.3) {
         claim.operating_npi = Some(rng.pick(&ctx.network.clinicians).0.clone());
         let count = if drg.surgical { 1 + rng.below(3) } else { 1 };

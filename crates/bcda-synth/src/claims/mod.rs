@@ -273,6 +273,7 @@ impl Context<'_> {
             drg_cd: None,
             utilization_days: None,
             diagnosis_codes: Vec::new(),
+            poa_indicators: Vec::new(),
             procedures: Vec::new(),
             total_charge_cents: 0,
             allowed_cents: 0,
@@ -325,6 +326,17 @@ pub fn total_from_lines(claim: &mut Claim, rng: &mut Rng) {
     }
     claim.provider_paid_cents = claim.paid_cents;
     claim.bene_paid_cents = 0;
+}
+
+/// A number that depends only on `id`'s digits (an NPI, a control number), for what
+/// follows from who or what a row is rather than from the random stream, so adding it
+/// changes nothing else that is drawn.
+pub(crate) fn stable_digits(id: &str) -> u64 {
+    id.bytes()
+        .filter(u8::is_ascii_digit)
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, digit| {
+            (hash ^ u64::from(digit)).wrapping_mul(0x0100_0000_01b3)
+        })
 }
 
 /// NCH claim type codes as BFD carries them.

@@ -4,7 +4,7 @@ use bcda_model::claims::{
     Claim, ClaimLine, ClaimType, HctHgbResult, HctHgbTest, PartBLine, PartBLineKind,
 };
 
-use super::{Context, around, total_from_lines};
+use super::{Context, around, stable_digits, total_from_lines};
 use crate::codes::{CODES, CarrierService, DmeItem, Location};
 use crate::rates::RATES;
 use crate::rng::Rng;
@@ -185,15 +185,6 @@ fn participation(npi: &str) -> char {
     } else {
         '1'
     }
-}
-
-/// A number that depends only on `id`'s digits, for what belongs to a provider.
-fn stable_digits(id: &str) -> u64 {
-    id.bytes()
-        .filter(u8::is_ascii_digit)
-        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, digit| {
-            (hash ^ u64::from(digit)).wrapping_mul(0x0100_0000_01b3)
-        })
 }
 
 pub(super) fn dme(ctx: &mut Context<'_>, rng: &mut Rng) {

@@ -149,7 +149,7 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
         eob.add_received_date(version, date);
     }
     let drg = claim.drg_cd.as_deref();
-    eob.diagnosis = diagnoses(version, &claim.diagnosis_codes, drg);
+    eob.diagnosis = diagnoses(version, &claim.diagnosis_codes, &claim.poa_indicators, drg);
     eob.procedure = claim
         .procedures
         .iter()

@@ -15,7 +15,8 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use super::datatypes::{
-    CodeableConcept, Coding, Extension, FhirDate, Identifier, Instant, Meta, Money, Period,
+    CodeableConcept, Coding, Extension, FhirDate, Identifier, Instant, Meta, Money, Period, Suffix,
+    char_code,
 };
 use crate::ApiVersion;
 use crate::claims::{Claim, ClaimLine, ClaimType, PdeEvent};
@@ -273,6 +274,9 @@ struct Count {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Diagnosis<'a> {
+    /// Whether it was present on admission (inpatient claims).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extension: Option<[Extension<'a>; 1]>,
     sequence: u32,
     diagnosis_codeable_concept: CodeableConcept<'a>,
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
@@ -756,10 +760,13 @@ fn npi_provider(version: ApiVersion, npi: &str) -> ProviderReference<'_> {
     }
 }
 
-/// ICD-10-CM diagnoses, principal first; in STU3 the DRG rides on the principal one.
+/// ICD-10-CM diagnoses, principal first, each with whether it was present on admission
+/// when `poa` says (one indicator per diagnosis); in STU3 the DRG rides on the principal
+/// one.
 fn diagnoses<'a>(
     version: ApiVersion,
     codes: &'a [String],
+    poa: &[char],
     drg: Option<&'a str>,
 ) -> Vec<Diagnosis<'a>> {
     codes
@@ -791,6 +798,15 @@ fn diagnoses<'a>(
                 }
             };
             Diagnosis {
+                extension: poa.get(i).map(|&indicator| {
+                    let code = char_code(indicator);
+                    [Extension::Variable {
+                        name: "clm_poa_ind_sw",
+                        suffix: Suffix::Number(i as u8 + 1),
+                        code,
+                        display: present_on_admission_display(indicator),
+                    }]
+                }),
                 sequence: i as u32 + 1,
                 diagnosis_codeable_concept: CodeableConcept { coding, text: None },
                 kind,
@@ -801,6 +817,15 @@ fn diagnoses<'a>(
             }
         })
         .collect()
+}
+
+/// CLM_POA_IND_SW display texts BFD gives (others are rendered without one).
+fn present_on_admission_display(indicator: char) -> Option<&'static str> {
+    match indicator {
+        'Y' => Some("Diagnosis was present at the time of admission (POA)"),
+        'N' => Some("Diagnosis was not present at the time of admission"),
+        _ => None,
+    }
 }
 
 /// A line's HCPCS modifiers, from the HCPCS release of `hcpcs_version` when the claim

@@ -90,7 +90,7 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
     if let Some(date) = claim.weekly_processing_date {
         eob.add_received_date(version, date);
     }
-    eob.diagnosis = diagnoses(version, &claim.diagnosis_codes, None);
+    eob.diagnosis = diagnoses(version, &claim.diagnosis_codes, &[], None);
     let results: Vec<Option<u32>> = claim
         .lines
         .iter()
