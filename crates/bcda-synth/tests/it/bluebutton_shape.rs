@@ -29,6 +29,9 @@ const KINDS: [(&str, &str); 10] = [
     ("coverage", "coverageSearchByPatientId"),
 ];
 
+/// Where BFD's CCW variables are named.
+const BB_VARIABLES: &str = "https://bluebutton.cms.gov/resources/variables/";
+
 fn fixtures_dir() -> PathBuf {
     PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
         .join("tests/bluebutton")
@@ -36,7 +39,8 @@ fn fixtures_dir() -> PathBuf {
 
 /// What a resource is made of: `path a.b.c` for every element holding a value (array
 /// positions dropped, extensions left out), `extension <where> <url> <value[x]>` for
-/// every extension, and `system <uri>` for every coding and identifier system.
+/// every extension, `system <uri>` for every coding and identifier system, and
+/// `variable <element> <url>` for every coding whose code is a BFD variable.
 fn shape(resource: &Value) -> BTreeSet<String> {
     let mut items = BTreeSet::new();
     walk(resource, "", &mut items);
@@ -60,6 +64,14 @@ fn walk(value: &Value, path: &str, items: &mut BTreeSet<String>) {
                     }
                     ("system", Value::String(system)) => {
                         items.insert(format!("system {system}"));
+                        items.insert(format!("path {here}"));
+                    }
+                    // A code naming a BFD variable says which amount, count or fact an
+                    // element is (a benefit balance, an adjudication, a supporting
+                    // information): which of them a resource has is part of its shape.
+                    ("code", Value::String(code)) if code.starts_with(BB_VARIABLES) => {
+                        let element = path.strip_suffix(".coding").unwrap_or(path);
+                        items.insert(format!("variable {element} {}", without_year(code)));
                         items.insert(format!("path {here}"));
                     }
                     _ => walk(field, &here, items),
@@ -347,7 +359,8 @@ fn the_shape_names_paths_extensions_and_systems() {
         "resourceType": "ExplanationOfBenefit",
         "extension": [{"url": "https://example.org/x", "valueCoding": {"system": "https://example.org/s", "code": "1"}}],
         "item": [{"sequence": 1}, {"sequence": 2, "quantity": {"value": 3}}],
-        "identifier": [{"system": "https://example.org/id", "value": "9"}]
+        "identifier": [{"system": "https://example.org/id", "value": "9"}],
+        "total": [{"category": {"coding": [{"code": "https://bluebutton.cms.gov/resources/variables/clm_pmt_amt"}]}}]
     });
     let items: Vec<String> = shape(&resource).into_iter().collect();
     assert_eq!(
@@ -359,8 +372,10 @@ fn the_shape_names_paths_extensions_and_systems() {
             "path item.quantity.value",
             "path item.sequence",
             "path resourceType",
+            "path total.category.coding.code",
             "system https://example.org/id",
             "system https://example.org/s",
+            "variable total.category https://bluebutton.cms.gov/resources/variables/clm_pmt_amt",
         ]
     );
 }

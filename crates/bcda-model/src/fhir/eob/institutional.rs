@@ -366,6 +366,16 @@ fn add_information<'a>(eob: &mut ExplanationOfBenefit<'a>, version: ApiVersion, 
         }
         CodeableConcept { coding, text: None }
     };
+    // A fact R4 names by its CARIN category alone, as BFD does; STU3 by its variable.
+    let carin_only = |carin: (&'static str, &'static str, &'static str),
+                      variable: &'static str,
+                      display: &'static str| {
+        if v2 {
+            CodeableConcept::of(Coding::new(carin.0, carin.1, Some(carin.2)))
+        } else {
+            category(None, variable, display)
+        }
+    };
     // A variable that is information only, with its code.
     let info = |variable: &'static str, display: &'static str| {
         category(
@@ -403,8 +413,8 @@ fn add_information<'a>(eob: &mut ExplanationOfBenefit<'a>, version: ApiVersion, 
     {
         eob.add_info(
             version,
-            category(
-                Some((C4BB_SUPPORTING_INFO, "typeofbill", "Type of Bill")),
+            carin_only(
+                (C4BB_SUPPORTING_INFO, "typeofbill", "Type of Bill"),
                 bb_var!("clm_freq_cd"),
                 "Claim Frequency Code",
             ),
@@ -420,8 +430,8 @@ fn add_information<'a>(eob: &mut ExplanationOfBenefit<'a>, version: ApiVersion, 
     if v2 && let Some(admit) = claim.admission_date {
         eob.add_info(
             version,
-            category(
-                Some((C4BB_SUPPORTING_INFO, "admissionperiod", "Admission Period")),
+            carin_only(
+                (C4BB_SUPPORTING_INFO, "admissionperiod", "Admission Period"),
                 bb_var!("clm_admsn_dt"),
                 "Claim Admission Date",
             ),
@@ -472,8 +482,8 @@ fn add_information<'a>(eob: &mut ExplanationOfBenefit<'a>, version: ApiVersion, 
     if let Some(status) = claim.discharge_status_cd.as_deref() {
         eob.add_info(
             version,
-            category(
-                Some((C4BB_SUPPORTING_INFO, "discharge-status", "Discharge Status")),
+            carin_only(
+                (C4BB_SUPPORTING_INFO, "discharge-status", "Discharge Status"),
                 bb_var!("ptnt_dschrg_stus_cd"),
                 "Patient Discharge Status Code",
             ),
