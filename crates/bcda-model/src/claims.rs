@@ -253,8 +253,113 @@ pub struct Claim {
     /// CLM_CLNCL_TRIL_NUM: the clinicaltrials.gov number of a clinical trial the services
     /// were part of (carrier and DME).
     pub clinical_trial_num: Option<String>,
+    /// AT_PHYSN_SPCLTY_CD: the CMS specialty of an institutional claim's attending
+    /// physician, which BFD gives as the physician's NUCC taxonomy.
+    pub attending_specialty_cd: Option<String>,
+    /// What a Part A facility claim says beyond its bill; none on carrier and DME claims.
+    pub facility: Option<FacilityDetails>,
     pub last_updated: OffsetDateTime,
     pub lines: Vec<ClaimLine>,
+}
+
+/// The claim-level CCW variables of institutional claims that BFD renders beyond the
+/// bill itself, by the kinds of claim that have them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FacilityDetails {
+    /// NCH_PROFNL_CMPNT_CHRG_AMT: physicians' professional services billed by the
+    /// facility (inpatient and outpatient claims).
+    pub professional_component_cents: i64,
+    /// NCH_BENE_BLOOD_DDCTBL_LBLTY_AM: what the beneficiary owed for the first three
+    /// pints of blood not replaced (inpatient, SNF and outpatient claims).
+    pub blood_deductible_cents: i64,
+    /// An inpatient or SNF stay's days, blood and payment.
+    pub stay: Option<StayDetails>,
+    /// A home health period's payment adjustment, referral and visits.
+    pub home_health: Option<HomeHealthDetails>,
+    /// BENE_HOSPC_PRD_CNT: which of the beneficiary's hospice benefit periods a hospice
+    /// claim falls in (1 the first 90 days, 2 the next 90, then 60-day periods).
+    pub hospice_period_count: Option<i16>,
+}
+
+/// What an inpatient or SNF stay's claim carries about its days, blood and payment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StayDetails {
+    /// NCH_BLOOD_PNTS_FRNSHD_QTY: whole blood or packed red cells furnished, in pints.
+    pub blood_pints: i16,
+    /// NCH_IP_NCVRD_CHRG_AMT: charges Medicare did not cover (e.g. convenience items).
+    pub noncovered_charge_cents: i64,
+    /// BENE_TOT_COINSRNC_DAYS_CNT: days of the stay with daily coinsurance (inpatient
+    /// days 61-90, SNF days 21-100 of the benefit period).
+    pub coinsurance_days: i16,
+    /// CLM_NON_UTLZTN_DAYS_CNT: days of the stay not charged to the benefit period.
+    pub non_utilization_days: i16,
+    /// BENE_LRD_USED_CNT: lifetime reserve days used (inpatient days beyond 90).
+    pub lifetime_reserve_days: i16,
+    /// NCH_QLFYD_STAY_FROM_DT and THRU_DT: the hospital stay that qualified a SNF stay;
+    /// none when the SNF admitted the beneficiary under an ACO's three-day-rule waiver.
+    pub qualifying_stay: Option<(Date, Date)>,
+    /// NCH_VRFD_NCVRD_STAY_FROM_DT and THRU_DT: days of the stay found not covered.
+    pub noncovered_stay: Option<(Date, Date)>,
+    /// NCH_BENE_MDCR_BNFTS_EXHTD_DT_I: the day the beneficiary used up the benefit
+    /// period's covered days.
+    pub benefits_exhausted: Option<Date>,
+    /// How an inpatient stay's DRG payment was made up; none for a SNF stay, which
+    /// Medicare pays per day.
+    pub drg_payment: Option<DrgPayment>,
+}
+
+/// The parts of an inpatient prospective payment (IPPS) beyond the DRG's base amount.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DrgPayment {
+    /// CLM_PPS_CPTL_DRG_WT_NUM: the DRG's relative weight, in ten-thousandths.
+    pub drg_weight_ten_thousandths: i32,
+    /// CLM_PPS_CPTL_FSP_AMT: the federal specific portion of the capital payment.
+    pub capital_fsp_cents: i64,
+    /// CLM_PPS_CPTL_IME_AMT: capital indirect medical education (teaching hospitals).
+    pub capital_ime_cents: i64,
+    /// CLM_PPS_CPTL_DSPRPRTNT_SHR_AMT: capital disproportionate share.
+    pub capital_dsh_cents: i64,
+    /// CLM_PPS_CPTL_OUTLIER_AMT: the capital part of an outlier payment.
+    pub capital_outlier_cents: i64,
+    /// CLM_PPS_CPTL_EXCPTN_AMT: capital exception payment.
+    pub capital_exception_cents: i64,
+    /// CLM_PPS_OLD_CPTL_HLD_HRMLS_AMT: old-capital hold-harmless payment.
+    pub capital_hold_harmless_cents: i64,
+    /// NCH_DRG_OUTLIER_APRVD_PMT_AMT: the operating cost-outlier payment.
+    pub outlier_cents: i64,
+    /// CLM_PASS_THRU_PER_DIEM_AMT: the hospital's daily pass-through amount (capital and
+    /// medical education costs paid outside the DRG).
+    pub pass_thru_per_diem_cents: i64,
+    /// IME_OP_CLM_VAL_AMT: operating indirect medical education.
+    pub operating_ime_cents: i64,
+    /// DSH_OP_CLM_VAL_AMT: operating disproportionate share.
+    pub operating_dsh_cents: i64,
+    /// CLM_UNCOMPD_CARE_PMT_AMT: the uncompensated care payment of a DSH hospital.
+    pub uncompensated_care_cents: i64,
+}
+
+impl DrgPayment {
+    /// CLM_TOT_PPS_CPTL_AMT: the capital payment, the sum of its parts.
+    pub fn capital_total_cents(&self) -> i64 {
+        self.capital_fsp_cents
+            + self.capital_ime_cents
+            + self.capital_dsh_cents
+            + self.capital_outlier_cents
+            + self.capital_exception_cents
+            + self.capital_hold_harmless_cents
+    }
+}
+
+/// What a home health claim carries about its payment and referral.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HomeHealthDetails {
+    /// CLM_HHA_LUPA_IND_CD: `L` when so few visits were made that Medicare paid per
+    /// visit (a low utilization payment adjustment) instead of the period's rate.
+    pub lupa_cd: Option<char>,
+    /// CLM_HHA_RFRL_CD: where the referral came from (`1` a physician, `4` a hospital).
+    pub referral_cd: char,
+    /// CLM_HHA_TOT_VISIT_CNT: the visits of the period.
+    pub visit_count: i16,
 }
 
 /// A service line (professional) or revenue-center line (institutional).

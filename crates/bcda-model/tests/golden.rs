@@ -9,8 +9,9 @@ use std::path::PathBuf;
 
 use bcda_model::ApiVersion;
 use bcda_model::claims::{
-    Beneficiary, Claim, ClaimLine, ClaimType, EnrollmentMonth, EnrollmentYear, HctHgbResult,
-    HctHgbTest, PartBLine, PartBLineKind, PdeEvent,
+    Beneficiary, Claim, ClaimLine, ClaimType, DrgPayment, EnrollmentMonth, EnrollmentYear,
+    FacilityDetails, HctHgbResult, HctHgbTest, HomeHealthDetails, PartBLine, PartBLineKind,
+    PdeEvent, StayDetails,
 };
 use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
 use time::macros::{date, datetime};
@@ -200,6 +201,8 @@ fn professional_claim(kind: ClaimType) -> Claim {
         payment_denial_cd: None,
         referring_npi: Some("1790786754".into()),
         clinical_trial_num: Some("03041819".into()),
+        attending_specialty_cd: None,
+        facility: None,
         weekly_processing_date: Some(date!(2026 - 03 - 20)),
         last_updated: datetime!(2026-03-20 14:02:03.004 UTC),
         lines,
@@ -221,6 +224,22 @@ fn institutional_claim(kind: ClaimType) -> Claim {
     claim.contractor_num = "01111".into();
     claim.provider_ccn = Some("050123".into());
     claim.attending_npi = Some("1234567893".into());
+    claim.attending_specialty_cd = Some("08".into());
+    claim.facility = Some(FacilityDetails {
+        professional_component_cents: if kind == ClaimType::Outpatient {
+            4_500
+        } else {
+            0
+        },
+        blood_deductible_cents: 0,
+        stay: None,
+        home_health: (kind == ClaimType::Hha).then_some(HomeHealthDetails {
+            lupa_cd: Some('L'),
+            referral_cd: '1',
+            visit_count: 4,
+        }),
+        hospice_period_count: (kind == ClaimType::Hospice).then_some(2),
+    });
     claim.fac_type_cd = Some(bill[0]);
     claim.srvc_clsfctn_cd = Some(bill[1]);
     claim.freq_cd = Some(bill[2]);
@@ -236,6 +255,36 @@ fn institutional_claim(kind: ClaimType) -> Claim {
         claim.utilization_days = Some(4);
         claim.procedures = vec![("02703ZZ".into(), date!(2026 - 03 - 03))];
         claim.poa_indicators = vec!['Y', 'N'];
+    }
+    if matches!(kind, ClaimType::Inpatient | ClaimType::Snf) {
+        let inpatient = kind == ClaimType::Inpatient;
+        let facility = claim.facility.as_mut().unwrap();
+        facility.blood_deductible_cents = 25_000;
+        facility.professional_component_cents = if inpatient { 12_000 } else { 0 };
+        facility.stay = Some(StayDetails {
+            blood_pints: 2,
+            noncovered_charge_cents: 3_500,
+            coinsurance_days: if inpatient { 0 } else { 3 },
+            non_utilization_days: if inpatient { 0 } else { 1 },
+            lifetime_reserve_days: 0,
+            qualifying_stay: (!inpatient).then_some((date!(2026 - 02 - 20), date!(2026 - 03 - 01))),
+            noncovered_stay: (!inpatient).then_some((date!(2026 - 03 - 06), date!(2026 - 03 - 06))),
+            benefits_exhausted: (!inpatient).then_some(date!(2026 - 03 - 05)),
+            drg_payment: inpatient.then_some(DrgPayment {
+                drg_weight_ten_thousandths: 10_528,
+                capital_fsp_cents: 52_310,
+                capital_ime_cents: 2_092,
+                capital_dsh_cents: 1_569,
+                capital_outlier_cents: 0,
+                capital_exception_cents: 0,
+                capital_hold_harmless_cents: 0,
+                outlier_cents: 0,
+                pass_thru_per_diem_cents: 4_200,
+                operating_ime_cents: 71_590,
+                operating_dsh_cents: 42_954,
+                uncompensated_care_cents: 98_000,
+            }),
+        });
     }
     claim.lines = vec![ClaimLine {
         line_num: 1,

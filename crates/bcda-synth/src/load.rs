@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use bcda_infra::DbPool;
 use bcda_model::attribution::AttributionKind;
 use bcda_model::claims::{
-    Claim, EnrollmentMonth, EnrollmentYear, PartBLine, PartBLineKind, PdeEvent,
+    Claim, EnrollmentMonth, EnrollmentYear, FacilityDetails, PartBLine, PartBLineKind, PdeEvent,
 };
 use tokio::sync::mpsc;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
@@ -550,7 +550,14 @@ const CLAIMS: Table = Table {
            admission_source_cd, discharge_status_cd, drg_cd, utilization_days, diagnosis_codes, procedure_codes, \
            procedure_dates, total_charge_cents, allowed_cents, paid_cents, deductible_cents, coinsurance_cents, \
            primary_payer_cents, primary_payer_cd, bene_paid_cents, provider_paid_cents, payment_denial_cd, \
-           last_updated, nch_wkly_proc_dt, referring_npi, clinical_trial_num, poa_indicators) \
+           last_updated, nch_wkly_proc_dt, referring_npi, clinical_trial_num, poa_indicators, \
+           attending_specialty_cd, professional_component_cents, blood_deductible_cents, blood_pints, \
+           noncovered_charge_cents, coinsurance_days, non_utilization_days, lifetime_reserve_days, \
+           qualifying_stay_from, qualifying_stay_thru, noncovered_stay_from, noncovered_stay_thru, \
+           benefits_exhausted_date, drg_weight_ten_thousandths, capital_fsp_cents, capital_ime_cents, \
+           capital_dsh_cents, capital_outlier_cents, capital_exception_cents, capital_hold_harmless_cents, \
+           drg_outlier_cents, pass_thru_per_diem_cents, operating_ime_cents, operating_dsh_cents, \
+           uncompensated_care_cents, hha_lupa_cd, hha_referral_cd, hha_visit_count, hospice_period_count) \
            FROM STDIN (FORMAT binary)",
     types: &[
         Type::INT8,
@@ -595,6 +602,39 @@ const CLAIMS: Table = Table {
         Type::BPCHAR,
         Type::TEXT,
         Type::TEXT,
+        // Institutional claim details.
+        Type::TEXT,
+        Type::INT8,
+        Type::INT8,
+        // A stay.
+        Type::INT2,
+        Type::INT8,
+        Type::INT2,
+        Type::INT2,
+        Type::INT2,
+        Type::DATE,
+        Type::DATE,
+        Type::DATE,
+        Type::DATE,
+        Type::DATE,
+        // An inpatient stay's DRG payment.
+        Type::INT4,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        // Home health, hospice.
+        Type::BPCHAR,
+        Type::BPCHAR,
+        Type::INT2,
+        Type::INT2,
     ],
 };
 
@@ -653,6 +693,53 @@ fn write_claim<'w>(c: &'w Claim, row: &mut Row<'w>) {
     row.push(Box::new(
         (!c.poa_indicators.is_empty()).then(|| c.poa_indicators.iter().collect::<String>()),
     ));
+    row.push(Box::new(&c.attending_specialty_cd));
+    write_facility(c.facility.as_ref(), row);
+}
+
+/// The institutional claim columns: NULL where the claim has no such variable.
+fn write_facility<'w>(facility: Option<&'w FacilityDetails>, row: &mut Row<'w>) {
+    row.push(Box::new(facility.map(|f| f.professional_component_cents)));
+    row.push(Box::new(facility.map(|f| f.blood_deductible_cents)));
+    let stay = facility.and_then(|f| f.stay.as_ref());
+    row.push(Box::new(stay.map(|s| s.blood_pints)));
+    row.push(Box::new(stay.map(|s| s.noncovered_charge_cents)));
+    row.push(Box::new(stay.map(|s| s.coinsurance_days)));
+    row.push(Box::new(stay.map(|s| s.non_utilization_days)));
+    row.push(Box::new(stay.map(|s| s.lifetime_reserve_days)));
+    for period in [
+        stay.and_then(|s| s.qualifying_stay),
+        stay.and_then(|s| s.noncovered_stay),
+    ] {
+        row.push(Box::new(period.map(|(from, _)| from)));
+        row.push(Box::new(period.map(|(_, thru)| thru)));
+    }
+    row.push(Box::new(stay.and_then(|s| s.benefits_exhausted)));
+    let drg = stay.and_then(|s| s.drg_payment.as_ref());
+    row.push(Box::new(drg.map(|d| d.drg_weight_ten_thousandths)));
+    let amounts = drg.map(|d| {
+        [
+            d.capital_fsp_cents,
+            d.capital_ime_cents,
+            d.capital_dsh_cents,
+            d.capital_outlier_cents,
+            d.capital_exception_cents,
+            d.capital_hold_harmless_cents,
+            d.outlier_cents,
+            d.pass_thru_per_diem_cents,
+            d.operating_ime_cents,
+            d.operating_dsh_cents,
+            d.uncompensated_care_cents,
+        ]
+    });
+    for i in 0..11 {
+        row.push(Box::new(amounts.map(|a| a[i])));
+    }
+    let home_health = facility.and_then(|f| f.home_health.as_ref());
+    row.push(Box::new(home_health.and_then(|h| h.lupa_cd).map(text)));
+    row.push(Box::new(home_health.map(|h| text(h.referral_cd))));
+    row.push(Box::new(home_health.map(|h| h.visit_count)));
+    row.push(Box::new(facility.and_then(|f| f.hospice_period_count)));
 }
 
 const LINES: Table = Table {

@@ -5,8 +5,9 @@
 //! range), so a worker's memory depends on the chunk, never on the batch size.
 
 use bcda_model::claims::{
-    Beneficiary, Claim, ClaimLine, EnrollmentMonth, EnrollmentYear, HctHgbResult, HctHgbTest,
-    PartBLine, PartBLineKind, PdeEvent, medicare_status_code, nch_clm_type_code,
+    Beneficiary, Claim, ClaimLine, DrgPayment, EnrollmentMonth, EnrollmentYear, FacilityDetails,
+    HctHgbResult, HctHgbTest, HomeHealthDetails, PartBLine, PartBLineKind, PdeEvent, StayDetails,
+    medicare_status_code, nch_clm_type_code,
 };
 use bcda_model::export::BeneficiaryRange;
 use time::{Date, OffsetDateTime};
@@ -248,7 +249,16 @@ pub async fn claims(
                     procedure_dates, total_charge_cents, allowed_cents, paid_cents, deductible_cents, \
                     coinsurance_cents, primary_payer_cents, primary_payer_cd, bene_paid_cents, \
                     provider_paid_cents, payment_denial_cd, last_updated, nch_wkly_proc_dt, \
-                    referring_npi, clinical_trial_num, poa_indicators \
+                    referring_npi, clinical_trial_num, poa_indicators, attending_specialty_cd, \
+                    professional_component_cents, blood_deductible_cents, blood_pints, \
+                    noncovered_charge_cents, coinsurance_days, non_utilization_days, \
+                    lifetime_reserve_days, qualifying_stay_from, qualifying_stay_thru, \
+                    noncovered_stay_from, noncovered_stay_thru, benefits_exhausted_date, \
+                    drg_weight_ten_thousandths, capital_fsp_cents, capital_ime_cents, \
+                    capital_dsh_cents, capital_outlier_cents, capital_exception_cents, \
+                    capital_hold_harmless_cents, drg_outlier_cents, pass_thru_per_diem_cents, \
+                    operating_ime_cents, operating_dsh_cents, uncompensated_care_cents, \
+                    hha_lupa_cd, hha_referral_cd, hha_visit_count, hospice_period_count \
              FROM claims WHERE beneficiary_id = ANY($1) \
                AND ($2::timestamptz IS NULL OR last_updated > $2 OR beneficiary_id = ANY($4)) \
                AND last_updated <= $3 \
@@ -402,8 +412,69 @@ fn claim(row: &Row) -> Result<Claim, KeyError> {
             .get::<_, Option<&str>>(41)
             .map(|codes| codes.chars().collect())
             .unwrap_or_default(),
+        attending_specialty_cd: row.get(42),
+        facility: facility_details(row)?,
         lines: Vec::new(),
     })
+}
+
+/// An institutional claim's details (columns 43-70), if it has them: every facility
+/// claim has a professional component amount, every stay its pints of blood, every
+/// inpatient stay its DRG weight and every home health claim its referral.
+fn facility_details(row: &Row) -> Result<Option<FacilityDetails>, KeyError> {
+    let Some(professional_component_cents) = row.get::<_, Option<i64>>(43) else {
+        return Ok(None);
+    };
+    let period = |from: usize| -> Option<(Date, Date)> {
+        Some((
+            row.get::<_, Option<Date>>(from)?,
+            row.get::<_, Option<Date>>(from + 1)?,
+        ))
+    };
+    let drg_payment = row
+        .get::<_, Option<i32>>(55)
+        .map(|drg_weight_ten_thousandths| DrgPayment {
+            drg_weight_ten_thousandths,
+            capital_fsp_cents: row.get(56),
+            capital_ime_cents: row.get(57),
+            capital_dsh_cents: row.get(58),
+            capital_outlier_cents: row.get(59),
+            capital_exception_cents: row.get(60),
+            capital_hold_harmless_cents: row.get(61),
+            outlier_cents: row.get(62),
+            pass_thru_per_diem_cents: row.get(63),
+            operating_ime_cents: row.get(64),
+            operating_dsh_cents: row.get(65),
+            uncompensated_care_cents: row.get(66),
+        });
+    let stay = row
+        .get::<_, Option<i16>>(45)
+        .map(|blood_pints| StayDetails {
+            blood_pints,
+            noncovered_charge_cents: row.get(46),
+            coinsurance_days: row.get(47),
+            non_utilization_days: row.get(48),
+            lifetime_reserve_days: row.get(49),
+            qualifying_stay: period(50),
+            noncovered_stay: period(52),
+            benefits_exhausted: row.get(54),
+            drg_payment,
+        });
+    let home_health = match optional_char(row, 68)? {
+        Some(referral_cd) => Some(HomeHealthDetails {
+            lupa_cd: optional_char(row, 67)?,
+            referral_cd,
+            visit_count: row.get(69),
+        }),
+        None => None,
+    };
+    Ok(Some(FacilityDetails {
+        professional_component_cents,
+        blood_deductible_cents: row.get(44),
+        stay,
+        home_health,
+        hospice_period_count: row.get(70),
+    }))
 }
 
 fn claim_line(row: &Row) -> Result<ClaimLine, KeyError> {

@@ -35,6 +35,10 @@ pub struct Codebook {
     /// describes them (the codes the synthetic data uses).
     pub icd10cm: CodeTable,
     pub icd10pcs: CodeTable,
+    /// CLM_PPS_IND_CD, CLM_HHA_LUPA_IND_CD and CLM_HHA_RFRL_CD of institutional claims.
+    pub pps_indicator: CodeTable,
+    pub hha_lupa: CodeTable,
+    pub hha_referral: CodeTable,
     /// CMS specialty code, NUCC taxonomy code and the taxonomy's display name.
     taxonomy: Vec<(&'static str, &'static str, &'static str)>,
 }
@@ -82,6 +86,9 @@ pub static CODEBOOK: LazyLock<Codebook> = LazyLock::new(|| {
         hct_hgb_type: table!("line_hct_hgb_type_cd.csv"),
         icd10cm: table!("icd10cm.csv"),
         icd10pcs: table!("icd10pcs.csv"),
+        pps_indicator: table!("clm_pps_ind_cd.csv"),
+        hha_lupa: table!("clm_hha_lupa_ind_cd.csv"),
+        hha_referral: table!("clm_hha_rfrl_cd.csv"),
         taxonomy,
     }
 });
@@ -129,6 +136,19 @@ mod tests {
             Some("ESSENTIAL (PRIMARY) HYPERTENSION")
         );
         assert!(book.icd10pcs.display("0SR90J9").is_some());
+        assert_eq!(
+            book.pps_indicator.display("2"),
+            Some("PPS bill; claim contains PPS indicator")
+        );
+        assert_eq!(
+            book.hha_lupa.display("L"),
+            Some("Low utilization payment adjustment (LUPA) claim")
+        );
+        assert!(
+            book.hha_referral
+                .display("1")
+                .is_some_and(|d| d.starts_with("Physician referral"))
+        );
         assert!(book.supplier_type.len() == 9 && book.claim_primary_payer.len() == 12);
         assert_eq!(
             book.taxonomy("01"),

@@ -1,11 +1,13 @@
 //! Institutional (Part A and hospital outpatient) claims: inpatient stays with their
 //! follow-on SNF stays, outpatient visits, home health periods and hospice months.
 
-use bcda_model::claims::{Claim, ClaimLine, ClaimType};
+use bcda_model::claims::{
+    Claim, ClaimLine, ClaimType, DrgPayment, FacilityDetails, HomeHealthDetails, StayDetails,
+};
 use time::{Date, Duration};
 
 use super::{Context, around, stable_digits, total_from_lines};
-use crate::codes::CODES;
+use crate::codes::{CODES, Drg};
 use crate::providers::Facility;
 use crate::rates::RATES;
 use crate::rng::Rng;
@@ -18,6 +20,8 @@ const SNF_COINSURANCE_CENTS: i64 = 20_950;
 /// Hospice routine home care per day, home health per 30-day period.
 const HOSPICE_PER_DIEM_CENTS: i64 = 22_000;
 const HHA_PERIOD_CENTS: i64 = 210_000;
+/// What Medicare pays per visit of a low-utilization (LUPA) home health period.
+const HHA_LUPA_VISIT_CENTS: i64 = 17_000;
 
 /// An institutional claim skeleton billed by `facility`.
 fn facility_claim(
@@ -32,11 +36,135 @@ fn facility_claim(
     let mut claim = ctx.claim(kind, from, thru, rng);
     claim.billing_npi = Some(facility.npi.clone());
     claim.provider_ccn = Some(facility.ccn.clone());
-    claim.attending_npi = Some(rng.pick(&ctx.network.clinicians).0.clone());
+    let (attending, specialty) = rng.pick(&ctx.network.clinicians);
+    claim.attending_npi = Some(attending.clone());
+    claim.attending_specialty_cd = Some((*specialty).to_owned());
     claim.fac_type_cd = Some(bill_type[0]);
     claim.srvc_clsfctn_cd = Some(bill_type[1]);
     claim.freq_cd = Some(bill_type[2]);
+    claim.facility = Some(FacilityDetails::default());
     claim
+}
+
+/// Draws for the claim details added after the data set's shape was fixed: they follow
+/// from the claim's control number, not the beneficiary's random stream, so adding them
+/// left every earlier value of the data set as it was.
+fn details_rng(claim: &Claim) -> Rng {
+    const DETAILS_STREAM: u64 = 0xFAC1_1177;
+    Rng::new(stable_digits(&claim.control_num), DETAILS_STREAM)
+}
+
+/// The details every facility claim has (set by [`facility_claim`]).
+fn details(claim: &mut Claim) -> &mut FacilityDetails {
+    claim.facility.get_or_insert_with(FacilityDetails::default)
+}
+
+/// What a hospital is, as IPPS pays it: whether it teaches (about a third of IPPS
+/// hospitals receive IME) and serves a disproportionate share of low-income patients
+/// (about three quarters receive DSH), with its own adjustment rates. It follows from the
+/// hospital's CCN, so every stay at one hospital is paid alike.
+struct HospitalProfile {
+    /// Operating and capital IME as a share of the DRG payment; zero if not teaching.
+    ime_rate: f64,
+    capital_ime_rate: f64,
+    /// Operating and capital DSH as a share of the DRG payment; zero if not DSH.
+    dsh_rate: f64,
+    capital_dsh_rate: f64,
+    /// The uncompensated care payment per discharge of a DSH hospital.
+    uncompensated_care_cents: i64,
+    /// Daily pass-through (e.g. graduate medical education) of a teaching hospital.
+    pass_thru_per_diem_cents: i64,
+}
+
+impl HospitalProfile {
+    fn of(facility: &Facility) -> HospitalProfile {
+        let mut rng = Rng::new(stable_digits(&facility.ccn), 0x1995);
+        let teaching = rng.chance(0.33);
+        let dsh = rng.chance(0.75);
+        let ime_rate = if teaching {
+            0.03 + 0.25 * rng.unit()
+        } else {
+            0.0
+        };
+        let dsh_rate = if dsh { 0.02 + 0.13 * rng.unit() } else { 0.0 };
+        HospitalProfile {
+            ime_rate,
+            capital_ime_rate: ime_rate * 0.4,
+            dsh_rate,
+            capital_dsh_rate: dsh_rate * 0.5,
+            uncompensated_care_cents: if dsh { rng.between(40_000, 250_000) } else { 0 },
+            pass_thru_per_diem_cents: if teaching {
+                rng.between(2_000, 15_000)
+            } else {
+                0
+            },
+        }
+    }
+}
+
+/// The IPPS capital rate per unit of DRG weight (FY2025 about $504).
+const CAPITAL_RATE_CENTS: f64 = 50_400.0;
+
+/// How the DRG payment of a stay of `los` days at `hospital` is made up, given its
+/// operating base `operating` (the DRG weight times the standardized amount): IME and
+/// DSH add-ons, a cost outlier for about one stay in fifty and for stays far longer than
+/// the DRG's mean, and the capital payment with its own parts.
+fn drg_payment(
+    hospital: &HospitalProfile,
+    drg: &Drg,
+    los: i64,
+    operating: i64,
+    rng: &mut Rng,
+) -> DrgPayment {
+    let share = |rate: f64, of: i64| (of as f64 * rate).round() as i64;
+    let outlier = if los as f64 > 2.5 * drg.gmlos || rng.chance(0.02) {
+        share(0.2 + 1.3 * rng.unit(), operating)
+    } else {
+        0
+    };
+    let capital_base = (drg.weight * CAPITAL_RATE_CENTS * (0.9 + 0.2 * rng.unit())).round() as i64;
+    DrgPayment {
+        drg_weight_ten_thousandths: (drg.weight * 10_000.0).round() as i32,
+        capital_fsp_cents: capital_base,
+        capital_ime_cents: share(hospital.capital_ime_rate, capital_base),
+        capital_dsh_cents: share(hospital.capital_dsh_rate, capital_base),
+        capital_outlier_cents: share(0.07, outlier),
+        // Capital exceptions and old-capital hold-harmless payments ended with the
+        // transition to the capital PPS (FY2002).
+        capital_exception_cents: 0,
+        capital_hold_harmless_cents: 0,
+        outlier_cents: outlier,
+        pass_thru_per_diem_cents: hospital.pass_thru_per_diem_cents,
+        operating_ime_cents: share(hospital.ime_rate, operating),
+        operating_dsh_cents: share(hospital.dsh_rate, operating),
+        uncompensated_care_cents: hospital.uncompensated_care_cents,
+    }
+}
+
+/// Blood for a stay: about one stay in twenty-five needs a transfusion (one to four
+/// pints); the beneficiary owes a deductible for the first three pints when the hospital
+/// had them replaced by no donor, about one transfusion in five.
+fn blood(rng: &mut Rng) -> (i16, i64) {
+    if !rng.chance(0.04) {
+        return (0, 0);
+    }
+    let pints = 1 + rng.below(4) as i16;
+    let deductible = if rng.chance(0.2) {
+        i64::from(pints.min(3)) * rng.between(20_000, 35_000)
+    } else {
+        0
+    };
+    (pints, deductible)
+}
+
+/// The charges of a stay Medicare did not cover (e.g. a private room or a television):
+/// on about one stay in twelve.
+fn noncovered_charge(rng: &mut Rng) -> i64 {
+    if rng.chance(0.08) {
+        rng.between(2_000, 50_000)
+    } else {
+        0
+    }
 }
 
 /// A revenue-center line.
@@ -99,14 +227,13 @@ pub(super) fn inpatient_and_snf(ctx: &mut Context<'_>, rng: &mut Rng) {
         let Some(admit) = ctx.ffs_day(rng) else {
             return;
         };
-        let discharge_to_snf = inpatient(ctx, admit, rng);
-        if let Some(discharged) = discharge_to_snf {
-            snf(ctx, discharged, rng);
+        if let Some(stay) = inpatient(ctx, admit, rng) {
+            snf(ctx, stay.1, Some(stay), rng);
         }
     }
     for _ in 0..snf_direct {
         if let Some(day) = ctx.ffs_day(rng) {
-            snf(ctx, day, rng);
+            snf(ctx, day, None, rng);
         }
     }
 }
@@ -124,8 +251,9 @@ fn present_on_admission(claim: &Claim) -> Vec<char> {
         .collect()
 }
 
-/// One inpatient stay; returns the discharge date when the patient went to a SNF.
-fn inpatient(ctx: &mut Context<'_>, admit: Date, rng: &mut Rng) -> Option<Date> {
+/// One inpatient stay; returns its admission and discharge dates when the patient went
+/// on to a SNF.
+fn inpatient(ctx: &mut Context<'_>, admit: Date, rng: &mut Rng) -> Option<(Date, Date)> {
     let drg = CODES.drgs.sample(rng);
     let los = (drg.gmlos * (0.5 + rng.unit())).round().max(1.0) as i64;
     let discharge = admit + Duration::days(los);
@@ -179,8 +307,43 @@ fn inpatient(ctx: &mut Context<'_>, admit: Date, rng: &mut Rng) -> Option<Date> 
         .to_owned(),
     );
 
-    let payment = (drg.weight * DRG_BASE_CENTS as f64 * (0.9 + 0.2 * rng.unit())) as i64;
+    let operating = (drg.weight * DRG_BASE_CENTS as f64 * (0.9 + 0.2 * rng.unit())) as i64;
+    let mut draws = details_rng(&claim);
+    let drg_payment = drg_payment(
+        &HospitalProfile::of(&hospital),
+        drg,
+        los,
+        operating,
+        &mut draws,
+    );
+    // CLM_PMT_AMT is the whole DRG payment: the operating base and every add-on.
+    let payment = operating
+        + drg_payment.capital_total_cents()
+        + drg_payment.outlier_cents
+        + drg_payment.operating_ime_cents
+        + drg_payment.operating_dsh_cents
+        + drg_payment.uncompensated_care_cents;
     let deductible = ctx.part_a_deductible(admit.year()).min(payment);
+    let (blood_pints, blood_deductible_cents) = blood(&mut draws);
+    let facility = details(&mut claim);
+    facility.blood_deductible_cents = blood_deductible_cents;
+    // About one stay in seven bills physicians' professional services with the facility.
+    if draws.chance(0.15) {
+        facility.professional_component_cents = draws.between(5_000, 150_000);
+    }
+    facility.stay = Some(StayDetails {
+        blood_pints,
+        noncovered_charge_cents: noncovered_charge(&mut draws),
+        // Days 61-90 of a benefit period carry daily coinsurance, then lifetime reserve
+        // days.
+        coinsurance_days: (los - 60).clamp(0, 30) as i16,
+        non_utilization_days: 0,
+        lifetime_reserve_days: (los - 90).max(0) as i16,
+        qualifying_stay: None,
+        noncovered_stay: None,
+        benefits_exhausted: None,
+        drg_payment: Some(drg_payment),
+    });
     let mut lines = vec![revenue_line(
         1,
         admit,
@@ -247,11 +410,13 @@ fn inpatient(ctx: &mut Context<'_>, admit: Date, rng: &mut Rng) -> Option<Date> 
     if died {
         ctx.died(discharge);
     }
-    to_snf.then_some(discharge)
+    to_snf.then_some((admit, discharge))
 }
 
-/// A SNF stay from `admit`, billed month by month.
-fn snf(ctx: &mut Context<'_>, admit: Date, rng: &mut Rng) {
+/// A SNF stay from `admit`, billed month by month, after the hospital stay that
+/// qualified it (none when the SNF admitted the beneficiary from home under the ACO's
+/// waiver of the three-day rule).
+fn snf(ctx: &mut Context<'_>, admit: Date, qualifying_stay: Option<(Date, Date)>, rng: &mut Rng) {
     let days = (5 + rng.poisson(20.0)).min(100) as i64;
     let facility = rng.pick(&ctx.network.snfs).clone();
     let end = (admit + Duration::days(days)).min(ctx.period.last_day());
@@ -271,12 +436,45 @@ fn snf(ctx: &mut Context<'_>, admit: Date, rng: &mut Rng) {
         claim.admission_date = Some(admit);
         claim.discharge_date = last.then_some(end);
         claim.discharge_status_cd = Some(if last { "01" } else { "30" }.to_owned());
-        claim.utilization_days = Some(billed_days as i16);
+        // An elective admission, from the hospital or from home.
+        claim.admission_type_cd = Some('3');
+        claim.admission_source_cd = Some(if qualifying_stay.is_some() { '4' } else { '1' });
         claim.diagnosis_codes = ctx.diagnoses(rng, None, 6);
         // Days 21-100 carry the daily coinsurance.
         let coinsurance_days = (day_of_stay + billed_days - 20).clamp(0, billed_days);
+        let mut draws = details_rng(&claim);
+        // About one bill in fifty ends with days the SNF's contractor found not covered
+        // (e.g. the patient no longer needed skilled care): they are not charged to the
+        // benefit period and not paid.
+        let noncovered_days = if billed_days > 1 && draws.chance(0.02) {
+            1 + draws.below(billed_days.min(6) as u64 - 1) as i64
+        } else {
+            0
+        };
+        let covered_days = billed_days - noncovered_days;
+        let coinsurance_days = coinsurance_days.min(covered_days);
+        claim.utilization_days = Some(covered_days as i16);
+        // A stay that reaches its hundredth day exhausts the benefit period's SNF days.
+        let hundredth_day = admit + Duration::days(99);
+        let exhausted =
+            (day_of_stay < 100 && day_of_stay + billed_days >= 100).then_some(hundredth_day);
         day_of_stay += billed_days;
-        let payment = SNF_PER_DIEM_CENTS * billed_days;
+        let (blood_pints, blood_deductible_cents) = blood(&mut draws);
+        let facility = details(&mut claim);
+        facility.blood_deductible_cents = blood_deductible_cents;
+        facility.stay = Some(StayDetails {
+            blood_pints,
+            noncovered_charge_cents: noncovered_charge(&mut draws),
+            coinsurance_days: coinsurance_days as i16,
+            non_utilization_days: noncovered_days as i16,
+            lifetime_reserve_days: 0,
+            qualifying_stay,
+            noncovered_stay: (noncovered_days > 0)
+                .then(|| (month_end - Duration::days(noncovered_days - 1), month_end)),
+            benefits_exhausted: exhausted,
+            drg_payment: None,
+        });
+        let payment = SNF_PER_DIEM_CENTS * covered_days;
         let coinsurance = SNF_COINSURANCE_CENTS * coinsurance_days;
         let hipps = *rng.pick(&["KAQD1", "KBQD1", "LBRD1", "NCPD1", "HCMD1"]);
         let mut lines = vec![
@@ -365,6 +563,14 @@ pub(super) fn outpatient(ctx: &mut Context<'_>, rng: &mut Rng) {
             claim.lines.push(line);
         }
         total_from_lines(&mut claim, rng);
+        // About one visit in ten bills a physician's professional component with the
+        // hospital's charges.
+        let mut draws = details_rng(&claim);
+        if draws.chance(0.1) {
+            let share = 0.05 + 0.1 * draws.unit();
+            details(&mut claim).professional_component_cents =
+                (claim.total_charge_cents as f64 * share).round() as i64;
+        }
         ctx.claims.push(claim);
     }
 }
@@ -430,9 +636,30 @@ pub(super) fn home_health(ctx: &mut Context<'_>, rng: &mut Rng) {
                 0,
             ));
         }
+        // A period of five visits or fewer is paid per visit instead (a LUPA; PDGM's
+        // thresholds run from two to six visits by case-mix group).
+        let visit_count: i32 = lines.iter().skip(1).map(|line| line.units).sum();
+        let lupa = visit_count <= 5;
+        let payment = if lupa {
+            i64::from(visit_count) * HHA_LUPA_VISIT_CENTS
+        } else {
+            payment
+        };
         spread_payment(&mut lines, payment);
         claim.lines = lines;
         total_from_lines(&mut claim, rng);
+        let mut draws = details_rng(&claim);
+        // Most periods follow a physician's referral, many a hospital discharge.
+        let referral_cd = match draws.below(10) {
+            0..=5 => '1',
+            6..=8 => '4',
+            _ => '2',
+        };
+        details(&mut claim).home_health = Some(HomeHealthDetails {
+            lupa_cd: lupa.then_some('L'),
+            referral_cd,
+            visit_count: visit_count as i16,
+        });
         ctx.claims.push(claim);
     }
 }
@@ -451,6 +678,9 @@ pub(super) fn hospice(ctx: &mut Context<'_>, rng: &mut Rng) {
     let days = (10 + rng.poisson(80.0)) as i64;
     let end = (start + Duration::days(days)).min(ctx.period.last_day());
     let dies = end < ctx.period.last_day();
+    // Most elect hospice for the first time; some had earlier benefit periods (drawn
+    // with the first bill).
+    let mut earlier_periods = None;
     for (from, month_end, freq) in monthly_bills(start, end) {
         let last = month_end == end;
         let billed_days = (month_end - from).whole_days() + 1;
@@ -493,10 +723,27 @@ pub(super) fn hospice(ctx: &mut Context<'_>, rng: &mut Rng) {
         spread_payment(&mut lines, HOSPICE_PER_DIEM_CENTS * billed_days);
         claim.lines = lines;
         total_from_lines(&mut claim, rng);
+        let earlier = *earlier_periods.get_or_insert_with(|| match details_rng(&claim).below(20) {
+            0..=15 => 0,
+            16..=18 => 1,
+            _ => 2,
+        });
+        details(&mut claim).hospice_period_count =
+            Some(earlier + hospice_period((from - start).whole_days()));
         ctx.claims.push(claim);
     }
     if dies {
         ctx.died(end);
+    }
+}
+
+/// The hospice benefit period of the day `days_in` days after the election: two periods
+/// of 90 days, then periods of 60 days.
+fn hospice_period(days_in: i64) -> i16 {
+    match days_in {
+        ..90 => 1,
+        90..180 => 2,
+        _ => 3 + ((days_in - 180) / 60) as i16,
     }
 }
 

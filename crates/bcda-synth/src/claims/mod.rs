@@ -287,6 +287,8 @@ impl Context<'_> {
             payment_denial_cd: None,
             referring_npi: None,
             clinical_trial_num: None,
+            attending_specialty_cd: None,
+            facility: None,
             weekly_processing_date: Some(self.nch_week(last_updated.date())),
             last_updated,
             lines: Vec::new(),

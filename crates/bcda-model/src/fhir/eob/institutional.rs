@@ -6,13 +6,13 @@ use std::borrow::Cow;
 
 use super::{
     Adjudication, BB_INFORMATION, BenefitBalance, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE,
-    C4BB_IDENTIFIER_TYPE, CareTeam, Contained, ExplanationOfBenefit, Facility, Financial, HCPCS,
-    HL7_ADJUDICATION, Item, Organization, Procedure, ProductOrService, ProfileMeta, Provider,
-    ProviderReference, Quantity, Reference, StateAddress, US_NPI, adjudication, bb_var, diagnoses,
-    modifiers, npi_provider,
+    C4BB_IDENTIFIER_TYPE, CareTeam, Contained, Count, ExplanationOfBenefit, Facility, Financial,
+    HCPCS, HL7_ADJUDICATION, Hospitalization, Item, Organization, Procedure, ProductOrService,
+    ProfileMeta, Provider, ProviderReference, Quantity, Reference, StateAddress, SupportingInfo,
+    US_NPI, adjudication, bb_var, diagnoses, modifiers, npi_provider,
 };
 use crate::ApiVersion;
-use crate::claims::{Claim, ClaimLine, ClaimType};
+use crate::claims::{Claim, ClaimLine, ClaimType, DrgPayment, StayDetails};
 use crate::fhir::codebook::CODEBOOK;
 use crate::fhir::datatypes::{
     CodeableConcept, Coding, Extension, FhirDate, Identifier, Money, Period, char_code,
@@ -170,10 +170,11 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
             }
         })
         .collect();
-    if !v2 && let (Some(admit), Some(discharge)) = (claim.admission_date, claim.discharge_date) {
-        eob.hospitalization = Some(Period {
+    if !v2 && let Some(admit) = claim.admission_date {
+        eob.hospitalization = Some(Hospitalization {
+            extension: hospice_period(claim).into_iter().collect(),
             start: Some(FhirDate(admit)),
-            end: Some(FhirDate(discharge)),
+            end: claim.discharge_date.map(FhirDate),
         });
     }
     let state = claim.provider_state_cd.as_deref().and_then(usps_state);
@@ -188,9 +189,9 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
                 cents: claim.total_charge_cents,
                 version,
             });
-            if let Some(days) = claim.utilization_days {
-                eob.benefit_balance =
-                    vec![BenefitBalance::medical(version, vec![utilization(days)])];
+            let balances = v1_balances(claim);
+            if !balances.is_empty() {
+                eob.benefit_balance = vec![BenefitBalance::medical(version, balances)];
             }
         }
         ApiVersion::V2 => {
@@ -251,16 +252,22 @@ fn provider_organization(claim: &Claim) -> Option<Organization<'_>> {
 const PART_A_RECORD: &str = "Part A institutional claim record (inpatient [IP], skilled nursing facility [SNF], hospice [HOS], or home health agency [HHA])";
 
 /// Claim-level variables in BFD's order: R4 opens with the record kind and the action
-/// and ends with the contractor; STU3 opens with the amounts (R4 has them as benefit
-/// balances) and gives the record kind and service classification among the types. Both
-/// give the primary payer as supporting information.
+/// and ends with the contractor; STU3 opens with the amounts (R4 has most of them as
+/// benefit balances) and gives the record kind and service classification among the
+/// types. Both give the primary payer as supporting information.
 fn extensions(version: ApiVersion, claim: &Claim) -> Vec<Extension<'_>> {
-    let stay = matches!(claim.claim_type, ClaimType::Inpatient | ClaimType::Snf);
+    let stay = stay(claim);
+    let drg = stay.and_then(|s| s.drg_payment.as_ref());
+    let facility = claim.facility.as_ref();
     let control = Extension::VariableIdentifier {
         name: "fi_doc_clm_cntl_num",
         value: &claim.control_num,
     };
-    let mut extension = Vec::with_capacity(10);
+    let money = |name, cents| Extension::VariableMoney {
+        name,
+        money: Money { cents, version },
+    };
+    let mut extension = Vec::with_capacity(24);
     match version {
         ApiVersion::V2 => {
             extension.push(Extension::variable(
@@ -268,13 +275,21 @@ fn extensions(version: ApiVersion, claim: &Claim) -> Vec<Extension<'_>> {
                 "V",
                 Some(PART_A_RECORD),
             ));
-            if stay {
+            if stay.is_some() {
                 // Every synthetic claim is an original bill.
                 extension.push(Extension::variable(
                     "fi_clm_actn_cd",
                     "1",
                     Some("Original debit action (always a 1 for all regular bills)"),
                 ));
+            }
+            if let Some(drg) = drg {
+                extension.push(money("ime_op_clm_val_amt", drg.operating_ime_cents));
+                extension.push(money(
+                    "clm_uncompd_care_pmt_amt",
+                    drg.uncompensated_care_cents,
+                ));
+                extension.push(money("dsh_op_clm_val_amt", drg.operating_dsh_cents));
             }
             extension.push(control);
             // The day the contractor processed it: the claim's last update.
@@ -290,17 +305,60 @@ fn extensions(version: ApiVersion, claim: &Claim) -> Vec<Extension<'_>> {
                 ));
             }
             extension.push(Extension::variable("fi_num", &claim.contractor_num, None));
+            extension.extend(hospice_period(claim));
         }
         ApiVersion::V1 => {
-            let money = |name, cents| Extension::VariableMoney {
-                name,
-                money: Money { cents, version },
-            };
-            if stay {
-                extension.push(money("nch_bene_ip_ddctbl_amt", claim.deductible_cents));
+            let professional = facility.map_or(0, |f| f.professional_component_cents);
+            if let Some(drg) = drg {
+                extension.extend([
+                    money("ime_op_clm_val_amt", drg.operating_ime_cents),
+                    money("dsh_op_clm_val_amt", drg.operating_dsh_cents),
+                    money("clm_pass_thru_per_diem_amt", drg.pass_thru_per_diem_cents),
+                    money("nch_profnl_cmpnt_chrg_amt", professional),
+                    money("clm_tot_pps_cptl_amt", drg.capital_total_cents()),
+                    money("clm_uncompd_care_pmt_amt", drg.uncompensated_care_cents),
+                ]);
+            }
+            if let Some(stay) = stay {
+                extension.extend([
+                    money("nch_bene_ip_ddctbl_amt", claim.deductible_cents),
+                    money("nch_bene_pta_coinsrnc_lblty_amt", claim.coinsurance_cents),
+                    money("nch_ip_ncvrd_chrg_amt", stay.noncovered_charge_cents),
+                    money(
+                        "nch_ip_tot_ddctn_amt",
+                        claim.deductible_cents + claim.coinsurance_cents,
+                    ),
+                ]);
+            }
+            if let Some(drg) = drg {
+                extension.extend([
+                    money("clm_pps_cptl_dsprprtnt_shr_amt", drg.capital_dsh_cents),
+                    money("clm_pps_cptl_excptn_amt", drg.capital_exception_cents),
+                    money("clm_pps_cptl_fsp_amt", drg.capital_fsp_cents),
+                    money("clm_pps_cptl_ime_amt", drg.capital_ime_cents),
+                    money("clm_pps_cptl_outlier_amt", drg.capital_outlier_cents),
+                    money(
+                        "clm_pps_old_cptl_hld_hrmls_amt",
+                        drg.capital_hold_harmless_cents,
+                    ),
+                    money("nch_drg_outlier_aprvd_pmt_amt", drg.outlier_cents),
+                ]);
+            }
+            if claim.claim_type == ClaimType::Outpatient {
+                extension.extend([
+                    money("nch_profnl_cmpnt_chrg_amt", professional),
+                    money("nch_bene_ptb_ddctbl_amt", claim.deductible_cents),
+                    money("nch_bene_ptb_coinsrnc_amt", claim.coinsurance_cents),
+                    money("clm_op_prvdr_pmt_amt", claim.provider_paid_cents),
+                    money("clm_op_bene_pmt_amt", claim.bene_paid_cents),
+                ]);
+            }
+            if let Some(facility) = facility
+                && (stay.is_some() || claim.claim_type == ClaimType::Outpatient)
+            {
                 extension.push(money(
-                    "nch_bene_pta_coinsrnc_lblty_amt",
-                    claim.coinsurance_cents,
+                    "nch_bene_blood_ddctbl_lblty_am",
+                    facility.blood_deductible_cents,
                 ));
             }
             extension.push(money("prpayamt", claim.primary_payer_cents));
@@ -312,6 +370,21 @@ fn extensions(version: ApiVersion, claim: &Claim) -> Vec<Extension<'_>> {
         }
     }
     extension
+}
+
+/// A stay's details, on an inpatient or SNF claim that has them.
+fn stay(claim: &Claim) -> Option<&StayDetails> {
+    claim.facility.as_ref()?.stay.as_ref()
+}
+
+/// BENE_HOSPC_PRD_CNT of a hospice claim: an extension of the claim in R4, of its
+/// hospitalization in STU3, as BFD has it.
+fn hospice_period(claim: &Claim) -> Option<Extension<'static>> {
+    let count = claim.facility.as_ref()?.hospice_period_count?;
+    Some(Extension::Quantity {
+        url: bb_var!("bene_hospc_prd_cnt"),
+        value: i64::from(count),
+    })
 }
 
 /// Attending, then operating clinician.
@@ -467,17 +540,17 @@ fn add_information<'a>(eob: &mut ExplanationOfBenefit<'a>, version: ApiVersion, 
                 bb_var!("clm_src_ip_admsn_cd"),
                 "Claim Source Inpatient Admission Code",
             ),
-            Some(CodeableConcept::of(Coding::new(
-                if v2 {
-                    "https://www.nubc.org/CodeSystem/PointOfOriginForAdmissionOrVisit"
-                } else {
-                    bb_var!("clm_src_ip_admsn_cd")
-                },
+            Some(nubc(
+                "https://www.nubc.org/CodeSystem/PointOfOriginForAdmissionOrVisit",
                 char_code(source),
-                None,
-            ))),
+                bb_var!("clm_src_ip_admsn_cd"),
+                char_code(source),
+            )),
             None,
         );
+    }
+    if let Some(stay) = stay(claim) {
+        add_stay_information(eob, version, stay, &info);
     }
     if let Some(status) = claim.discharge_status_cd.as_deref() {
         eob.add_info(
@@ -539,6 +612,145 @@ fn add_information<'a>(eob: &mut ExplanationOfBenefit<'a>, version: ApiVersion, 
                 CODEBOOK.claim_primary_payer.display(code),
             ))),
             None,
+        );
+    }
+    if matches!(claim.claim_type, ClaimType::Hha) {
+        add_home_health_information(eob, version, claim, &info);
+    }
+}
+
+/// A stay's verified non-covered days, exhausted benefits, qualifying hospital stay, PPS
+/// indicator (SNF) and the blood furnished, as BFD gives them.
+fn add_stay_information<'a>(
+    eob: &mut ExplanationOfBenefit<'a>,
+    version: ApiVersion,
+    stay: &StayDetails,
+    info: &dyn Fn(&'static str, &'static str) -> CodeableConcept<'a>,
+) {
+    let period = |(from, thru): (time::Date, time::Date)| Period {
+        start: Some(FhirDate(from)),
+        end: Some(FhirDate(thru)),
+    };
+    if let Some(days) = stay.noncovered_stay {
+        eob.add_info(
+            version,
+            info(
+                bb_var!("nch_vrfd_ncvrd_stay_from_dt"),
+                "NCH Verified Non-covered Stay From Date",
+            ),
+            None,
+            Some(period(days)),
+        );
+    }
+    if let Some(day) = stay.benefits_exhausted {
+        eob.push_info(
+            version,
+            SupportingInfo {
+                timing_date: Some(FhirDate(day)),
+                ..SupportingInfo::of(info(
+                    bb_var!("nch_bene_mdcr_bnfts_exhtd_dt_i"),
+                    "NCH Beneficiary Medicare Benefits Exhausted Date",
+                ))
+            },
+        );
+    }
+    if let Some(days) = stay.qualifying_stay {
+        eob.add_info(
+            version,
+            info(
+                bb_var!("nch_qlfyd_stay_from_dt"),
+                "NCH Qualified Stay From Date",
+            ),
+            None,
+            Some(period(days)),
+        );
+    }
+    if stay.drg_payment.is_none() && version == ApiVersion::V2 {
+        // A SNF is paid under its prospective payment system (which BFD's STU3 claims
+        // leave out).
+        add_pps_bill(eob, version, info);
+    }
+    eob.push_info(
+        version,
+        SupportingInfo {
+            value_quantity: Some(Count::pints(i64::from(stay.blood_pints))),
+            ..SupportingInfo::of(info(
+                bb_var!("nch_blood_pnts_frnshd_qty"),
+                "NCH Blood Pints Furnished Quantity",
+            ))
+        },
+    );
+}
+
+/// CLM_PPS_IND_CD `2`: a bill paid under a prospective payment system (SNF, home health).
+fn add_pps_bill<'a>(
+    eob: &mut ExplanationOfBenefit<'a>,
+    version: ApiVersion,
+    info: &dyn Fn(&'static str, &'static str) -> CodeableConcept<'a>,
+) {
+    eob.add_info(
+        version,
+        info(bb_var!("clm_pps_ind_cd"), "Claim PPS Indicator Code"),
+        Some(CodeableConcept::of(Coding::new(
+            bb_var!("clm_pps_ind_cd"),
+            "2",
+            CODEBOOK.pps_indicator.display("2"),
+        ))),
+        None,
+    );
+}
+
+/// A home health period's PPS indicator, LUPA indicator, referral and (R4; STU3 has it
+/// as a benefit balance) visit count.
+fn add_home_health_information<'a>(
+    eob: &mut ExplanationOfBenefit<'a>,
+    version: ApiVersion,
+    claim: &Claim,
+    info: &dyn Fn(&'static str, &'static str) -> CodeableConcept<'a>,
+) {
+    let Some(home_health) = claim.facility.as_ref().and_then(|f| f.home_health.as_ref()) else {
+        return;
+    };
+    if version == ApiVersion::V2 {
+        add_pps_bill(eob, version, info);
+    }
+    if let Some(lupa) = home_health.lupa_cd {
+        let code = char_code(lupa);
+        eob.add_info(
+            version,
+            info(
+                bb_var!("clm_hha_lupa_ind_cd"),
+                "Claim HHA Low Utilization Payment Adjustment (LUPA) Indicator Code",
+            ),
+            Some(CodeableConcept::of(Coding::new(
+                bb_var!("clm_hha_lupa_ind_cd"),
+                code,
+                CODEBOOK.hha_lupa.display(code),
+            ))),
+            None,
+        );
+    }
+    let referral = char_code(home_health.referral_cd);
+    eob.add_info(
+        version,
+        info(bb_var!("clm_hha_rfrl_cd"), "Claim HHA Referral Code"),
+        Some(CodeableConcept::of(Coding::new(
+            bb_var!("clm_hha_rfrl_cd"),
+            referral,
+            CODEBOOK.hha_referral.display(referral),
+        ))),
+        None,
+    );
+    if version == ApiVersion::V2 {
+        eob.push_info(
+            version,
+            SupportingInfo {
+                value_quantity: Some(Count::of(i64::from(home_health.visit_count))),
+                ..SupportingInfo::of(info(
+                    bb_var!("clm_hha_tot_visit_cnt"),
+                    "Claim HHA Total Visit Count",
+                ))
+            },
         );
     }
 }
@@ -759,77 +971,236 @@ fn line_adjudications(
 }
 
 /// The claim-level amounts and counts R4 files as benefit balances, in BFD's order for
-/// the kind (STU3 has the utilization days alone).
+/// the kind.
 fn balances(claim: &Claim) -> Vec<Financial<'static>> {
     let v = ApiVersion::V2;
     let money = |variable, display, cents| Financial::money(v, variable, display, cents);
+    let facility = claim.facility.as_ref();
+    let stay = stay(claim);
+    let drg = stay.and_then(|s| s.drg_payment.as_ref());
+    let professional = || {
+        money(
+            bb_var!("nch_profnl_cmpnt_chrg_amt"),
+            "Professional Component Charge Amount",
+            facility.map_or(0, |f| f.professional_component_cents),
+        )
+    };
+    let blood = || {
+        facility.map(|f| {
+            money(
+                bb_var!("nch_bene_blood_ddctbl_lblty_am"),
+                "NCH Beneficiary Blood Deductible Liability Amount",
+                f.blood_deductible_cents,
+            )
+        })
+    };
     let prior_payer = money(
         bb_var!("prpayamt"),
         "NCH Primary Payer (if not Medicare) Claim Paid Amount",
         claim.primary_payer_cents,
     );
-    let part_a = || {
-        [
-            money(
-                bb_var!("nch_bene_ip_ddctbl_amt"),
-                "NCH Beneficiary Inpatient (or other Part A) Deductible Amount",
-                claim.deductible_cents,
-            ),
-            money(
-                bb_var!("nch_bene_pta_coinsrnc_lblty_amt"),
-                "NCH Beneficiary Part A Coinsurance Liability Amount",
-                claim.coinsurance_cents,
-            ),
-            // By definition the sum of the two.
-            money(
-                bb_var!("nch_ip_tot_ddctn_amt"),
-                "NCH Inpatient (or other Part A) Total Deductible/Coinsurance Amount",
-                claim.deductible_cents + claim.coinsurance_cents,
-            ),
-        ]
-    };
-    let days = claim.utilization_days.map(utilization);
-    let mut balances = Vec::with_capacity(6);
+    let mut balances = Vec::with_capacity(21);
     match claim.claim_type {
-        ClaimType::Outpatient => balances.extend([
-            money(
-                bb_var!("nch_bene_ptb_ddctbl_amt"),
-                "NCH Beneficiary Part B Deductible Amount",
-                claim.deductible_cents,
-            ),
-            money(
-                bb_var!("nch_bene_ptb_coinsrnc_amt"),
-                "NCH Beneficiary Part B Coinsurance Amount",
-                claim.coinsurance_cents,
-            ),
-            money(
-                bb_var!("clm_op_prvdr_pmt_amt"),
-                "Claim Outpatient Provider Payment Amount",
-                claim.provider_paid_cents,
-            ),
-            money(
-                bb_var!("clm_op_bene_pmt_amt"),
-                "Claim Outpatient Payment Amount to Beneficiary",
-                claim.bene_paid_cents,
-            ),
-            prior_payer,
-        ]),
-        ClaimType::Inpatient => {
-            balances.extend(part_a());
+        ClaimType::Outpatient => {
+            balances.push(professional());
+            balances.extend([
+                money(
+                    bb_var!("nch_bene_ptb_ddctbl_amt"),
+                    "NCH Beneficiary Part B Deductible Amount",
+                    claim.deductible_cents,
+                ),
+                money(
+                    bb_var!("nch_bene_ptb_coinsrnc_amt"),
+                    "NCH Beneficiary Part B Coinsurance Amount",
+                    claim.coinsurance_cents,
+                ),
+                money(
+                    bb_var!("clm_op_prvdr_pmt_amt"),
+                    "Claim Outpatient Provider Payment Amount",
+                    claim.provider_paid_cents,
+                ),
+                money(
+                    bb_var!("clm_op_bene_pmt_amt"),
+                    "Claim Outpatient Payment Amount to Beneficiary",
+                    claim.bene_paid_cents,
+                ),
+            ]);
+            balances.extend(blood());
             balances.push(prior_payer);
-            balances.extend(days);
         }
-        ClaimType::Snf => {
-            balances.extend(days);
-            balances.extend(part_a());
+        ClaimType::Inpatient | ClaimType::Snf => {
+            let inpatient = claim.claim_type == ClaimType::Inpatient;
+            if let Some(drg) = drg {
+                balances.extend([
+                    money(
+                        bb_var!("clm_pass_thru_per_diem_amt"),
+                        "Claim Pass Thru Per Diem Amount",
+                        drg.pass_thru_per_diem_cents,
+                    ),
+                    professional(),
+                    money(
+                        bb_var!("clm_tot_pps_cptl_amt"),
+                        "Claim Total PPS Capital Amount",
+                        drg.capital_total_cents(),
+                    ),
+                ]);
+            }
+            // A SNF claim opens with its utilization days, an inpatient claim ends with
+            // them.
+            if !inpatient {
+                balances.extend(claim.utilization_days.map(utilization));
+            }
+            balances.extend(stay.map(stay_days).into_iter().flatten());
+            balances.extend(part_a_cost_sharing(claim, stay));
+            if let Some(drg) = drg {
+                balances.extend(capital_parts(drg));
+            }
+            balances.extend(blood());
             balances.push(prior_payer);
+            if inpatient {
+                balances.extend(claim.utilization_days.map(utilization));
+                if let Some(drg) = drg {
+                    balances.push(Financial::count(
+                        bb_var!("clm_pps_cptl_drg_wt_num"),
+                        "Claim PPS Capital DRG Weight Number",
+                        // BFD gives the weight as a whole number (an unsignedInt).
+                        (drg.drg_weight_ten_thousandths.max(0) / 10_000) as u32,
+                    ));
+                }
+                if let Some(stay) = stay {
+                    balances.push(Financial::count(
+                        bb_var!("bene_lrd_used_cnt"),
+                        "Beneficiary Medicare Lifetime Reserve Days (LRD) Used Count",
+                        stay.lifetime_reserve_days.max(0) as u32,
+                    ));
+                }
+            }
         }
         _ => {
-            balances.extend(days);
+            balances.extend(claim.utilization_days.map(utilization));
             balances.push(prior_payer);
         }
     }
     balances
+}
+
+/// The claim-level counts STU3 files as benefit balances: a stay's days, a home health
+/// period's visits.
+fn v1_balances(claim: &Claim) -> Vec<Financial<'static>> {
+    let days = claim.utilization_days.map(utilization);
+    let facility = claim.facility.as_ref();
+    match claim.claim_type {
+        ClaimType::Inpatient => stay(claim)
+            .map(stay_days)
+            .into_iter()
+            .flatten()
+            .chain(days)
+            .collect(),
+        ClaimType::Snf => days
+            .into_iter()
+            .chain(stay(claim).map(stay_days).into_iter().flatten())
+            .collect(),
+        ClaimType::Hha => facility
+            .and_then(|f| f.home_health.as_ref())
+            .map(|home_health| {
+                Financial::count(
+                    bb_var!("clm_hha_tot_visit_cnt"),
+                    "Claim HHA Total Visit Count",
+                    home_health.visit_count.max(0) as u32,
+                )
+            })
+            .into_iter()
+            .collect(),
+        _ => days.into_iter().collect(),
+    }
+}
+
+/// A stay's coinsurance and non-utilization days.
+fn stay_days(stay: &StayDetails) -> [Financial<'static>; 2] {
+    [
+        Financial::count(
+            bb_var!("bene_tot_coinsrnc_days_cnt"),
+            "Beneficiary Total Coinsurance Days Count",
+            stay.coinsurance_days.max(0) as u32,
+        ),
+        Financial::count(
+            bb_var!("clm_non_utlztn_days_cnt"),
+            "Claim Medicare Non Utilization Days Count",
+            stay.non_utilization_days.max(0) as u32,
+        ),
+    ]
+}
+
+/// A stay's Part A deductible, coinsurance, non-covered charges and their total.
+fn part_a_cost_sharing(claim: &Claim, stay: Option<&StayDetails>) -> [Financial<'static>; 4] {
+    let money =
+        |variable, display, cents| Financial::money(ApiVersion::V2, variable, display, cents);
+    [
+        money(
+            bb_var!("nch_bene_ip_ddctbl_amt"),
+            "NCH Beneficiary Inpatient (or other Part A) Deductible Amount",
+            claim.deductible_cents,
+        ),
+        money(
+            bb_var!("nch_bene_pta_coinsrnc_lblty_amt"),
+            "NCH Beneficiary Part A Coinsurance Liability Amount",
+            claim.coinsurance_cents,
+        ),
+        money(
+            bb_var!("nch_ip_ncvrd_chrg_amt"),
+            "NCH Inpatient(or other Part A) Non-covered Charge Amount",
+            stay.map_or(0, |s| s.noncovered_charge_cents),
+        ),
+        // By definition the sum of the deductible and the coinsurance.
+        money(
+            bb_var!("nch_ip_tot_ddctn_amt"),
+            "NCH Inpatient (or other Part A) Total Deductible/Coinsurance Amount",
+            claim.deductible_cents + claim.coinsurance_cents,
+        ),
+    ]
+}
+
+/// The parts of an inpatient stay's capital payment and its operating outlier.
+fn capital_parts(drg: &DrgPayment) -> [Financial<'static>; 7] {
+    let money =
+        |variable, display, cents| Financial::money(ApiVersion::V2, variable, display, cents);
+    [
+        money(
+            bb_var!("clm_pps_cptl_dsprprtnt_shr_amt"),
+            "Claim PPS Capital Disproportionate Share Amount",
+            drg.capital_dsh_cents,
+        ),
+        money(
+            bb_var!("clm_pps_cptl_excptn_amt"),
+            "Claim PPS Capital Exception Amount",
+            drg.capital_exception_cents,
+        ),
+        money(
+            bb_var!("clm_pps_cptl_fsp_amt"),
+            "Claim PPS Capital Federal Specific Portion (FSP) Amount",
+            drg.capital_fsp_cents,
+        ),
+        money(
+            bb_var!("clm_pps_cptl_ime_amt"),
+            "Claim PPS Capital Indirect Medical Education (IME) Amount",
+            drg.capital_ime_cents,
+        ),
+        money(
+            bb_var!("clm_pps_cptl_outlier_amt"),
+            "Claim PPS Capital Outlier Amount",
+            drg.capital_outlier_cents,
+        ),
+        money(
+            bb_var!("clm_pps_old_cptl_hld_hrmls_amt"),
+            "Claim PPS Old Capital Hold Harmless Amount",
+            drg.capital_hold_harmless_cents,
+        ),
+        money(
+            bb_var!("nch_drg_outlier_aprvd_pmt_amt"),
+            "NCH DRG Outlier Approved Payment Amount",
+            drg.outlier_cents,
+        ),
+    ]
 }
 
 /// Utilization days as a benefit-balance count.

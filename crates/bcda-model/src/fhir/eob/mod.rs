@@ -97,7 +97,7 @@ pub struct ExplanationOfBenefit<'a> {
     procedure: Vec<Procedure<'a>>,
     insurance: Insurance<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    hospitalization: Option<Period>,
+    hospitalization: Option<Hospitalization<'a>>,
     item: Vec<Item<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     total_cost: Option<Money>,
@@ -265,10 +265,65 @@ struct SupportingInfo<'a> {
     value_reference: Option<Reference>,
 }
 
-/// A count (`{value}`), e.g. a fill's days supply.
+impl<'a> SupportingInfo<'a> {
+    /// Information of `category` with no value yet, to be numbered when added.
+    fn of(category: CodeableConcept<'a>) -> SupportingInfo<'a> {
+        SupportingInfo {
+            sequence: 0,
+            category,
+            code: None,
+            timing_date: None,
+            timing_period: None,
+            value_quantity: None,
+            value_reference: None,
+        }
+    }
+}
+
+/// A count (`{value}`), e.g. a fill's days supply, or a measured quantity with its
+/// UCUM unit, e.g. pints of blood.
 #[derive(Debug, Serialize)]
 struct Count {
     value: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    system: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'static str>,
+}
+
+impl Count {
+    fn of(value: i64) -> Count {
+        Count {
+            value,
+            unit: None,
+            system: None,
+            code: None,
+        }
+    }
+
+    /// US pints, as BFD gives blood furnished.
+    fn pints(value: i64) -> Count {
+        Count {
+            value,
+            unit: Some("pint"),
+            system: Some("http://unitsofmeasure.org"),
+            code: Some("[pt_us]"),
+        }
+    }
+}
+
+/// STU3's period of a stay, with any extension about it (a hospice claim's benefit
+/// period count).
+#[derive(Debug, Serialize)]
+struct Hospitalization<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    extension: Vec<Extension<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start: Option<FhirDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end: Option<FhirDate>,
 }
 
 #[derive(Debug, Serialize)]
@@ -645,19 +700,24 @@ impl<'a> ExplanationOfBenefit<'a> {
         code: Option<CodeableConcept<'a>>,
         timing: Option<Period>,
     ) {
+        self.push_info(
+            version,
+            SupportingInfo {
+                code,
+                timing_period: timing,
+                ..SupportingInfo::of(category)
+            },
+        );
+    }
+
+    /// Adds supporting information (`information` in STU3), numbering it.
+    fn push_info(&mut self, version: ApiVersion, mut info: SupportingInfo<'a>) {
         let list = match version {
             ApiVersion::V1 => &mut self.information,
             ApiVersion::V2 => &mut self.supporting_info,
         };
-        list.push(SupportingInfo {
-            sequence: list.len() as u32 + 1,
-            category,
-            code,
-            timing_date: None,
-            timing_period: timing,
-            value_quantity: None,
-            value_reference: None,
-        });
+        info.sequence = list.len() as u32 + 1;
+        list.push(info);
     }
 }
 
@@ -671,7 +731,7 @@ impl<'a> ExplanationOfBenefit<'a> {
             code: None,
             timing_date: None,
             timing_period: None,
-            value_quantity: Some(Count { value }),
+            value_quantity: Some(Count::of(value)),
             value_reference: None,
         });
     }
