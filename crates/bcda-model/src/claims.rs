@@ -386,6 +386,24 @@ pub struct ClaimLine {
     /// What a carrier or DME line carries beyond its service and amounts; none on an
     /// institutional revenue-center line.
     pub part_b: Option<PartBLine>,
+    /// How an institutional revenue-center line was adjudicated; none on carrier and
+    /// DME lines.
+    pub revenue: Option<RevenueAdjudication>,
+}
+
+/// The CCW revenue center variables that say how a line was adjudicated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RevenueAdjudication {
+    /// REV_CNTR_STUS_IND_CD: how the OPPS paid an outpatient line (e.g. `V` a clinic or
+    /// emergency visit, `A` paid under another fee schedule, `N` packaged).
+    pub status_indicator_cd: Option<String>,
+    /// REV_CNTR_DDCTBL_COINSRNC_CD: whether the line's charges were subject to the
+    /// deductible and coinsurance (`0` both, `3` neither, `4` no charge on the line).
+    pub deductible_coinsurance_cd: Option<char>,
+    /// REV_CNTR_1ST_ANSI_CD and REV_CNTR_2ND_ANSI_CD: claim adjustment group and reason
+    /// codes explaining a payment below the charge, e.g. `CO45` (the charge exceeds the
+    /// fee schedule) or `PR2` (coinsurance).
+    pub ansi_codes: Vec<String>,
 }
 
 /// The CCW line variables of the carrier and DME files that BFD renders: how the line

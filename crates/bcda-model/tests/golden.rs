@@ -11,7 +11,7 @@ use bcda_model::ApiVersion;
 use bcda_model::claims::{
     Beneficiary, Claim, ClaimLine, ClaimType, DrgPayment, EnrollmentMonth, EnrollmentYear,
     FacilityDetails, HctHgbResult, HctHgbTest, HomeHealthDetails, PartBLine, PartBLineKind,
-    PdeEvent, StayDetails,
+    PdeEvent, RevenueAdjudication, StayDetails,
 };
 use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
 use time::macros::{date, datetime};
@@ -139,6 +139,7 @@ fn line(
         coinsurance_cents: coinsurance,
         primary_payer_cents: 0,
         part_b: Some(part_b),
+        revenue: None,
     }
 }
 
@@ -306,6 +307,11 @@ fn institutional_claim(kind: ClaimType) -> Claim {
         coinsurance_cents: 0,
         primary_payer_cents: 0,
         part_b: None,
+        revenue: Some(RevenueAdjudication {
+            status_indicator_cd: (kind == ClaimType::Outpatient).then(|| "V".into()),
+            deductible_coinsurance_cd: (kind != ClaimType::Outpatient).then_some('0'),
+            ansi_codes: vec!["CO45".into(), "PR1".into()],
+        }),
     }];
     claim
 }

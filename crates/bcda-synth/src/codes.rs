@@ -42,6 +42,16 @@ pub struct OutpatientService {
     pub code: &'static str,
     pub revenue_center: &'static str,
     pub charge_cents: i64,
+    /// How the OPPS pays it (REV_CNTR_STUS_IND_CD), e.g. `V` a visit, `N` packaged into
+    /// the payment for the visit's other services.
+    pub status_indicator: &'static str,
+}
+
+impl OutpatientService {
+    /// Whether the OPPS pays nothing for it on its own.
+    pub fn packaged(&self) -> bool {
+        self.status_indicator == "N"
+    }
 }
 
 /// An MS-DRG with its relative weight and geometric mean length of stay.
@@ -133,6 +143,7 @@ pub static CODES: LazyLock<Codes> = LazyLock::new(|| {
                     code: r[0],
                     revenue_center: r[1],
                     charge_cents: cents(r[3]),
+                    status_indicator: r[5],
                 };
                 (service, weight(r[4]))
             },

@@ -749,7 +749,8 @@ const LINES: Table = Table {
            betos_cd, type_srvc_cd, mtus_cd, prcsg_ind_cd, service_deductible_cd, pmt_80_100_cd, \
            prtcptng_ind_cd, prvdr_state_cd, prvdr_type_cd, rdcd_pmt_phys_astn_cd, prvdr_zip, \
            prcng_lclty_cd, clia_lab_num, suplrnum, supplr_type_cd, prcng_state_cd, scrn_svgs_cents, \
-           prchs_price_cents, prmry_alowd_cents, hct_hgb_type_cd, hct_hgb_result_tenths) \
+           prchs_price_cents, prmry_alowd_cents, hct_hgb_type_cd, hct_hgb_result_tenths, \
+           status_indicator_cd, deductible_coinsurance_cd, ansi_1st_cd, ansi_2nd_cd) \
            FROM STDIN (FORMAT binary)",
     types: &[
         Type::INT8,
@@ -797,6 +798,11 @@ const LINES: Table = Table {
         // A hemoglobin or hematocrit result.
         Type::BPCHAR,
         Type::INT2,
+        // How a revenue-center line was adjudicated.
+        Type::TEXT,
+        Type::BPCHAR,
+        Type::TEXT,
+        Type::TEXT,
     ],
 };
 
@@ -823,6 +829,15 @@ fn write_line<'w>(entry: &'w (&Claim, &bcda_model::claims::ClaimLine), row: &mut
     row.push(Box::new(l.coinsurance_cents));
     row.push(Box::new(l.primary_payer_cents));
     write_part_b(l.part_b.as_ref(), row);
+    let revenue = l.revenue.as_ref();
+    row.push(Box::new(
+        revenue.and_then(|r| r.status_indicator_cd.as_deref()),
+    ));
+    row.push(Box::new(
+        revenue.and_then(|r| r.deductible_coinsurance_cd).map(text),
+    ));
+    row.push(Box::new(revenue.and_then(|r| r.ansi_codes.first())));
+    row.push(Box::new(revenue.and_then(|r| r.ansi_codes.get(1))));
 }
 
 /// The carrier and DME line columns: NULL where the line is not of that kind.

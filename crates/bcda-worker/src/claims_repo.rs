@@ -6,8 +6,8 @@
 
 use bcda_model::claims::{
     Beneficiary, Claim, ClaimLine, DrgPayment, EnrollmentMonth, EnrollmentYear, FacilityDetails,
-    HctHgbResult, HctHgbTest, HomeHealthDetails, PartBLine, PartBLineKind, PdeEvent, StayDetails,
-    medicare_status_code, nch_clm_type_code,
+    HctHgbResult, HctHgbTest, HomeHealthDetails, PartBLine, PartBLineKind, PdeEvent,
+    RevenueAdjudication, StayDetails, medicare_status_code, nch_clm_type_code,
 };
 use bcda_model::export::BeneficiaryRange;
 use time::{Date, OffsetDateTime};
@@ -227,7 +227,8 @@ macro_rules! line_columns {
          prtcptng_ind_cd, prvdr_state_cd, prvdr_type_cd, rdcd_pmt_phys_astn_cd, prvdr_zip, \
          prcng_lclty_cd, clia_lab_num, suplrnum, supplr_type_cd, prcng_state_cd, \
          scrn_svgs_cents, prchs_price_cents, prmry_alowd_cents, hct_hgb_type_cd, \
-         hct_hgb_result_tenths"
+         hct_hgb_result_tenths, status_indicator_cd, deductible_coinsurance_cd, ansi_1st_cd, \
+         ansi_2nd_cd"
     };
 }
 
@@ -498,7 +499,28 @@ fn claim_line(row: &Row) -> Result<ClaimLine, KeyError> {
         coinsurance_cents: row.get(18),
         primary_payer_cents: row.get(19),
         part_b: part_b_line(row)?,
+        revenue: revenue_adjudication(row)?,
     })
+}
+
+/// How a revenue-center line was adjudicated (columns 41-44): every line the generator
+/// makes for an institutional claim has a deductible/coinsurance code or a status
+/// indicator; a carrier or DME line has neither.
+fn revenue_adjudication(row: &Row) -> Result<Option<RevenueAdjudication>, KeyError> {
+    let status_indicator_cd: Option<String> = row.get(41);
+    let deductible_coinsurance_cd = optional_char(row, 42)?;
+    if status_indicator_cd.is_none() && deductible_coinsurance_cd.is_none() {
+        return Ok(None);
+    }
+    let ansi_codes = [43, 44]
+        .into_iter()
+        .filter_map(|i| row.get::<_, Option<String>>(i))
+        .collect();
+    Ok(Some(RevenueAdjudication {
+        status_indicator_cd,
+        deductible_coinsurance_cd,
+        ansi_codes,
+    }))
 }
 
 /// The carrier or DME variables of a line (columns 20-40), if it has them: a line with

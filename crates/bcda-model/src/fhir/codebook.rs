@@ -39,6 +39,11 @@ pub struct Codebook {
     pub pps_indicator: CodeTable,
     pub hha_lupa: CodeTable,
     pub hha_referral: CodeTable,
+    /// REV_CNTR (revenue center codes), REV_CNTR_STUS_IND_CD and
+    /// REV_CNTR_DDCTBL_COINSRNC_CD of revenue-center lines.
+    pub revenue_center: CodeTable,
+    pub status_indicator: CodeTable,
+    pub deductible_coinsurance: CodeTable,
     /// CMS specialty code, NUCC taxonomy code and the taxonomy's display name.
     taxonomy: Vec<(&'static str, &'static str, &'static str)>,
 }
@@ -89,6 +94,9 @@ pub static CODEBOOK: LazyLock<Codebook> = LazyLock::new(|| {
         pps_indicator: table!("clm_pps_ind_cd.csv"),
         hha_lupa: table!("clm_hha_lupa_ind_cd.csv"),
         hha_referral: table!("clm_hha_rfrl_cd.csv"),
+        revenue_center: table!("rev_cntr.csv"),
+        status_indicator: table!("rev_cntr_stus_ind_cd.csv"),
+        deductible_coinsurance: table!("rev_cntr_ddctbl_coinsrnc_cd.csv"),
         taxonomy,
     }
 });
@@ -148,6 +156,19 @@ mod tests {
             book.hha_referral
                 .display("1")
                 .is_some_and(|d| d.starts_with("Physician referral"))
+        );
+        assert!(
+            book.revenue_center
+                .display("0023")
+                .is_some_and(|d| d.starts_with("Home Health services paid under PPS"))
+        );
+        assert_eq!(
+            book.status_indicator.display("V"),
+            Some("Medical visit to clinic or emergency department")
+        );
+        assert_eq!(
+            book.deductible_coinsurance.display("0"),
+            Some("Charges are subject to deductible and coinsurance")
         );
         assert!(book.supplier_type.len() == 9 && book.claim_primary_payer.len() == 12);
         assert_eq!(

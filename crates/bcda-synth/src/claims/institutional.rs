@@ -2,7 +2,8 @@
 //! follow-on SNF stays, outpatient visits, home health periods and hospice months.
 
 use bcda_model::claims::{
-    Claim, ClaimLine, ClaimType, DrgPayment, FacilityDetails, HomeHealthDetails, StayDetails,
+    Claim, ClaimLine, ClaimType, DrgPayment, FacilityDetails, HomeHealthDetails,
+    RevenueAdjudication, StayDetails,
 };
 use time::{Date, Duration};
 
@@ -199,6 +200,48 @@ fn revenue_line(
         coinsurance_cents: 0,
         primary_payer_cents: 0,
         part_b: None,
+        revenue: None,
+    }
+}
+
+/// Why an outpatient line was paid less than charged, as claim adjustment codes: its
+/// payment is in another line's (CO97) or the charge exceeds the OPPS rate (CO45); then
+/// the beneficiary's deductible (PR1) or coinsurance (PR2).
+fn outpatient_adjustments(line: &ClaimLine, packaged: bool) -> Vec<String> {
+    let mut codes = Vec::with_capacity(2);
+    if packaged {
+        codes.push("CO97");
+    } else if line.allowed_cents < line.submitted_cents {
+        codes.push("CO45");
+    }
+    if line.deductible_cents > 0 {
+        codes.push("PR1");
+    } else if line.coinsurance_cents > 0 {
+        codes.push("PR2");
+    }
+    codes.into_iter().map(str::to_owned).collect()
+}
+
+/// How a Part A stay's, home health period's or hospice month's lines were adjudicated:
+/// a line without a charge says so (4); a stay's charges are subject to the deductible
+/// and coinsurance (0), home health and hospice charges to neither (3); a home health
+/// line paid below its charge was paid the PPS rate (CO45).
+fn adjudicate_part_a_lines(kind: ClaimType, lines: &mut [ClaimLine]) {
+    for line in lines {
+        let code = match kind {
+            _ if line.submitted_cents == 0 => '4',
+            ClaimType::Inpatient | ClaimType::Snf => '0',
+            _ => '3',
+        };
+        let below_charge = kind == ClaimType::Hha && line.paid_cents < line.submitted_cents;
+        line.revenue = Some(RevenueAdjudication {
+            status_indicator_cd: None,
+            deductible_coinsurance_cd: Some(code),
+            ansi_codes: below_charge
+                .then(|| "CO45".to_owned())
+                .into_iter()
+                .collect(),
+        });
     }
 }
 
@@ -401,6 +444,7 @@ fn inpatient(ctx: &mut Context<'_>, admit: Date, rng: &mut Rng) -> Option<(Date,
         ));
     }
     spread_payment(&mut lines, payment - deductible);
+    adjudicate_part_a_lines(claim.claim_type, &mut lines);
     claim.lines = lines;
     total_from_lines(&mut claim, rng);
     claim.deductible_cents = deductible;
@@ -512,6 +556,7 @@ fn snf(ctx: &mut Context<'_>, admit: Date, qualifying_stay: Option<(Date, Date)>
             ));
         }
         spread_payment(&mut lines, (payment - coinsurance).max(0));
+        adjudicate_part_a_lines(claim.claim_type, &mut lines);
         claim.lines = lines;
         total_from_lines(&mut claim, rng);
         claim.coinsurance_cents = coinsurance;
@@ -545,7 +590,9 @@ pub(super) fn outpatient(ctx: &mut Context<'_>, rng: &mut Rng) {
             let service = CODES.outpatient_services.sample(rng);
             let charge = around(rng, service.charge_cents, 0.3);
             // OPPS pays far below charges; Part B cost sharing applies to the payment.
+            // A packaged service is paid with the visit's other services.
             let allowed = charge * (25 + rng.below(15) as i64) / 100;
+            let allowed = if service.packaged() { 0 } else { allowed };
             let (deductible, coinsurance, paid) = ctx.part_b_share(day.year(), allowed);
             let mut line = revenue_line(
                 line_num,
@@ -560,6 +607,11 @@ pub(super) fn outpatient(ctx: &mut Context<'_>, rng: &mut Rng) {
             line.allowed_cents = allowed;
             line.deductible_cents = deductible;
             line.coinsurance_cents = coinsurance;
+            line.revenue = Some(RevenueAdjudication {
+                status_indicator_cd: Some(service.status_indicator.to_owned()),
+                deductible_coinsurance_cd: None,
+                ansi_codes: outpatient_adjustments(&line, service.packaged()),
+            });
             claim.lines.push(line);
         }
         total_from_lines(&mut claim, rng);
@@ -646,6 +698,7 @@ pub(super) fn home_health(ctx: &mut Context<'_>, rng: &mut Rng) {
             payment
         };
         spread_payment(&mut lines, payment);
+        adjudicate_part_a_lines(claim.claim_type, &mut lines);
         claim.lines = lines;
         total_from_lines(&mut claim, rng);
         let mut draws = details_rng(&claim);
@@ -721,6 +774,7 @@ pub(super) fn hospice(ctx: &mut Context<'_>, rng: &mut Rng) {
             ));
         }
         spread_payment(&mut lines, HOSPICE_PER_DIEM_CENTS * billed_days);
+        adjudicate_part_a_lines(claim.claim_type, &mut lines);
         claim.lines = lines;
         total_from_lines(&mut claim, rng);
         let earlier = *earlier_periods.get_or_insert_with(|| match details_rng(&claim).below(20) {

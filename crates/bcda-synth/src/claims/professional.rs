@@ -79,6 +79,7 @@ pub(super) fn carrier(ctx: &mut Context<'_>, rng: &mut Rng) {
                 coinsurance_cents: coinsurance,
                 primary_payer_cents: 0,
                 part_b: Some(part_b),
+                revenue: None,
             });
         }
         claim.billing_npi = Some(group);
@@ -238,6 +239,7 @@ pub(super) fn dme(ctx: &mut Context<'_>, rng: &mut Rng) {
                 coinsurance_cents: coinsurance,
                 primary_payer_cents: 0,
                 part_b: Some(dme_line(ctx.profile.location, item, &supplier, allowed)),
+                revenue: None,
             });
         }
         enrol_in_trial(&mut claim);

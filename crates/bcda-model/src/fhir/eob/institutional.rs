@@ -7,9 +7,10 @@ use std::borrow::Cow;
 use super::{
     Adjudication, BB_INFORMATION, BenefitBalance, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE,
     C4BB_IDENTIFIER_TYPE, CareTeam, Contained, Count, ExplanationOfBenefit, Facility, Financial,
-    HCPCS, HL7_ADJUDICATION, Hospitalization, Item, Organization, Procedure, ProductOrService,
-    ProfileMeta, Provider, ProviderReference, Quantity, Reference, StateAddress, SupportingInfo,
-    US_NPI, adjudication, bb_var, diagnoses, modifiers, npi_provider,
+    HCPCS, HL7_ADJUDICATION, Hospitalization, Item, NUCC_TAXONOMY, Organization, Procedure,
+    ProductOrService, ProfileMeta, Provider, ProviderReference, Quantity, Reference, Revenue,
+    StateAddress, SupportingInfo, US_NPI, adjudication, bb_var, diagnoses, modifiers, npi_provider,
+    reason,
 };
 use crate::ApiVersion;
 use crate::claims::{Claim, ClaimLine, ClaimType, DrgPayment, StayDetails};
@@ -387,25 +388,28 @@ fn hospice_period(claim: &Claim) -> Option<Extension<'static>> {
     })
 }
 
-/// Attending, then operating clinician.
+/// Attending, then operating clinician; in R4 the attending's NUCC taxonomy as their
+/// qualification, as BFD gives it.
 fn care_team(version: ApiVersion, claim: &Claim) -> Vec<CareTeam<'_>> {
     let roles = [
         (
             claim.attending_npi.as_deref(),
+            claim.attending_specialty_cd.as_deref(),
             ("primary", "Primary provider"),
             ("attending", "Attending"),
         ),
         (
             claim.operating_npi.as_deref(),
+            None,
             ("assist", "Assisting Provider"),
             ("operating", "Operating"),
         ),
     ];
     roles
         .into_iter()
-        .filter_map(|(npi, v1_role, v2_role)| Some((npi?, v1_role, v2_role)))
+        .filter_map(|(npi, specialty, v1_role, v2_role)| Some((npi?, specialty, v1_role, v2_role)))
         .enumerate()
-        .map(|(i, (npi, v1_role, v2_role))| {
+        .map(|(i, (npi, specialty, v1_role, v2_role))| {
             let role = match version {
                 ApiVersion::V1 => Coding::new(
                     "http://hl7.org/fhir/claimcareteamrole",
@@ -414,13 +418,19 @@ fn care_team(version: ApiVersion, claim: &Claim) -> Vec<CareTeam<'_>> {
                 ),
                 ApiVersion::V2 => Coding::new(C4BB_CARE_TEAM_ROLE, v2_role.0, Some(v2_role.1)),
             };
+            let qualification = specialty
+                .filter(|_| version == ApiVersion::V2)
+                .and_then(|specialty| CODEBOOK.taxonomy(specialty))
+                .map(|(taxonomy, display)| {
+                    CodeableConcept::of(Coding::new(NUCC_TAXONOMY, taxonomy, Some(display)))
+                });
             CareTeam {
                 extension: Vec::new(),
                 sequence: i as u32 + 1,
                 provider: npi_provider(version, npi),
                 responsible: (i == 0).then_some(true),
                 role: CodeableConcept::of(role),
-                qualification: None,
+                qualification,
             }
         })
         .collect()
@@ -781,16 +791,48 @@ fn item<'a>(
     // A stay's revenue lines have no date of their own (REV_CNTR_DT is for outpatient,
     // home health and hospice lines).
     let stay = matches!(kind, ClaimType::Inpatient | ClaimType::Snf);
+    let adjudicated = line.revenue.as_ref();
+    let deductible_coinsurance =
+        adjudicated
+            .and_then(|r| r.deductible_coinsurance_cd)
+            .map(|code| {
+                let code = char_code(code);
+                Coding::new(
+                    bb_var!("rev_cntr_ddctbl_coinsrnc_cd"),
+                    code,
+                    CODEBOOK.deductible_coinsurance.display(code),
+                )
+            });
     let revenue = line.revenue_center_cd.as_deref().map(|rc| {
-        let mut coding = vec![Coding::new(bb_var!("rev_cntr"), rc, None)];
+        let mut coding = vec![Coding::new(
+            bb_var!("rev_cntr"),
+            rc,
+            CODEBOOK.revenue_center.display(rc),
+        )];
+        let mut extension = Vec::new();
+        if let Some(status) = adjudicated.and_then(|r| r.status_indicator_cd.as_deref()) {
+            extension.push(Extension::variable(
+                "rev_cntr_stus_ind_cd",
+                status,
+                CODEBOOK.status_indicator.display(status),
+            ));
+        }
+        // STU3 has whether the charges were subject to cost sharing as an extension, R4
+        // as one more coding of the revenue center, as BFD gives them.
         if v2 {
             coding.push(Coding::new(
                 "https://www.nubc.org/CodeSystem/RevenueCodes",
                 rc,
                 None,
             ));
+            coding.extend(deductible_coinsurance.clone());
+        } else if let Some(coding) = deductible_coinsurance.clone() {
+            extension.push(Extension::Coding {
+                url: bb_var!("rev_cntr_ddctbl_coinsrnc_cd"),
+                coding,
+            });
         }
-        CodeableConcept { coding, text: None }
+        Revenue { extension, coding }
     });
     let hcpcs: Vec<Coding<'a>> = match line.hcpcs_cd.as_deref() {
         Some(code) => vec![Coding::new(HCPCS, code, None)],
@@ -849,7 +891,7 @@ fn line_adjudications(
     version: ApiVersion,
     kind: ClaimType,
     line: &ClaimLine,
-) -> Vec<Adjudication<'static>> {
+) -> Vec<Adjudication<'_>> {
     let amount =
         |variable, display, carin, cents| adjudication(version, variable, display, carin, cents);
     let submitted = (HL7_ADJUDICATION, "submitted", "Submitted Amount");
@@ -903,7 +945,25 @@ fn line_adjudications(
             0,
         )
     };
-    let mut adjudications = Vec::with_capacity(13);
+    let mut adjudications = Vec::with_capacity(15);
+    // Why the line was paid less than charged comes first, as in BFD.
+    let ansi = [
+        (
+            bb_var!("rev_cntr_1st_ansi_cd"),
+            "Revenue Center 1st ANSI Code",
+        ),
+        (
+            bb_var!("rev_cntr_2nd_ansi_cd"),
+            "Revenue Center 2nd ANSI Code",
+        ),
+    ];
+    if let Some(revenue) = &line.revenue {
+        adjudications.extend(
+            ansi.into_iter()
+                .zip(&revenue.ansi_codes)
+                .map(|(variable, code)| reason(version, variable, code, None)),
+        );
+    }
     match kind {
         ClaimType::Inpatient | ClaimType::Snf => adjudications.extend(charges),
         ClaimType::Hha => {

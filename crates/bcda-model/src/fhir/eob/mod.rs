@@ -38,6 +38,8 @@ const BB_INFORMATION: &str = "https://bluebutton.cms.gov/resources/codesystem/in
 const C4BB_ADJUDICATION: &str = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudication";
 const HL7_ADJUDICATION: &str = "http://terminology.hl7.org/CodeSystem/adjudication";
 const C4BB_IDENTIFIER_TYPE: &str = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBIdentifierType";
+/// The NUCC Health Care Provider Taxonomy, which R4 qualifies clinicians by.
+const NUCC_TAXONOMY: &str = "http://nucc.org/provider-taxonomy";
 const C4BB_CARE_TEAM_ROLE: &str =
     "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimCareTeamRole";
 
@@ -314,6 +316,15 @@ impl Count {
     }
 }
 
+/// An item's revenue center, with what BFD says of it as extensions (its OPPS status
+/// indicator, and in STU3 whether its charges were subject to cost sharing).
+#[derive(Debug, Serialize)]
+struct Revenue<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    extension: Vec<Extension<'a>>,
+    coding: Vec<Coding<'a>>,
+}
+
 /// STU3's period of a stay, with any extension about it (a hospice claim's benefit
 /// period count).
 #[derive(Debug, Serialize)]
@@ -391,7 +402,7 @@ struct Item<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     category: Option<CodeableConcept<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    revenue: Option<CodeableConcept<'a>>,
+    revenue: Option<Revenue<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     service: Option<CodeableConcept<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -929,6 +940,30 @@ fn adjudication(
         category: CodeableConcept { coding, text: None },
         reason: None,
         amount: Some(Money { cents, version }),
+    }
+}
+
+/// An adjudication that gives a reason and no amount: in STU3 under the variable's own
+/// category, in R4 as CARIN's denial reason.
+fn reason<'a>(
+    version: ApiVersion,
+    (variable, variable_display): (&'static str, &'static str),
+    code: &'a str,
+    display: Option<&'static str>,
+) -> Adjudication<'a> {
+    let category = match version {
+        ApiVersion::V1 => Coding::new(BB_ADJUDICATION, variable, Some(variable_display)),
+        ApiVersion::V2 => Coding::new(
+            "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudicationDiscriminator",
+            "denialreason",
+            Some("Denial Reason"),
+        ),
+    };
+    Adjudication {
+        extension: Vec::new(),
+        category: CodeableConcept::of(category),
+        reason: Some(CodeableConcept::of(Coding::new(variable, code, display))),
+        amount: None,
     }
 }
 

@@ -4,11 +4,11 @@
 use std::borrow::Cow;
 
 use super::{
-    Adjudication, BB_ADJUDICATION, BB_INFORMATION, BenefitBalance, C4BB_ADJUDICATION,
-    C4BB_CARE_TEAM_ROLE, CareTeam, Contained, Decimal, ExplanationOfBenefit, Financial, HCPCS,
-    HL7_ADJUDICATION, Item, Location, NpiIdentifier, Observation, ProductOrService, Provider,
-    ProviderReference, Quantity, Reference, Referral, ReferralRequest, ReferralRequester,
-    SupportingInfo, US_NPI, adjudication, bb_var, diagnoses, line_period, modifiers, npi_provider,
+    Adjudication, BB_INFORMATION, BenefitBalance, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE, CareTeam,
+    Contained, Decimal, ExplanationOfBenefit, Financial, HCPCS, HL7_ADJUDICATION, Item, Location,
+    NUCC_TAXONOMY, NpiIdentifier, Observation, ProductOrService, Provider, ProviderReference,
+    Quantity, Reference, Referral, ReferralRequest, ReferralRequester, SupportingInfo, US_NPI,
+    adjudication, bb_var, diagnoses, line_period, modifiers, npi_provider, reason,
 };
 use crate::ApiVersion;
 use crate::claims::{Claim, ClaimLine, ClaimType, PartBLineKind};
@@ -403,11 +403,7 @@ fn qualification(version: ApiVersion, specialty: &str) -> CodeableConcept<'_> {
     if version == ApiVersion::V2
         && let Some((taxonomy, display)) = CODEBOOK.taxonomy(specialty)
     {
-        coding.push(Coding::new(
-            "http://nucc.org/provider-taxonomy",
-            taxonomy,
-            Some(display),
-        ));
+        coding.push(Coding::new(NUCC_TAXONOMY, taxonomy, Some(display)));
     }
     coding.push(cms);
     CodeableConcept { coding, text: None }
@@ -793,30 +789,6 @@ fn line_adjudications(version: ApiVersion, line: &ClaimLine) -> Vec<Adjudication
         ));
     }
     adjudications
-}
-
-/// An adjudication that gives a reason and no amount: in STU3 under the variable's own
-/// category, in R4 as CARIN's denial reason.
-fn reason<'a>(
-    version: ApiVersion,
-    (variable, variable_display): (&'static str, &'static str),
-    code: &'a str,
-    display: Option<&'static str>,
-) -> Adjudication<'a> {
-    let category = match version {
-        ApiVersion::V1 => Coding::new(BB_ADJUDICATION, variable, Some(variable_display)),
-        ApiVersion::V2 => Coding::new(
-            "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudicationDiscriminator",
-            "denialreason",
-            Some("Denial Reason"),
-        ),
-    };
-    Adjudication {
-        extension: Vec::new(),
-        category: CodeableConcept::of(category),
-        reason: Some(CodeableConcept::of(Coding::new(variable, code, display))),
-        amount: None,
-    }
 }
 
 /// The claim-level amounts R4 files as benefit balances, in BFD's order (STU3 has them
