@@ -512,6 +512,9 @@ pub struct PdeEvent {
     pub service_date: Date,
     pub paid_date: Date,
     pub prescriber_npi: String,
+    /// The prescriber's CMS specialty, e.g. `11` internal medicine (from the provider
+    /// files; BFD renders it as a NUCC taxonomy).
+    pub prescriber_specialty_cd: Option<String>,
     pub pharmacy_npi: String,
     pub ndc_cd: String,
     pub quantity_dispensed: i32,

@@ -408,6 +408,7 @@ fn part_d_event_matches_its_golden_file_in_both_versions() {
         service_date: date!(2026 - 04 - 10),
         paid_date: date!(2026 - 04 - 15),
         prescriber_npi: "1234567893".into(),
+        prescriber_specialty_cd: Some("11".into()),
         pharmacy_npi: "1497758544".into(),
         ndc_cd: "00093715698".into(),
         quantity_dispensed: 90,

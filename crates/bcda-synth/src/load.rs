@@ -906,7 +906,8 @@ const EVENTS: Table = Table {
            drug_coverage_cd, plan_contract_id, plan_pbp_id, total_cost_cents, patient_pay_cents, plan_paid_cents, \
            lics_cents, last_updated, rx_srvc_rfrnc_num, cmpnd_cd, dspnsng_stus_cd, adjstmt_dltn_cd, \
            nstd_frmt_cd, prcng_excptn_cd, ctstrphc_cvrg_cd, rx_orgn_cd, ptnt_rsdnc_cd, submsn_clr_cd, \
-           gdc_blw_oopt_cents, gdc_abv_oopt_cents, othr_troop_cents, plro_cents, rptd_gap_dscnt_cents) \
+           gdc_blw_oopt_cents, gdc_abv_oopt_cents, othr_troop_cents, plro_cents, rptd_gap_dscnt_cents, \
+           prescriber_specialty_cd) \
            FROM STDIN (FORMAT binary)",
     types: &[
         Type::INT8,
@@ -945,6 +946,7 @@ const EVENTS: Table = Table {
         Type::INT8,
         Type::INT8,
         Type::INT8,
+        Type::TEXT,
     ],
 };
 
@@ -985,4 +987,5 @@ fn write_event<'w>(e: &'w PdeEvent, row: &mut Row<'w>) {
     row.push(Box::new(e.other_troop_cents));
     row.push(Box::new(e.plro_cents));
     row.push(Box::new(e.gap_discount_cents));
+    row.push(Box::new(&e.prescriber_specialty_cd));
 }

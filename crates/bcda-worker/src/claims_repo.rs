@@ -587,7 +587,8 @@ pub async fn pde_events(
                     patient_pay_cents, plan_paid_cents, lics_cents, last_updated, rx_srvc_rfrnc_num, \
                     cmpnd_cd, dspnsng_stus_cd, adjstmt_dltn_cd, nstd_frmt_cd, prcng_excptn_cd, \
                     ctstrphc_cvrg_cd, rx_orgn_cd, ptnt_rsdnc_cd, submsn_clr_cd, gdc_blw_oopt_cents, \
-                    gdc_abv_oopt_cents, othr_troop_cents, plro_cents, rptd_gap_dscnt_cents \
+                    gdc_abv_oopt_cents, othr_troop_cents, plro_cents, rptd_gap_dscnt_cents, \
+                    prescriber_specialty_cd \
              FROM pde_events WHERE beneficiary_id = ANY($1) \
                AND ($2::timestamptz IS NULL OR last_updated > $2 OR beneficiary_id = ANY($4)) \
                AND last_updated <= $3 \
@@ -642,6 +643,7 @@ pub async fn pde_events(
                 other_troop_cents: row.get(33),
                 plro_cents: row.get(34),
                 gap_discount_cents: row.get(35),
+                prescriber_specialty_cd: row.get(36),
             })
         })
         .collect()

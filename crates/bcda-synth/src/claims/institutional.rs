@@ -204,6 +204,51 @@ fn revenue_line(
     }
 }
 
+/// The HCPCS modifier of a physical therapy service (under a therapy plan of care).
+const PHYSICAL_THERAPY: &str = "GP";
+
+/// Codes an outpatient visit's surgery and modifiers as a hospital does: a cataract
+/// removal, colonoscopy or heart catheterization is also coded in ICD-10-PCS (a cataract
+/// on one eye, whose side the line's RT or LT modifier names), a visit billed with such a
+/// procedure takes modifier 25 (a separately identifiable visit), a therapy line GP, and
+/// a drug line JZ (none of a single-dose vial was discarded). Which eye follows from the
+/// claim's control number.
+fn code_outpatient_surgery(claim: &mut Claim) {
+    let left_eye = details_rng(claim).chance(0.5);
+    let mut procedures = Vec::new();
+    let mut surgery = false;
+    for line in &mut claim.lines {
+        let Some(code) = line.hcpcs_cd.as_deref() else {
+            continue;
+        };
+        let (pcs, modifier): (&[&str], Option<&str>) = match code {
+            "66984" if left_eye => (&["08RK3JZ"], Some("LT")),
+            "66984" => (&["08RJ3JZ"], Some("RT")),
+            "45380" => (&["0DBN8ZX"], None),
+            "93458" => (&["4A023N7", "B2111ZZ"], None),
+            _ if code.starts_with("97") => (&[], Some(PHYSICAL_THERAPY)),
+            _ if code.starts_with('J') => (&[], Some("JZ")),
+            _ => (&[], None),
+        };
+        surgery |= !pcs.is_empty();
+        procedures.extend(pcs.iter().map(|pcs| ((*pcs).to_owned(), line.from_date)));
+        line.modifiers.extend(modifier.map(str::to_owned));
+    }
+    if surgery {
+        for line in &mut claim.lines {
+            let visit = line
+                .revenue
+                .as_ref()
+                .and_then(|r| r.status_indicator_cd.as_deref())
+                == Some("V");
+            if visit {
+                line.modifiers.push("25".to_owned());
+            }
+        }
+    }
+    claim.procedures = procedures;
+}
+
 /// Why an outpatient line was paid less than charged, as claim adjustment codes: its
 /// payment is in another line's (CO97) or the charge exceeds the OPPS rate (CO45); then
 /// the beneficiary's deductible (PR1) or coinsurance (PR2).
@@ -544,7 +589,7 @@ fn snf(ctx: &mut Context<'_>, admit: Date, qualifying_stay: Option<(Date, Date)>
             ),
         ];
         if rng.chance(0.6) {
-            lines.push(revenue_line(
+            let mut therapy = revenue_line(
                 3,
                 from,
                 month_end,
@@ -553,7 +598,9 @@ fn snf(ctx: &mut Context<'_>, admit: Date, qualifying_stay: Option<(Date, Date)>
                 1 + rng.below(20) as i32,
                 around(rng, 120_000, 0.4),
                 0,
-            ));
+            );
+            therapy.modifiers = vec![PHYSICAL_THERAPY.to_owned()];
+            lines.push(therapy);
         }
         spread_payment(&mut lines, (payment - coinsurance).max(0));
         adjudicate_part_a_lines(claim.claim_type, &mut lines);
@@ -614,6 +661,7 @@ pub(super) fn outpatient(ctx: &mut Context<'_>, rng: &mut Rng) {
             });
             claim.lines.push(line);
         }
+        code_outpatient_surgery(&mut claim);
         total_from_lines(&mut claim, rng);
         // About one visit in ten bills a physician's professional component with the
         // hospital's charges.
@@ -664,7 +712,7 @@ pub(super) fn home_health(ctx: &mut Context<'_>, rng: &mut Rng) {
         ];
         if rng.chance(0.6) {
             let pt = 1 + rng.poisson(4.0) as i32;
-            lines.push(revenue_line(
+            let mut therapy = revenue_line(
                 3,
                 from,
                 thru,
@@ -673,7 +721,9 @@ pub(super) fn home_health(ctx: &mut Context<'_>, rng: &mut Rng) {
                 pt,
                 around(rng, 28_000, 0.2) * i64::from(pt),
                 0,
-            ));
+            );
+            therapy.modifiers = vec![PHYSICAL_THERAPY.to_owned()];
+            lines.push(therapy);
         }
         if rng.chance(0.3) {
             let n = lines.len() as i16 + 1;

@@ -310,10 +310,17 @@ pub fn total_from_lines(claim: &mut Claim, rng: &mut Rng) {
         claim.primary_payer_cents = primary;
         claim.primary_payer_cd = Some(*rng.pick(&['A', 'B', 'E', 'G']));
         claim.paid_cents -= primary;
-        if let Some(line) = claim.lines.first_mut() {
-            line.primary_payer_cents = primary;
-            line.paid_cents -= primary.min(line.paid_cents);
-            if let Some(PartBLine {
+        // The other payer's share comes off the lines' payments in order, so the lines
+        // still add up to the claim.
+        let mut left = primary;
+        for line in &mut claim.lines {
+            let share = left.min(line.paid_cents);
+            line.paid_cents -= share;
+            line.primary_payer_cents += share;
+            left -= share;
+        }
+        if let Some(line) = claim.lines.first_mut()
+            && let Some(PartBLine {
                 kind:
                     PartBLineKind::Dme {
                         primary_allowed_cents,
@@ -321,9 +328,8 @@ pub fn total_from_lines(claim: &mut Claim, rng: &mut Rng) {
                     },
                 ..
             }) = &mut line.part_b
-            {
-                *primary_allowed_cents = line.allowed_cents;
-            }
+        {
+            *primary_allowed_cents = line.allowed_cents;
         }
     }
     claim.provider_paid_cents = claim.paid_cents;

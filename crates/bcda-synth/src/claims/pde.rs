@@ -23,7 +23,7 @@ pub(super) fn events(ctx: &mut Context<'_>, rng: &mut Rng) {
     let expected =
         RATES.pde.per_year * (0.5 + 0.5 * ctx.profile.frailty) * months.len() as f64 / 12.0;
     let pharmacy = rng.pick(&ctx.network.pharmacies).clone();
-    let prescriber = rng.pick(&ctx.network.clinicians).0.clone();
+    let prescriber = rng.pick(&ctx.network.clinicians).clone();
     let start = ctx.period.first_day() + Duration::days(months[0] as i64 * 30);
     let end = ctx.period.month_end(months[months.len() - 1]);
 
@@ -84,7 +84,7 @@ fn push(
     day: time::Date,
     fill_num: i16,
     pharmacy: &str,
-    prescriber: &str,
+    prescriber: &(String, &'static str),
 ) {
     let Some(month) = ctx.period.month_index(day) else {
         return;
@@ -114,7 +114,8 @@ fn push(
         clm_grp_id: id,
         service_date: day,
         paid_date,
-        prescriber_npi: prescriber.to_owned(),
+        prescriber_npi: prescriber.0.clone(),
+        prescriber_specialty_cd: Some(prescriber.1.to_owned()),
         pharmacy_npi: pharmacy.to_owned(),
         ndc_cd: drug.ndc.to_owned(),
         quantity_dispensed: (f64::from(drug.quantity) * scale).round() as i32,

@@ -6,4 +6,5 @@
 mod bluebutton_shape;
 mod fhir_validation;
 mod generate;
+mod institutional;
 mod load;

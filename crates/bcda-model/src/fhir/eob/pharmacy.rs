@@ -6,12 +6,15 @@ use std::borrow::Cow;
 use super::{
     Adjudication, BB_INFORMATION, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE, C4BB_IDENTIFIER_TYPE,
     CareTeam, Common, Detail, ExplanationOfBenefit, Facility, HL7_ADJUDICATION, Insurance, Item,
-    ProductOrService, Provider, ProviderReference, Quantity, US_NPI, adjudication, bb_var,
-    claim_identifier, npi_provider,
+    NUCC_TAXONOMY, ProductOrService, Provider, ProviderReference, Quantity, US_NPI, adjudication,
+    bb_var, claim_identifier, npi_provider,
 };
 use crate::ApiVersion;
 use crate::claims::{ClaimType, PdeEvent};
-use crate::fhir::datatypes::{CodeableConcept, Coding, Extension, FhirDate, Identifier, char_code};
+use crate::fhir::codebook::CODEBOOK;
+use crate::fhir::datatypes::{
+    CodeableConcept, Coding, Extension, FhirDate, Identifier, Money, char_code,
+};
 use crate::fhir::displays;
 
 const PROFILE: &str =
@@ -96,7 +99,15 @@ pub(super) fn build(
                 Some("Prescribing provider"),
             ),
         }),
-        qualification: None,
+        // R4 qualifies the prescriber by their NUCC taxonomy, as BFD does.
+        qualification: event
+            .prescriber_specialty_cd
+            .as_deref()
+            .filter(|_| version == ApiVersion::V2)
+            .and_then(|specialty| CODEBOOK.taxonomy(specialty))
+            .map(|(taxonomy, display)| {
+                CodeableConcept::of(Coding::new(NUCC_TAXONOMY, taxonomy, Some(display)))
+            }),
     }];
     information(&mut eob, version, event);
     let plan = vec![
@@ -161,11 +172,34 @@ pub(super) fn build(
         }),
     }];
     if v2 {
-        eob.total = vec![drug_cost(version, event), plan_paid(version, event)];
+        eob.total = vec![
+            drug_cost(version, event),
+            plan_paid(version, event),
+            network_status(),
+        ];
     }
     // The payment date only, as BFD: what the plan paid is the `benefit` adjudication.
     eob.payment.date = Some(FhirDate(event.paid_date));
     eob
+}
+
+/// CARIN's payer adjudication status of the fill, which its Pharmacy profile gives every
+/// claim a total for: `other`, with a zero amount, as BFD gives it (no plan's network
+/// data are in the PDE file).
+fn network_status() -> Adjudication<'static> {
+    Adjudication {
+        extension: Vec::new(),
+        category: CodeableConcept::of(Coding::new(
+            "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBPayerAdjudicationStatus",
+            "other",
+            Some("Other"),
+        )),
+        reason: None,
+        amount: Some(Money {
+            cents: 0,
+            version: ApiVersion::V2,
+        }),
+    }
 }
 
 /// Whether a fill is a compound, as HL7's ActCode invoice types say it.
