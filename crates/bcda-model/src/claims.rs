@@ -232,6 +232,9 @@ pub struct Claim {
     /// CLM_POA_IND_SW1..25 of an inpatient claim: whether each diagnosis, in order, was
     /// present on admission (`Y`, `N`, ...); empty where the claim does not report it.
     pub poa_indicators: Vec<char>,
+    /// ICD_DGNS_E_CD1..12 of an injury stay: its external causes (how and where it
+    /// happened), each with its CLM_E_POA_IND_SW indicator.
+    pub external_causes: Vec<(String, char)>,
     /// ICD-10-PCS codes with the date of each.
     pub procedures: Vec<(String, Date)>,
     pub total_charge_cents: i64,
@@ -247,6 +250,9 @@ pub struct Claim {
     /// received date of the claim.
     pub weekly_processing_date: Option<Date>,
     pub payment_denial_cd: Option<char>,
+    /// CLM_MDCR_NON_PMT_RSN_CD: why Medicare paid nothing on an institutional claim,
+    /// e.g. `00` another primary payer's coverage avoided the cost.
+    pub non_payment_reason_cd: Option<String>,
     /// RFR_PHYSN_NPI: the physician who referred the beneficiary or ordered the service
     /// (carrier and DME).
     pub referring_npi: Option<String>,

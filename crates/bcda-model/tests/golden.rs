@@ -189,6 +189,7 @@ fn professional_claim(kind: ClaimType) -> Claim {
         utilization_days: None,
         diagnosis_codes: vec!["E119".into(), "I10".into()],
         poa_indicators: Vec::new(),
+        external_causes: Vec::new(),
         procedures: Vec::new(),
         total_charge_cents: 30_000,
         allowed_cents: 14_400,
@@ -200,6 +201,7 @@ fn professional_claim(kind: ClaimType) -> Claim {
         bene_paid_cents: 0,
         provider_paid_cents: 1_300,
         payment_denial_cd: None,
+        non_payment_reason_cd: None,
         referring_npi: Some("1790786754".into()),
         clinical_trial_num: Some("03041819".into()),
         attending_specialty_cd: None,
@@ -256,6 +258,8 @@ fn institutional_claim(kind: ClaimType) -> Claim {
         claim.utilization_days = Some(4);
         claim.procedures = vec![("02703ZZ".into(), date!(2026 - 03 - 03))];
         claim.poa_indicators = vec!['Y', 'N'];
+        claim.external_causes = vec![("W19XXXA".into(), 'Y'), ("Y92009".into(), '1')];
+        claim.non_payment_reason_cd = Some("B".into());
     }
     if matches!(kind, ClaimType::Inpatient | ClaimType::Snf) {
         let inpatient = kind == ClaimType::Inpatient;

@@ -557,7 +557,8 @@ const CLAIMS: Table = Table {
            benefits_exhausted_date, drg_weight_ten_thousandths, capital_fsp_cents, capital_ime_cents, \
            capital_dsh_cents, capital_outlier_cents, capital_exception_cents, capital_hold_harmless_cents, \
            drg_outlier_cents, pass_thru_per_diem_cents, operating_ime_cents, operating_dsh_cents, \
-           uncompensated_care_cents, hha_lupa_cd, hha_referral_cd, hha_visit_count, hospice_period_count) \
+           uncompensated_care_cents, hha_lupa_cd, hha_referral_cd, hha_visit_count, hospice_period_count, \
+           external_cause_codes, external_cause_poa, non_payment_reason_cd) \
            FROM STDIN (FORMAT binary)",
     types: &[
         Type::INT8,
@@ -635,6 +636,10 @@ const CLAIMS: Table = Table {
         Type::BPCHAR,
         Type::INT2,
         Type::INT2,
+        // External causes of injury.
+        Type::TEXT_ARRAY,
+        Type::TEXT,
+        Type::TEXT,
     ],
 };
 
@@ -695,6 +700,17 @@ fn write_claim<'w>(c: &'w Claim, row: &mut Row<'w>) {
     ));
     row.push(Box::new(&c.attending_specialty_cd));
     write_facility(c.facility.as_ref(), row);
+    let external = (!c.external_causes.is_empty()).then_some(&c.external_causes);
+    row.push(Box::new(external.map(|causes| {
+        causes
+            .iter()
+            .map(|(code, _)| code.as_str())
+            .collect::<Vec<_>>()
+    })));
+    row.push(Box::new(external.map(|causes| {
+        causes.iter().map(|(_, poa)| *poa).collect::<String>()
+    })));
+    row.push(Box::new(&c.non_payment_reason_cd));
 }
 
 /// The institutional claim columns: NULL where the claim has no such variable.

@@ -259,7 +259,8 @@ pub async fn claims(
                     capital_dsh_cents, capital_outlier_cents, capital_exception_cents, \
                     capital_hold_harmless_cents, drg_outlier_cents, pass_thru_per_diem_cents, \
                     operating_ime_cents, operating_dsh_cents, uncompensated_care_cents, \
-                    hha_lupa_cd, hha_referral_cd, hha_visit_count, hospice_period_count \
+                    hha_lupa_cd, hha_referral_cd, hha_visit_count, hospice_period_count, \
+                    external_cause_codes, external_cause_poa, non_payment_reason_cd \
              FROM claims WHERE beneficiary_id = ANY($1) \
                AND ($2::timestamptz IS NULL OR last_updated > $2 OR beneficiary_id = ANY($4)) \
                AND last_updated <= $3 \
@@ -415,8 +416,23 @@ fn claim(row: &Row) -> Result<Claim, KeyError> {
             .unwrap_or_default(),
         attending_specialty_cd: row.get(42),
         facility: facility_details(row)?,
+        external_causes: external_causes(row),
+        non_payment_reason_cd: row.get(73),
         lines: Vec::new(),
     })
+}
+
+/// An injury stay's external causes with their present-on-admission indicators
+/// (columns 71 and 72); an indicator missing for a code reads as unreported (`U`).
+fn external_causes(row: &Row) -> Vec<(String, char)> {
+    let codes: Option<Vec<String>> = row.get(71);
+    let poa: Option<&str> = row.get(72);
+    let mut indicators = poa.unwrap_or_default().chars();
+    codes
+        .unwrap_or_default()
+        .into_iter()
+        .map(|code| (code, indicators.next().unwrap_or('U')))
+        .collect()
 }
 
 /// An institutional claim's details (columns 43-70), if it has them: every facility

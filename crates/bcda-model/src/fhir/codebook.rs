@@ -44,6 +44,8 @@ pub struct Codebook {
     pub revenue_center: CodeTable,
     pub status_indicator: CodeTable,
     pub deductible_coinsurance: CodeTable,
+    /// CLM_MDCR_NON_PMT_RSN_CD.
+    pub non_payment_reason: CodeTable,
     /// CMS specialty code, NUCC taxonomy code and the taxonomy's display name.
     taxonomy: Vec<(&'static str, &'static str, &'static str)>,
 }
@@ -97,6 +99,7 @@ pub static CODEBOOK: LazyLock<Codebook> = LazyLock::new(|| {
         revenue_center: table!("rev_cntr.csv"),
         status_indicator: table!("rev_cntr_stus_ind_cd.csv"),
         deductible_coinsurance: table!("rev_cntr_ddctbl_coinsrnc_cd.csv"),
+        non_payment_reason: table!("clm_mdcr_non_pmt_rsn_cd.csv"),
         taxonomy,
     }
 });
@@ -169,6 +172,16 @@ mod tests {
         assert_eq!(
             book.deductible_coinsurance.display("0"),
             Some("Charges are subject to deductible and coinsurance")
+        );
+        assert_eq!(
+            book.non_payment_reason.display("00"),
+            Some("MSP cost avoided - COB Contractor")
+        );
+        // `#` is quoted in its CSV, where a bare one would start a comment.
+        assert!(
+            book.non_payment_reason
+                .display("#")
+                .is_some_and(|d| d.contains("Office of Personnel Management"))
         );
         assert!(book.supplier_type.len() == 9 && book.claim_primary_payer.len() == 12);
         assert_eq!(

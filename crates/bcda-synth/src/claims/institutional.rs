@@ -339,6 +339,23 @@ fn present_on_admission(claim: &Claim) -> Vec<char> {
         .collect()
 }
 
+/// How and where an injury happened, for a stay whose principal diagnosis is an injury
+/// (ICD-10-CM chapter 19, `S`/`T`): a fall (most injury admissions of the elderly are),
+/// present on admission, at home (a place code, exempt from POA reporting: `1`). Which
+/// fall follows from the claim's control number.
+fn external_causes(claim: &Claim) -> Vec<(String, char)> {
+    let injury = claim
+        .diagnosis_codes
+        .first()
+        .is_some_and(|code| code.starts_with(['S', 'T']));
+    if !injury {
+        return Vec::new();
+    }
+    const FALLS: [&str; 3] = ["W19XXXA", "W010XXA", "W1830XA"];
+    let fall = FALLS[(stable_digits(&claim.control_num) % 3) as usize];
+    vec![(fall.to_owned(), 'Y'), ("Y92009".to_owned(), '1')]
+}
+
 /// One inpatient stay; returns its admission and discharge dates when the patient went
 /// on to a SNF.
 fn inpatient(ctx: &mut Context<'_>, admit: Date, rng: &mut Rng) -> Option<(Date, Date)> {
@@ -368,6 +385,7 @@ fn inpatient(ctx: &mut Context<'_>, admit: Date, rng: &mut Rng) -> Option<(Date,
     claim.utilization_days = Some(los as i16);
     claim.diagnosis_codes = ctx.diagnoses(rng, Some(drg.principal_dx), 12);
     claim.poa_indicators = present_on_admission(&claim);
+    claim.external_causes = external_causes(&claim);
     if drg.surgical || rng.chance(0.3) {
         claim.operating_npi = Some(rng.pick(&ctx.network.clinicians).0.clone());
         let count = if drg.surgical { 1 + rng.below(3) } else { 1 };

@@ -274,6 +274,7 @@ impl Context<'_> {
             utilization_days: None,
             diagnosis_codes: Vec::new(),
             poa_indicators: Vec::new(),
+            external_causes: Vec::new(),
             procedures: Vec::new(),
             total_charge_cents: 0,
             allowed_cents: 0,
@@ -285,6 +286,7 @@ impl Context<'_> {
             bene_paid_cents: 0,
             provider_paid_cents: 0,
             payment_denial_cd: None,
+            non_payment_reason_cd: None,
             referring_npi: None,
             clinical_trial_num: None,
             attending_specialty_cd: None,
@@ -296,6 +298,10 @@ impl Context<'_> {
     }
 }
 
+/// CLM_MDCR_NON_PMT_RSN_CD of a claim whose primary payer paid it all: "MSP cost
+/// avoided - COB Contractor".
+const MSP_COST_AVOIDED: &str = "00";
+
 /// Totals a claim from its lines: charges, allowed, payment and cost sharing; about 3% of
 /// claims have another primary payer (Medicare Secondary Payer).
 pub fn total_from_lines(claim: &mut Claim, rng: &mut Rng) {
@@ -306,7 +312,20 @@ pub fn total_from_lines(claim: &mut Claim, rng: &mut Rng) {
     claim.coinsurance_cents = sum(|l| l.coinsurance_cents);
     claim.paid_cents = sum(|l| l.paid_cents);
     if rng.chance(0.03) {
-        let primary = claim.paid_cents / 2;
+        // One institutional claim in three with another primary payer was cost avoided:
+        // that payer paid it all and Medicare nothing. Which ones follows from the
+        // claim's control number.
+        let cost_avoided = claim.claim_type.is_institutional()
+            && claim.paid_cents > 0
+            && stable_digits(&claim.control_num).is_multiple_of(3);
+        let primary = if cost_avoided {
+            claim.paid_cents
+        } else {
+            claim.paid_cents / 2
+        };
+        if cost_avoided {
+            claim.non_payment_reason_cd = Some(MSP_COST_AVOIDED.to_owned());
+        }
         claim.primary_payer_cents = primary;
         claim.primary_payer_cd = Some(*rng.pick(&['A', 'B', 'E', 'G']));
         claim.paid_cents -= primary;

@@ -32,7 +32,18 @@ fn institutional_claims_agree_with_themselves() {
     let records = records();
     let mut per_diem_by_hospital = BTreeMap::new();
     let (mut stays, mut qualified, mut lupas, mut surgeries, mut packaged) = (0, 0, 0, 0, 0);
+    let mut cost_avoided = 0;
     for record in &records {
+        for claim in record
+            .claims
+            .iter()
+            .filter(|c| c.claim_type.is_institutional())
+        {
+            // Medicare paid nothing exactly when another payer paid it all.
+            let unpaid = claim.paid_cents == 0 && claim.primary_payer_cents > 0;
+            assert_eq!(claim.non_payment_reason_cd.is_some(), unpaid, "{claim:?}");
+            cost_avoided += usize::from(unpaid);
+        }
         for stay in of_kind(record, ClaimType::Inpatient) {
             stays += 1;
             let facility = stay
@@ -61,6 +72,12 @@ fn institutional_claims_agree_with_themselves() {
                 + drg.operating_dsh_cents
                 + drg.uncompensated_care_cents;
             assert!(add_ons < stay.allowed_cents, "{stay:?}");
+            let injury = stay.diagnosis_codes[0].starts_with(['S', 'T']);
+            assert_eq!(
+                !stay.external_causes.is_empty(),
+                injury,
+                "an injury stay says how it happened"
+            );
             let hospital = stay.provider_ccn.clone().unwrap();
             let paid_alike = (drg.pass_thru_per_diem_cents, drg.uncompensated_care_cents);
             assert_eq!(
@@ -130,4 +147,5 @@ fn institutional_claims_agree_with_themselves() {
     }
     // Every rule above was exercised.
     assert!(stays > 100 && qualified > 5 && lupas > 0 && surgeries > 0 && packaged > 10);
+    assert!(cost_avoided > 5);
 }

@@ -9,8 +9,8 @@ use super::{
     C4BB_IDENTIFIER_TYPE, CareTeam, Contained, Count, ExplanationOfBenefit, Facility, Financial,
     HCPCS, HL7_ADJUDICATION, Hospitalization, Item, NUCC_TAXONOMY, Organization, Procedure,
     ProductOrService, ProfileMeta, Provider, ProviderReference, Quantity, Reference, Revenue,
-    StateAddress, SupportingInfo, US_NPI, adjudication, bb_var, diagnoses, modifiers, npi_provider,
-    reason,
+    StateAddress, SupportingInfo, US_NPI, adjudication, bb_var, diagnoses, external_causes,
+    modifiers, npi_provider, reason,
 };
 use crate::ApiVersion;
 use crate::claims::{Claim, ClaimLine, ClaimType, DrgPayment, StayDetails};
@@ -151,6 +151,9 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
     }
     let drg = claim.drg_cd.as_deref();
     eob.diagnosis = diagnoses(version, &claim.diagnosis_codes, &claim.poa_indicators, drg);
+    let after = eob.diagnosis.len() as u32;
+    eob.diagnosis
+        .extend(external_causes(version, &claim.external_causes, after));
     eob.procedure = claim
         .procedures
         .iter()
@@ -298,6 +301,7 @@ fn extensions(version: ApiVersion, claim: &Claim) -> Vec<Extension<'_>> {
                 url: bb_var!("fi_clm_proc_dt"),
                 date: FhirDate(claim.last_updated.date()),
             });
+            extension.extend(non_payment_reason(claim));
             if let Some(service) = claim.srvc_clsfctn_cd {
                 extension.push(Extension::variable(
                     "clm_srvc_clsfctn_type_cd",
@@ -362,6 +366,7 @@ fn extensions(version: ApiVersion, claim: &Claim) -> Vec<Extension<'_>> {
                     facility.blood_deductible_cents,
                 ));
             }
+            extension.extend(non_payment_reason(claim));
             extension.push(money("prpayamt", claim.primary_payer_cents));
             extension.push(Extension::VariableIdentifier {
                 name: "fi_num",
@@ -371,6 +376,16 @@ fn extensions(version: ApiVersion, claim: &Claim) -> Vec<Extension<'_>> {
         }
     }
     extension
+}
+
+/// CLM_MDCR_NON_PMT_RSN_CD of a claim Medicare paid nothing on.
+fn non_payment_reason(claim: &Claim) -> Option<Extension<'_>> {
+    let code = claim.non_payment_reason_cd.as_deref()?;
+    Some(Extension::variable(
+        "clm_mdcr_non_pmt_rsn_cd",
+        code,
+        CODEBOOK.non_payment_reason.display(code),
+    ))
 }
 
 /// A stay's details, on an inpatient or SNF claim that has them.
@@ -835,6 +850,11 @@ fn item<'a>(
         Revenue { extension, coding }
     });
     let hcpcs: Vec<Coding<'a>> = match line.hcpcs_cd.as_deref() {
+        // BFD's R4 inpatient lines also name the code under its CCW variable.
+        Some(code) if v2 && kind == ClaimType::Inpatient => vec![
+            Coding::new(bb_var!("hcpcs_cd"), code, None),
+            Coding::new(HCPCS, code, None),
+        ],
         Some(code) => vec![Coding::new(HCPCS, code, None)],
         // R4 requires a product or service: say there is none.
         None if v2 => vec![Coding::new(

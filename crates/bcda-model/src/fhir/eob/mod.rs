@@ -890,6 +890,52 @@ fn diagnoses<'a>(
         .collect()
 }
 
+/// An injury stay's external causes after its other diagnoses (numbered on from
+/// `after`), typed as BFD types them (STU3 names the first apart), each with its
+/// CLM_E_POA_IND_SW indicator.
+fn external_causes(
+    version: ApiVersion,
+    causes: &[(String, char)],
+    after: u32,
+) -> impl Iterator<Item = Diagnosis<'_>> {
+    causes.iter().enumerate().map(move |(i, (code, poa))| {
+        let display = CODEBOOK.icd10cm.display(code);
+        let mut coding = vec![Coding::new("http://hl7.org/fhir/sid/icd-10", code, display)];
+        let kind = match version {
+            ApiVersion::V1 if i == 0 => Coding::new(
+                "https://bluebutton.cms.gov/resources/codesystem/diagnosis-type",
+                "external-first",
+                Some("The code used to identify the 1st external cause of injury, poisoning, or other adverse effect."),
+            ),
+            ApiVersion::V1 => Coding::new(
+                "https://bluebutton.cms.gov/resources/codesystem/diagnosis-type",
+                "external",
+                Some("A code used to identify an external cause of injury, poisoning, or other adverse effect."),
+            ),
+            ApiVersion::V2 => {
+                coding.insert(0, Coding::new("http://hl7.org/fhir/sid/icd-10-cm", code, display));
+                Coding::new(
+                    "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimDiagnosisType",
+                    "externalcauseofinjury",
+                    Some("External Cause of Injury"),
+                )
+            }
+        };
+        Diagnosis {
+            extension: Some([Extension::Variable {
+                name: "clm_e_poa_ind_sw",
+                suffix: Suffix::Number(i as u8 + 1),
+                code: char_code(*poa),
+                display: present_on_admission_display(*poa),
+            }]),
+            sequence: after + i as u32 + 1,
+            diagnosis_codeable_concept: CodeableConcept { coding, text: None },
+            kind: Some([CodeableConcept::of(kind)]),
+            package_code: None,
+        }
+    })
+}
+
 /// CLM_POA_IND_SW display texts BFD gives (others are rendered without one).
 fn present_on_admission_display(indicator: char) -> Option<&'static str> {
     match indicator {
