@@ -7,10 +7,10 @@ use std::borrow::Cow;
 use super::{
     Adjudication, BB_INFORMATION, BenefitBalance, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE,
     C4BB_IDENTIFIER_TYPE, CareTeam, Contained, Count, ExplanationOfBenefit, Facility, Financial,
-    HCPCS, HL7_ADJUDICATION, Hospitalization, Item, NUCC_TAXONOMY, Organization, Procedure,
-    ProductOrService, ProfileMeta, Provider, ProviderReference, Quantity, Reference, Revenue,
-    StateAddress, SupportingInfo, US_NPI, adjudication, bb_var, diagnoses, external_causes,
-    modifiers, npi_provider, reason,
+    HCPCS, HL7_ADJUDICATION, Hospitalization, Item, Organization, Procedure, ProductOrService,
+    ProfileMeta, Provider, ProviderReference, Quantity, Reference, Revenue, StateAddress,
+    SupportingInfo, US_NPI, adjudication, bb_var, diagnoses, external_causes, modifiers,
+    npi_provider, nucc_taxonomy, reason,
 };
 use crate::ApiVersion;
 use crate::claims::{Claim, ClaimLine, ClaimType, DrgPayment, StayDetails};
@@ -435,10 +435,8 @@ fn care_team(version: ApiVersion, claim: &Claim) -> Vec<CareTeam<'_>> {
             };
             let qualification = specialty
                 .filter(|_| version == ApiVersion::V2)
-                .and_then(|specialty| CODEBOOK.taxonomy(specialty))
-                .map(|(taxonomy, display)| {
-                    CodeableConcept::of(Coding::new(NUCC_TAXONOMY, taxonomy, Some(display)))
-                });
+                .and_then(nucc_taxonomy)
+                .map(CodeableConcept::of);
             CareTeam {
                 extension: Vec::new(),
                 sequence: i as u32 + 1,
@@ -840,8 +838,8 @@ fn item<'a>(
                 rc,
                 None,
             ));
-            coding.extend(deductible_coinsurance.clone());
-        } else if let Some(coding) = deductible_coinsurance.clone() {
+            coding.extend(deductible_coinsurance);
+        } else if let Some(coding) = deductible_coinsurance {
             extension.push(Extension::Coding {
                 url: bb_var!("rev_cntr_ddctbl_coinsrnc_cd"),
                 coding,

@@ -936,6 +936,14 @@ fn external_causes(
     })
 }
 
+/// The NUCC taxonomy coding R4 qualifies a clinician of CMS `specialty` by, as BFD gives
+/// it on every claim kind.
+fn nucc_taxonomy(specialty: &str) -> Option<Coding<'static>> {
+    CODEBOOK
+        .taxonomy(specialty)
+        .map(|(taxonomy, display)| Coding::new(NUCC_TAXONOMY, taxonomy, Some(display)))
+}
+
 /// CLM_POA_IND_SW display texts BFD gives (others are rendered without one).
 fn present_on_admission_display(indicator: char) -> Option<&'static str> {
     match indicator {

@@ -6,12 +6,11 @@ use std::borrow::Cow;
 use super::{
     Adjudication, BB_INFORMATION, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE, C4BB_IDENTIFIER_TYPE,
     CareTeam, Common, Detail, ExplanationOfBenefit, Facility, HL7_ADJUDICATION, Insurance, Item,
-    NUCC_TAXONOMY, ProductOrService, Provider, ProviderReference, Quantity, US_NPI, adjudication,
-    bb_var, claim_identifier, npi_provider,
+    ProductOrService, Provider, ProviderReference, Quantity, US_NPI, adjudication, bb_var,
+    claim_identifier, npi_provider, nucc_taxonomy,
 };
 use crate::ApiVersion;
 use crate::claims::{ClaimType, PdeEvent};
-use crate::fhir::codebook::CODEBOOK;
 use crate::fhir::datatypes::{
     CodeableConcept, Coding, Extension, FhirDate, Identifier, Money, char_code,
 };
@@ -104,10 +103,8 @@ pub(super) fn build(
             .prescriber_specialty_cd
             .as_deref()
             .filter(|_| version == ApiVersion::V2)
-            .and_then(|specialty| CODEBOOK.taxonomy(specialty))
-            .map(|(taxonomy, display)| {
-                CodeableConcept::of(Coding::new(NUCC_TAXONOMY, taxonomy, Some(display)))
-            }),
+            .and_then(nucc_taxonomy)
+            .map(CodeableConcept::of),
     }];
     information(&mut eob, version, event);
     let plan = vec![

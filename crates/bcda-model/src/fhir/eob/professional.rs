@@ -6,9 +6,9 @@ use std::borrow::Cow;
 use super::{
     Adjudication, BB_INFORMATION, BenefitBalance, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE, CareTeam,
     Contained, Decimal, ExplanationOfBenefit, Financial, HCPCS, HL7_ADJUDICATION, Item, Location,
-    NUCC_TAXONOMY, NpiIdentifier, Observation, ProductOrService, Provider, ProviderReference,
-    Quantity, Reference, Referral, ReferralRequest, ReferralRequester, SupportingInfo, US_NPI,
-    adjudication, bb_var, diagnoses, line_period, modifiers, npi_provider, reason,
+    NpiIdentifier, Observation, ProductOrService, Provider, ProviderReference, Quantity, Reference,
+    Referral, ReferralRequest, ReferralRequester, SupportingInfo, US_NPI, adjudication, bb_var,
+    diagnoses, line_period, modifiers, npi_provider, nucc_taxonomy, reason,
 };
 use crate::ApiVersion;
 use crate::claims::{Claim, ClaimLine, ClaimType, PartBLineKind};
@@ -400,10 +400,8 @@ fn qualification(version: ApiVersion, specialty: &str) -> CodeableConcept<'_> {
         CODEBOOK.specialty.display(specialty),
     );
     let mut coding = Vec::with_capacity(2);
-    if version == ApiVersion::V2
-        && let Some((taxonomy, display)) = CODEBOOK.taxonomy(specialty)
-    {
-        coding.push(Coding::new(NUCC_TAXONOMY, taxonomy, Some(display)));
+    if version == ApiVersion::V2 {
+        coding.extend(nucc_taxonomy(specialty));
     }
     coding.push(cms);
     CodeableConcept { coding, text: None }
