@@ -382,6 +382,10 @@ pub struct ClaimLine {
     pub provider_specialty_cd: Option<String>,
     pub diagnosis_cd: Option<String>,
     pub ndc_cd: Option<String>,
+    /// How much of the drug an institutional drug line gave (REV_CNTR_NDC_QTY and its
+    /// unit, REV_CNTR_NDC_QTY_QLFR_CD); none on lines without an NDC and on carrier and
+    /// DME lines, whose units count the HCPCS code's dose.
+    pub ndc_quantity: Option<NdcQuantity>,
     pub units: i32,
     pub submitted_cents: i64,
     pub allowed_cents: i64,
@@ -474,6 +478,55 @@ impl HctHgbTest {
             "R2" => Some(HctHgbTest::Hematocrit),
             _ => None,
         }
+    }
+}
+
+/// The quantity of the drug product (its NDC) an institutional line gave, in the unit
+/// hospitals report it in: e.g. two vials (`2 UN`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NdcQuantity {
+    pub quantity: i32,
+    pub unit: NdcUnit,
+}
+
+/// REV_CNTR_NDC_QTY_QLFR_CD: the unit of an NDC quantity (the NCPDP unit of measure
+/// codes hospitals report on the UB-04).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NdcUnit {
+    /// `F2`.
+    InternationalUnit,
+    /// `GR`.
+    Gram,
+    /// `ME`: not in the CCW codebook's list, but hospitals report it and BFD renders it.
+    Milligram,
+    /// `ML`.
+    Milliliter,
+    /// `UN`: a unit of the product, e.g. a vial or a syringe.
+    Unit,
+}
+
+impl NdcUnit {
+    /// The two-character code.
+    pub fn code(self) -> &'static str {
+        match self {
+            NdcUnit::InternationalUnit => "F2",
+            NdcUnit::Gram => "GR",
+            NdcUnit::Milligram => "ME",
+            NdcUnit::Milliliter => "ML",
+            NdcUnit::Unit => "UN",
+        }
+    }
+
+    /// The unit of code `code`.
+    pub fn from_code(code: &str) -> Option<NdcUnit> {
+        Some(match code {
+            "F2" => NdcUnit::InternationalUnit,
+            "GR" => NdcUnit::Gram,
+            "ME" => NdcUnit::Milligram,
+            "ML" => NdcUnit::Milliliter,
+            "UN" => NdcUnit::Unit,
+            _ => return None,
+        })
     }
 }
 

@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use bcda_model::ApiVersion;
 use bcda_model::claims::{
     Beneficiary, Claim, ClaimLine, ClaimType, DrgPayment, EnrollmentMonth, EnrollmentYear,
-    FacilityDetails, HctHgbResult, HctHgbTest, HomeHealthDetails, PartBLine, PartBLineKind,
-    PdeEvent, RevenueAdjudication, StayDetails,
+    FacilityDetails, HctHgbResult, HctHgbTest, HomeHealthDetails, NdcQuantity, NdcUnit, PartBLine,
+    PartBLineKind, PdeEvent, RevenueAdjudication, StayDetails,
 };
 use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
 use time::macros::{date, datetime};
@@ -131,6 +131,7 @@ fn line(
         provider_specialty_cd: Some("11".into()),
         diagnosis_cd: Some("E119".into()),
         ndc_cd: None,
+        ndc_quantity: None,
         units: 1,
         submitted_cents: submitted,
         allowed_cents: allowed,
@@ -303,6 +304,7 @@ fn institutional_claim(kind: ClaimType) -> Claim {
         provider_specialty_cd: None,
         diagnosis_cd: None,
         ndc_cd: None,
+        ndc_quantity: None,
         units: 4,
         submitted_cents: 1_400_000,
         allowed_cents: 900_000,
@@ -317,6 +319,31 @@ fn institutional_claim(kind: ClaimType) -> Claim {
             ansi_codes: vec!["CO45".into(), "PR1".into()],
         }),
     }];
+    if kind == ClaimType::Outpatient {
+        // A packaged drug, billed with the NDC of the vial given.
+        let first = claim.lines[0].clone();
+        claim.lines.push(ClaimLine {
+            line_num: 2,
+            hcpcs_cd: Some("J2405".into()),
+            revenue_center_cd: Some("0636".into()),
+            ndc_cd: Some("00641608025".into()),
+            ndc_quantity: Some(NdcQuantity {
+                quantity: 1,
+                unit: NdcUnit::Unit,
+            }),
+            units: 4,
+            submitted_cents: 2_500,
+            allowed_cents: 0,
+            paid_cents: 0,
+            deductible_cents: 0,
+            revenue: Some(RevenueAdjudication {
+                status_indicator_cd: Some("N".into()),
+                deductible_coinsurance_cd: None,
+                ansi_codes: vec!["CO97".into()],
+            }),
+            ..first
+        });
+    }
     claim
 }
 

@@ -45,6 +45,16 @@ pub struct OutpatientService {
     /// How the OPPS pays it (REV_CNTR_STUS_IND_CD), e.g. `V` a visit, `N` packaged into
     /// the payment for the visit's other services.
     pub status_indicator: &'static str,
+    /// The product a drug code's line gives, none for other services.
+    pub drug: Option<DrugProduct>,
+}
+
+/// A drug product billed under a HCPCS drug code: its NDC and how many of the code's
+/// units one package (a vial, a syringe, a bag) holds.
+#[derive(Debug, Clone, Copy)]
+pub struct DrugProduct {
+    pub ndc: &'static str,
+    pub package_units: i32,
 }
 
 impl OutpatientService {
@@ -144,6 +154,10 @@ pub static CODES: LazyLock<Codes> = LazyLock::new(|| {
                     revenue_center: r[1],
                     charge_cents: cents(r[3]),
                     status_indicator: r[5],
+                    drug: optional(r[6]).map(|ndc| DrugProduct {
+                        ndc,
+                        package_units: r[7].parse().unwrap_or(1),
+                    }),
                 };
                 (service, weight(r[4]))
             },

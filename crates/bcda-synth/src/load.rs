@@ -766,7 +766,8 @@ const LINES: Table = Table {
            prtcptng_ind_cd, prvdr_state_cd, prvdr_type_cd, rdcd_pmt_phys_astn_cd, prvdr_zip, \
            prcng_lclty_cd, clia_lab_num, suplrnum, supplr_type_cd, prcng_state_cd, scrn_svgs_cents, \
            prchs_price_cents, prmry_alowd_cents, hct_hgb_type_cd, hct_hgb_result_tenths, \
-           status_indicator_cd, deductible_coinsurance_cd, ansi_1st_cd, ansi_2nd_cd) \
+           status_indicator_cd, deductible_coinsurance_cd, ansi_1st_cd, ansi_2nd_cd, \
+           ndc_qty, ndc_qty_qlfr_cd) \
            FROM STDIN (FORMAT binary)",
     types: &[
         Type::INT8,
@@ -819,6 +820,9 @@ const LINES: Table = Table {
         Type::BPCHAR,
         Type::TEXT,
         Type::TEXT,
+        // How much of its drug an institutional line gave.
+        Type::INT4,
+        Type::BPCHAR,
     ],
 };
 
@@ -854,6 +858,8 @@ fn write_line<'w>(entry: &'w (&Claim, &bcda_model::claims::ClaimLine), row: &mut
     ));
     row.push(Box::new(revenue.and_then(|r| r.ansi_codes.first())));
     row.push(Box::new(revenue.and_then(|r| r.ansi_codes.get(1))));
+    row.push(Box::new(l.ndc_quantity.map(|given| given.quantity)));
+    row.push(Box::new(l.ndc_quantity.map(|given| given.unit.code())));
 }
 
 /// The carrier and DME line columns: NULL where the line is not of that kind.

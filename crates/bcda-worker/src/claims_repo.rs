@@ -6,8 +6,8 @@
 
 use bcda_model::claims::{
     Beneficiary, Claim, ClaimLine, DrgPayment, EnrollmentMonth, EnrollmentYear, FacilityDetails,
-    HctHgbResult, HctHgbTest, HomeHealthDetails, PartBLine, PartBLineKind, PdeEvent,
-    RevenueAdjudication, StayDetails, medicare_status_code, nch_clm_type_code,
+    HctHgbResult, HctHgbTest, HomeHealthDetails, NdcQuantity, NdcUnit, PartBLine, PartBLineKind,
+    PdeEvent, RevenueAdjudication, StayDetails, medicare_status_code, nch_clm_type_code,
 };
 use bcda_model::export::BeneficiaryRange;
 use time::{Date, OffsetDateTime};
@@ -228,7 +228,7 @@ macro_rules! line_columns {
          prcng_lclty_cd, clia_lab_num, suplrnum, supplr_type_cd, prcng_state_cd, \
          scrn_svgs_cents, prchs_price_cents, prmry_alowd_cents, hct_hgb_type_cd, \
          hct_hgb_result_tenths, status_indicator_cd, deductible_coinsurance_cd, ansi_1st_cd, \
-         ansi_2nd_cd"
+         ansi_2nd_cd, ndc_qty, ndc_qty_qlfr_cd"
     };
 }
 
@@ -507,6 +507,7 @@ fn claim_line(row: &Row) -> Result<ClaimLine, KeyError> {
         provider_specialty_cd: row.get(10),
         diagnosis_cd: row.get(11),
         ndc_cd: row.get(12),
+        ndc_quantity: ndc_quantity(row)?,
         units: row.get(13),
         submitted_cents: row.get(14),
         allowed_cents: row.get(15),
@@ -517,6 +518,17 @@ fn claim_line(row: &Row) -> Result<ClaimLine, KeyError> {
         part_b: part_b_line(row)?,
         revenue: revenue_adjudication(row)?,
     })
+}
+
+/// How much of its drug an institutional line gave (columns 45 and 46), if it names one.
+fn ndc_quantity(row: &Row) -> Result<Option<NdcQuantity>, KeyError> {
+    let Some(quantity) = row.get::<_, Option<i32>>(45) else {
+        return Ok(None);
+    };
+    let code: &str = row.get(46);
+    let unit = NdcUnit::from_code(code)
+        .ok_or_else(|| KeyError::data(format!("unknown NDC quantity unit {code:?}")))?;
+    Ok(Some(NdcQuantity { quantity, unit }))
 }
 
 /// How a revenue-center line was adjudicated (columns 41-44): every line the generator

@@ -2,8 +2,8 @@
 //! follow-on SNF stays, outpatient visits, home health periods and hospice months.
 
 use bcda_model::claims::{
-    Claim, ClaimLine, ClaimType, DrgPayment, FacilityDetails, HomeHealthDetails,
-    RevenueAdjudication, StayDetails,
+    Claim, ClaimLine, ClaimType, DrgPayment, FacilityDetails, HomeHealthDetails, NdcQuantity,
+    NdcUnit, RevenueAdjudication, StayDetails,
 };
 use time::{Date, Duration};
 
@@ -192,6 +192,7 @@ fn revenue_line(
         provider_specialty_cd: None,
         diagnosis_cd: None,
         ndc_cd: None,
+        ndc_quantity: None,
         units,
         submitted_cents: charge,
         allowed_cents: paid,
@@ -659,16 +660,26 @@ pub(super) fn outpatient(ctx: &mut Context<'_>, rng: &mut Rng) {
             let allowed = charge * (25 + rng.below(15) as i64) / 100;
             let allowed = if service.packaged() { 0 } else { allowed };
             let (deductible, coinsurance, paid) = ctx.part_b_share(day.year(), allowed);
+            // A drug line gives one package of its product: the code's units are the
+            // package's, and the line names the product.
+            let units = service.drug.map_or(1, |drug| drug.package_units);
             let mut line = revenue_line(
                 line_num,
                 day,
                 day,
                 service.revenue_center,
                 Some(service.code),
-                1,
+                units,
                 charge,
                 paid,
             );
+            if let Some(drug) = service.drug {
+                line.ndc_cd = Some(drug.ndc.to_owned());
+                line.ndc_quantity = Some(NdcQuantity {
+                    quantity: 1,
+                    unit: NdcUnit::Unit,
+                });
+            }
             line.allowed_cents = allowed;
             line.deductible_cents = deductible;
             line.coinsurance_cents = coinsurance;

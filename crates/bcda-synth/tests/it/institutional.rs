@@ -1,7 +1,8 @@
 //! Institutional claims say one consistent thing: a stay's payment includes every part
 //! it reports, a hospital is paid alike on every stay, a SNF stay's qualifying stay is
 //! a hospital stay of the same beneficiary, a home health period's LUPA follows from its
-//! visits, and an outpatient line's status, adjustments, modifiers and procedures agree.
+//! visits, and an outpatient line's status, adjustments, modifiers, procedures and drug
+//! agree.
 
 use std::collections::BTreeMap;
 
@@ -32,7 +33,7 @@ fn institutional_claims_agree_with_themselves() {
     let records = records();
     let mut per_diem_by_hospital = BTreeMap::new();
     let (mut stays, mut qualified, mut lupas, mut surgeries, mut packaged) = (0, 0, 0, 0, 0);
-    let mut cost_avoided = 0;
+    let (mut cost_avoided, mut drugs) = (0, 0);
     for record in &records {
         for claim in record
             .claims
@@ -130,6 +131,12 @@ fn institutional_claims_agree_with_themselves() {
                     assert_eq!((line.allowed_cents, line.paid_cents), (0, 0));
                     assert_eq!(revenue.ansi_codes.first().map(String::as_str), Some("CO97"));
                 }
+                // A drug's line (revenue centre 0636, drugs requiring detailed coding)
+                // names the product given and how much of it; no other line does.
+                let drug_line = line.revenue_center_cd.as_deref() == Some("0636");
+                assert_eq!(line.ndc_cd.is_some(), drug_line, "{line:?}");
+                assert_eq!(line.ndc_quantity.is_some(), drug_line, "{line:?}");
+                drugs += usize::from(drug_line);
                 if line.hcpcs_cd.as_deref() == Some("66984") {
                     surgeries += 1;
                     let lens = if line.modifiers.iter().any(|m| m == "LT") {
@@ -147,5 +154,5 @@ fn institutional_claims_agree_with_themselves() {
     }
     // Every rule above was exercised.
     assert!(stays > 100 && qualified > 5 && lupas > 0 && surgeries > 0 && packaged > 10);
-    assert!(cost_avoided > 5);
+    assert!(cost_avoided > 5 && drugs > 10);
 }

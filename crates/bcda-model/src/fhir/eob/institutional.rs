@@ -7,9 +7,9 @@ use std::borrow::Cow;
 use super::{
     Adjudication, BB_INFORMATION, BenefitBalance, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE,
     C4BB_IDENTIFIER_TYPE, CareTeam, Contained, Count, ExplanationOfBenefit, Facility, Financial,
-    HCPCS, HL7_ADJUDICATION, Hospitalization, Item, Organization, Procedure, ProductOrService,
+    HCPCS, HL7_ADJUDICATION, Hospitalization, Item, NDC, Organization, Procedure, ProductOrService,
     ProfileMeta, Provider, ProviderReference, Quantity, Reference, Revenue, StateAddress,
-    SupportingInfo, US_NPI, adjudication, bb_var, diagnoses, external_causes, modifiers,
+    SupportingInfo, UCUM, US_NPI, adjudication, bb_var, diagnoses, external_causes, modifiers,
     npi_provider, nucc_taxonomy, reason,
 };
 use crate::ApiVersion;
@@ -862,14 +862,45 @@ fn item<'a>(
         )],
         None => Vec::new(),
     };
-    let extension = if v2 {
-        vec![Extension::Quantity {
+    // A drug line names the product given (its NDC) and how much of it: STU3 in
+    // extensions of the line and its service, R4 as BFD gives them, the product in an
+    // extension of productOrService, the amount as the line's quantity (its HCPCS units
+    // in an extension) and the amount's unit as a modifier.
+    let drug = line.ndc_cd.as_deref().zip(line.ndc_quantity);
+    let mut extension = Vec::new();
+    if v2 {
+        extension.push(Extension::Quantity {
             url: bb_var!("rev_cntr_unit_cnt"),
             value: i64::from(line.units),
-        }]
-    } else {
-        Vec::new()
-    };
+        });
+    } else if let Some((_, given)) = drug {
+        extension.push(Extension::CodedQuantity {
+            url: bb_var!("rev_cntr_ndc_qty"),
+            value: i64::from(given.quantity),
+            unit: None,
+            system: UCUM,
+            code: given.unit.code(),
+        });
+    }
+    let product = drug.map(|(ndc, _)| {
+        let system = if v2 {
+            NDC
+        } else {
+            bb_var!("rev_cntr_ide_ndc_upc_num")
+        };
+        Extension::Coding {
+            url: system,
+            coding: Coding::new(system, ndc, None),
+        }
+    });
+    let mut modifier = modifiers(line, None);
+    if v2 && let Some((_, given)) = drug {
+        modifier.push(CodeableConcept::of(Coding::new(
+            UCUM,
+            given.unit.code(),
+            None,
+        )));
+    }
     Item {
         extension,
         sequence: line.line_num,
@@ -880,22 +911,25 @@ fn item<'a>(
         information_sequence: None,
         category: None,
         revenue,
-        service: (!v2 && !hcpcs.is_empty()).then(|| CodeableConcept {
+        service: (!v2 && !hcpcs.is_empty()).then(|| ProductOrService {
+            extension: product.clone().into_iter().collect(),
             coding: hcpcs.clone(),
-            text: None,
         }),
-        product_or_service: v2.then_some(ProductOrService {
-            extension: Vec::new(),
+        product_or_service: v2.then(|| ProductOrService {
+            extension: product.into_iter().collect(),
             coding: hcpcs,
         }),
-        modifier: modifiers(line, None),
+        modifier,
         serviced_date: (!stay).then_some(FhirDate(line.from_date)),
         serviced_period: None,
         location_codeable_concept: None,
         location_address: state.map(|state| StateAddress { state }),
         quantity: Quantity {
             extension: Vec::new(),
-            value: line.units,
+            value: match drug {
+                Some((_, given)) if v2 => given.quantity,
+                _ => line.units,
+            },
         },
         adjudication: line_adjudications(version, kind, line),
         detail: None,

@@ -33,6 +33,10 @@ pub(crate) use bb_var;
 
 const US_NPI: &str = "http://hl7.org/fhir/sid/us-npi";
 const HCPCS: &str = "https://bluebutton.cms.gov/resources/codesystem/hcpcs";
+/// National Drug Codes, as FHIR names them.
+const NDC: &str = "http://hl7.org/fhir/sid/ndc";
+/// UCUM, the system BFD names the NDC quantity's unit in (it holds the NCPDP code).
+const UCUM: &str = "http://unitsofmeasure.org";
 const BB_ADJUDICATION: &str = "https://bluebutton.cms.gov/resources/codesystem/adjudication";
 const BB_INFORMATION: &str = "https://bluebutton.cms.gov/resources/codesystem/information";
 const C4BB_ADJUDICATION: &str = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudication";
@@ -310,7 +314,7 @@ impl Count {
         Count {
             value,
             unit: Some("pint"),
-            system: Some("http://unitsofmeasure.org"),
+            system: Some(UCUM),
             code: Some("[pt_us]"),
         }
     }
@@ -404,7 +408,7 @@ struct Item<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     revenue: Option<Revenue<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    service: Option<CodeableConcept<'a>>,
+    service: Option<ProductOrService<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     product_or_service: Option<ProductOrService<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -445,11 +449,22 @@ struct StateAddress {
     state: &'static str,
 }
 
+/// What a line gave: its HCPCS code (or NDC), with the drug's NDC as an extension where
+/// BFD puts it there; STU3 `service` and R4 `productOrService`.
 #[derive(Debug, Serialize)]
 struct ProductOrService<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     extension: Vec<Extension<'a>>,
     coding: Vec<Coding<'a>>,
+}
+
+impl<'a> ProductOrService<'a> {
+    fn of(coding: Coding<'a>) -> ProductOrService<'a> {
+        ProductOrService {
+            extension: Vec::new(),
+            coding: vec![coding],
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use super::{
     Adjudication, BB_INFORMATION, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE, C4BB_IDENTIFIER_TYPE,
     CareTeam, Common, Detail, ExplanationOfBenefit, Facility, HL7_ADJUDICATION, Insurance, Item,
-    ProductOrService, Provider, ProviderReference, Quantity, US_NPI, adjudication, bb_var,
+    NDC, ProductOrService, Provider, ProviderReference, Quantity, US_NPI, adjudication, bb_var,
     claim_identifier, npi_provider, nucc_taxonomy,
 };
 use crate::ApiVersion;
@@ -18,7 +18,6 @@ use crate::fhir::displays;
 
 const PROFILE: &str =
     "http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Pharmacy";
-const NDC: &str = "http://hl7.org/fhir/sid/ndc";
 const C4BB_SUPPORTING_INFO: &str =
     "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBSupportingInfoType";
 
@@ -131,11 +130,8 @@ pub(super) fn build(
         information_sequence: None,
         category: None,
         revenue: None,
-        service: (!v2).then(|| CodeableConcept::of(Coding::new(NDC, &event.ndc_cd, None))),
-        product_or_service: v2.then(|| ProductOrService {
-            extension: Vec::new(),
-            coding: vec![Coding::new(NDC, &event.ndc_cd, None)],
-        }),
+        service: (!v2).then(|| ProductOrService::of(Coding::new(NDC, &event.ndc_cd, None))),
+        product_or_service: v2.then(|| ProductOrService::of(Coding::new(NDC, &event.ndc_cd, None))),
         modifier: Vec::new(),
         serviced_date: Some(FhirDate(event.service_date)),
         serviced_period: None,

@@ -6,17 +6,15 @@ use std::borrow::Cow;
 use super::{
     Adjudication, BB_INFORMATION, BenefitBalance, C4BB_ADJUDICATION, C4BB_CARE_TEAM_ROLE, CareTeam,
     Contained, Decimal, ExplanationOfBenefit, Financial, HCPCS, HL7_ADJUDICATION, Item, Location,
-    NpiIdentifier, Observation, ProductOrService, Provider, ProviderReference, Quantity, Reference,
-    Referral, ReferralRequest, ReferralRequester, SupportingInfo, US_NPI, adjudication, bb_var,
-    diagnoses, line_period, modifiers, npi_provider, nucc_taxonomy, reason,
+    NDC, NpiIdentifier, Observation, ProductOrService, Provider, ProviderReference, Quantity,
+    Reference, Referral, ReferralRequest, ReferralRequester, SupportingInfo, US_NPI, adjudication,
+    bb_var, diagnoses, line_period, modifiers, npi_provider, nucc_taxonomy, reason,
 };
 use crate::ApiVersion;
 use crate::claims::{Claim, ClaimLine, ClaimType, PartBLineKind};
 use crate::code_table::CodeTable;
 use crate::fhir::codebook::CODEBOOK;
 use crate::fhir::datatypes::{CodeableConcept, Coding, Extension, Identifier, Money, char_code};
-
-const NDC: &str = "http://hl7.org/fhir/sid/ndc";
 
 const PROFILE: &str = "http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Professional-NonClinician";
 
@@ -481,12 +479,12 @@ fn item<'a>(
             ))
         }),
         revenue: None,
-        service: (!v2).then(|| CodeableConcept {
+        service: (!v2).then(|| ProductOrService {
+            extension: Vec::new(),
             coding: hcpcs
                 .iter()
                 .map(|coding| coding.clone().in_version(hcpcs_version))
                 .collect(),
-            text: None,
         }),
         product_or_service: v2.then(|| ProductOrService {
             extension: ndc().into_iter().collect(),
