@@ -210,6 +210,10 @@ pub struct Claim {
     pub from_date: Date,
     pub thru_date: Date,
     pub control_num: String,
+    /// FI_ORIG_CLM_CNTL_NUM: on a claim that replaced an earlier one for the same
+    /// services (type of bill frequency `7`), the earlier claim's control number; none
+    /// on an original claim.
+    pub original_control_num: Option<String>,
     pub contractor_num: String,
     pub billing_npi: Option<String>,
     pub attending_npi: Option<String>,

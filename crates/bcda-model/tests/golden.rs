@@ -172,6 +172,7 @@ fn professional_claim(kind: ClaimType) -> Claim {
         from_date: date!(2026 - 03 - 02),
         thru_date: date!(2026 - 03 - 02),
         control_num: "00012345678901".into(),
+        original_control_num: None,
         contractor_num: "01112".into(),
         billing_npi: Some("1497758544".into()),
         attending_npi: None,
@@ -218,11 +219,13 @@ fn institutional_claim(kind: ClaimType) -> Claim {
     let (nch, bill) = match kind {
         ClaimType::Inpatient => ("60", ['1', '1', '1']),
         ClaimType::Snf => ("20", ['2', '1', '2']),
-        ClaimType::Outpatient => ("40", ['1', '3', '1']),
+        // The outpatient claim replaced an earlier one.
+        ClaimType::Outpatient => ("40", ['1', '3', '7']),
         ClaimType::Hha => ("10", ['3', '2', '9']),
         _ => ("50", ['8', '1', '1']),
     };
     claim.nch_clm_type_cd = nch;
+    claim.original_control_num = (kind == ClaimType::Outpatient).then(|| "00012345678900".into());
     claim.referring_npi = None;
     claim.clinical_trial_num = None;
     claim.contractor_num = "01111".into();

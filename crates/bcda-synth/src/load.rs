@@ -558,7 +558,7 @@ const CLAIMS: Table = Table {
            capital_dsh_cents, capital_outlier_cents, capital_exception_cents, capital_hold_harmless_cents, \
            drg_outlier_cents, pass_thru_per_diem_cents, operating_ime_cents, operating_dsh_cents, \
            uncompensated_care_cents, hha_lupa_cd, hha_referral_cd, hha_visit_count, hospice_period_count, \
-           external_cause_codes, external_cause_poa, non_payment_reason_cd) \
+           external_cause_codes, external_cause_poa, non_payment_reason_cd, original_control_num) \
            FROM STDIN (FORMAT binary)",
     types: &[
         Type::INT8,
@@ -640,6 +640,8 @@ const CLAIMS: Table = Table {
         Type::TEXT_ARRAY,
         Type::TEXT,
         Type::TEXT,
+        // The claim a replacement replaced.
+        Type::TEXT,
     ],
 };
 
@@ -711,6 +713,7 @@ fn write_claim<'w>(c: &'w Claim, row: &mut Row<'w>) {
         causes.iter().map(|(_, poa)| *poa).collect::<String>()
     })));
     row.push(Box::new(&c.non_payment_reason_cd));
+    row.push(Box::new(&c.original_control_num));
 }
 
 /// The institutional claim columns: NULL where the claim has no such variable.

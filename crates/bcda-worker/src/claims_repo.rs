@@ -260,7 +260,8 @@ pub async fn claims(
                     capital_hold_harmless_cents, drg_outlier_cents, pass_thru_per_diem_cents, \
                     operating_ime_cents, operating_dsh_cents, uncompensated_care_cents, \
                     hha_lupa_cd, hha_referral_cd, hha_visit_count, hospice_period_count, \
-                    external_cause_codes, external_cause_poa, non_payment_reason_cd \
+                    external_cause_codes, external_cause_poa, non_payment_reason_cd, \
+                    original_control_num \
              FROM claims WHERE beneficiary_id = ANY($1) \
                AND ($2::timestamptz IS NULL OR last_updated > $2 OR beneficiary_id = ANY($4)) \
                AND last_updated <= $3 \
@@ -378,6 +379,7 @@ fn claim(row: &Row) -> Result<Claim, KeyError> {
         from_date: row.get(5),
         thru_date: row.get(6),
         control_num: row.get(7),
+        original_control_num: row.get(74),
         contractor_num: row.get(8),
         billing_npi: row.get(9),
         attending_npi: row.get(10),

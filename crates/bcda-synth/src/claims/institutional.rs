@@ -7,7 +7,7 @@ use bcda_model::claims::{
 };
 use time::{Date, Duration};
 
-use super::{Context, around, stable_digits, total_from_lines};
+use super::{Context, around, control_number, stable_digits, total_from_lines};
 use crate::codes::{CODES, Drg};
 use crate::providers::Facility;
 use crate::rates::RATES;
@@ -44,7 +44,25 @@ fn facility_claim(
     claim.srvc_clsfctn_cd = Some(bill_type[1]);
     claim.freq_cd = Some(bill_type[2]);
     claim.facility = Some(FacilityDetails::default());
+    replace_some(&mut claim);
     claim
+}
+
+/// The share of institutional claims that replaced an earlier claim for the same
+/// services, e.g. to correct a code or a charge: our assumption, as no rate is
+/// published.
+const REPLACEMENT_SHARE: f64 = 0.05;
+
+/// Makes `claim` a replacement (type of bill frequency `7`) of an earlier claim, with
+/// that claim's control number, for [`REPLACEMENT_SHARE`] of claims. Which claims follows
+/// from the control number, on a stream of its own, so nothing else drawn changes.
+fn replace_some(claim: &mut Claim) {
+    const REPLACEMENT_STREAM: u64 = 0x7E91_ACED;
+    let mut rng = Rng::new(stable_digits(&claim.control_num), REPLACEMENT_STREAM);
+    if rng.chance(REPLACEMENT_SHARE) {
+        claim.freq_cd = Some('7');
+        claim.original_control_num = Some(control_number(&mut rng));
+    }
 }
 
 /// Draws for the claim details added after the data set's shape was fixed: they follow

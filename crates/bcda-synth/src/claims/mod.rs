@@ -256,6 +256,7 @@ impl Context<'_> {
             from_date: from,
             thru_date: thru,
             control_num,
+            original_control_num: None,
             contractor_num: contractor.to_owned(),
             billing_npi: None,
             attending_npi: None,

@@ -237,6 +237,20 @@ fn allow_list() -> BTreeMap<Difference, String> {
     allowed
 }
 
+/// Writes the sample compared, one NDJSON file per kind and version, into the directory
+/// `BLUEBUTTON_SAMPLE_DIR` names, if set: for a closer look at a difference or a size.
+fn dump_sample(version: ApiVersion, rendered: &BTreeMap<&'static str, Vec<Value>>) {
+    let Some(dir) = std::env::var_os("BLUEBUTTON_SAMPLE_DIR").map(PathBuf::from) else {
+        return;
+    };
+    std::fs::create_dir_all(&dir).unwrap();
+    for (kind, resources) in rendered {
+        let lines: Vec<String> = resources.iter().map(Value::to_string).collect();
+        let path = dir.join(format!("{}-{kind}.ndjson", version.as_str()));
+        std::fs::write(path, lines.join("\n") + "\n").unwrap();
+    }
+}
+
 /// The median compact JSON size of `resources`, in bytes.
 fn median_size(resources: &[Value]) -> usize {
     let mut sizes: Vec<usize> = resources
@@ -254,6 +268,7 @@ fn our_resources_have_bfds_shape_but_for_the_allow_listed_differences() {
     let mut sizes = String::from("kind | version | lines | ours (median) | BFD | ratio\n");
     for version in [ApiVersion::V1, ApiVersion::V2] {
         let rendered = ours(version);
+        dump_sample(version, &rendered);
         for (kind, file) in KINDS {
             // Claims are compared with ours of as many lines as BFD's (its fixtures have
             // one or two; ours as many as the claim has services).

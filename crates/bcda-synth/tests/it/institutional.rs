@@ -1,8 +1,8 @@
 //! Institutional claims say one consistent thing: a stay's payment includes every part
 //! it reports, a hospital is paid alike on every stay, a SNF stay's qualifying stay is
 //! a hospital stay of the same beneficiary, a home health period's LUPA follows from its
-//! visits, and an outpatient line's status, adjustments, modifiers, procedures and drug
-//! agree.
+//! visits, an outpatient line's status, adjustments, modifiers, procedures and drug
+//! agree, and a replacement claim names the claim it replaced.
 
 use std::collections::BTreeMap;
 
@@ -33,7 +33,7 @@ fn institutional_claims_agree_with_themselves() {
     let records = records();
     let mut per_diem_by_hospital = BTreeMap::new();
     let (mut stays, mut qualified, mut lupas, mut surgeries, mut packaged) = (0, 0, 0, 0, 0);
-    let (mut cost_avoided, mut drugs) = (0, 0);
+    let (mut cost_avoided, mut drugs, mut replacements, mut institutional) = (0, 0, 0, 0);
     for record in &records {
         for claim in record
             .claims
@@ -44,6 +44,19 @@ fn institutional_claims_agree_with_themselves() {
             let unpaid = claim.paid_cents == 0 && claim.primary_payer_cents > 0;
             assert_eq!(claim.non_payment_reason_cd.is_some(), unpaid, "{claim:?}");
             cost_avoided += usize::from(unpaid);
+            // A replacement names the claim it replaced; an original names none.
+            let replacement = claim.freq_cd == Some('7');
+            assert_eq!(
+                claim.original_control_num.is_some(),
+                replacement,
+                "{claim:?}"
+            );
+            assert_ne!(
+                claim.original_control_num.as_ref(),
+                Some(&claim.control_num)
+            );
+            replacements += usize::from(replacement);
+            institutional += 1;
         }
         for stay in of_kind(record, ClaimType::Inpatient) {
             stays += 1;
@@ -155,4 +168,10 @@ fn institutional_claims_agree_with_themselves() {
     // Every rule above was exercised.
     assert!(stays > 100 && qualified > 5 && lupas > 0 && surgeries > 0 && packaged > 10);
     assert!(cost_avoided > 5 && drugs > 10);
+    // About one institutional claim in twenty replaced an earlier one.
+    let share = replacements as f64 / institutional as f64;
+    assert!(
+        (0.03..0.07).contains(&share),
+        "{replacements} of {institutional}"
+    );
 }

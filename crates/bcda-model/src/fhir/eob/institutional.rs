@@ -280,7 +280,8 @@ fn extensions(version: ApiVersion, claim: &Claim) -> Vec<Extension<'_>> {
                 Some(PART_A_RECORD),
             ));
             if stay.is_some() {
-                // Every synthetic claim is an original bill.
+                // A final-action claim, a replacement too, is a debit: the credit that
+                // took back the claim it replaced is not final action.
                 extension.push(Extension::variable(
                     "fi_clm_actn_cd",
                     "1",
@@ -373,6 +374,12 @@ fn extensions(version: ApiVersion, claim: &Claim) -> Vec<Extension<'_>> {
                 value: &claim.contractor_num,
             });
             extension.push(control);
+            if let Some(original) = &claim.original_control_num {
+                extension.push(Extension::VariableIdentifier {
+                    name: "fi_orig_clm_cntl_num",
+                    value: original,
+                });
+            }
         }
     }
     extension
@@ -1327,9 +1334,9 @@ fn utilization(days: i16) -> Financial<'static> {
 /// The type of bill (`111`): facility type, service classification, frequency; the
 /// bill types Medicare fee-for-service claims use.
 fn bill_type(fac: char, service: char, freq: char) -> Option<&'static str> {
-    const BILL_TYPES: [&str; 16] = [
-        "111", "112", "113", "114", "117", "131", "137", "211", "212", "213", "214", "321", "329",
-        "811", "812", "813",
+    const BILL_TYPES: [&str; 19] = [
+        "111", "112", "113", "114", "117", "131", "137", "211", "212", "213", "214", "217", "321",
+        "327", "329", "811", "812", "813", "817",
     ];
     let code = [fac, service, freq].map(|c| c as u8);
     BILL_TYPES
