@@ -58,11 +58,15 @@ pub fn generate(
         professional::dme(&mut ctx, rng);
     }
     pde::events(&mut ctx, rng);
-    // Nothing happens after death.
+    // Nothing happens after death: a claim whose services would reach past it (a home
+    // health period, a stay that began before a death elsewhere) was never billed. Nor
+    // was a stay still going on at the as-of date: a claim exists once it is processed,
+    // after its services end.
     if let Some(death) = ctx.profile.beneficiary.death_date {
-        ctx.claims.retain(|c| c.from_date <= death);
+        ctx.claims.retain(|c| c.thru_date <= death);
         ctx.events.retain(|e| e.service_date <= death);
     }
+    ctx.claims.retain(|c| c.thru_date < period.as_of);
     let mut set = ClaimSet {
         claims: ctx.claims,
         events: ctx.events,

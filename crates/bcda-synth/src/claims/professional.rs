@@ -195,9 +195,9 @@ pub(super) fn dme(ctx: &mut Context<'_>, rng: &mut Rng) {
     let prescriber = rng.pick(&ctx.network.clinicians).0.clone();
     for _ in 0..count {
         let Some(day) = ctx.ffs_day(rng) else { return };
-        // Rentals and supplies cover a month.
-        let thru = day + time::Duration::days(29);
-        let mut claim = ctx.claim(ClaimType::Dme, day, thru, rng);
+        // A rental month or a supply is billed on one date of service, the day it begins
+        // or the day of delivery, as the DME MACs ask: never one still to come.
+        let mut claim = ctx.claim(ClaimType::Dme, day, day, rng);
         claim.billing_npi = Some(supplier.clone());
         claim.referring_npi = Some(prescriber.clone());
         claim.diagnosis_codes = ctx.diagnoses(rng, None, 2);
@@ -223,7 +223,7 @@ pub(super) fn dme(ctx: &mut Context<'_>, rng: &mut Rng) {
             claim.lines.push(ClaimLine {
                 line_num,
                 from_date: day,
-                thru_date: thru,
+                thru_date: day,
                 hcpcs_cd: Some(item.code.to_owned()),
                 modifiers,
                 revenue_center_cd: None,

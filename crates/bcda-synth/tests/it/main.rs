@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its message
 
 mod bluebutton_shape;
+mod dates;
 mod fhir_validation;
 mod generate;
 mod institutional;
