@@ -17,6 +17,7 @@ pub mod providers;
 pub mod rates;
 pub mod rng;
 pub mod sandbox;
+pub mod utilization;
 
 use bcda_model::claims::{
     Attribution, Beneficiary, Claim, ClaimType, EnrollmentMonth, EnrollmentYear, PdeEvent,

@@ -12,11 +12,17 @@
 //! prescriptions per Part D enrollee, 2018); KFF (Part D 77%, disabled 18% of FFS, death
 //! rate 4.0%, female 54%); CMS MMCO data brief (19% dual, 2019).
 
+use bcda_model::claims::ClaimType;
+
 /// Mean claims per fee-for-service beneficiary-year, and how many lines a claim has.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ClaimRate {
     /// Claims per beneficiary-year of fee-for-service enrollment.
     pub per_year: f64,
+    /// The share of fee-for-service beneficiaries with any claim of the kind in a year,
+    /// where it is published: their claims then follow a hurdle on frailty
+    /// ([`crate::utilization`]), else a Poisson draw around the mean.
+    pub users: Option<f64>,
     /// Mean lines per claim (at least one).
     pub lines_per_claim: f64,
 }
@@ -28,15 +34,20 @@ pub struct Rates {
     /// Lines per claim are not published (up to 13 per claim): 2.3 is our estimate.
     pub carrier: ClaimRate,
     /// CMS: 100M DMEPOS claims for ~37M FFS beneficiaries (2013) = 2.7. Lines: estimate.
+    /// Users: 30%, our estimate (a quarter to a third of FFS beneficiaries use DME; no
+    /// national share was found), so about 9 claims per user (monthly rentals, supplies).
     pub dme: ClaimRate,
     /// CMS MACs: 5.4 institutional claims per FFS beneficiary, less inpatient, SNF, home
     /// health and hospice: about 4.3 outpatient claims. Revenue lines: estimate.
     pub outpatient: ClaimRate,
-    /// MedPAC: 10M admissions / 37.3M FFS beneficiaries = 0.27.
+    /// MedPAC: 10M admissions / 37.3M FFS beneficiaries = 0.27. Users: CMS Geographic
+    /// Variation PUF, 2019 national: 16.3% of FFS beneficiaries had a stay, 261.5 covered
+    /// stays per 1,000 (1.6 per user).
     pub inpatient: ClaimRate,
     /// MedPAC: 1.8M stays / ~34M = 0.053 stays; SNFs bill monthly, 1.6 claims per stay.
     pub snf: ClaimRate,
     /// MedPAC: 26 thirty-day periods per 100 FFS beneficiaries; one claim per period.
+    /// Users: MedPAC, 8.6% of FFS beneficiaries use home health (about 3 periods each).
     pub hha: ClaimRate,
     /// MedPAC: 1.6M users of ~62M = 26 per 1,000, about 4 monthly claims each.
     pub hospice: ClaimRate,
@@ -45,38 +56,62 @@ pub struct Rates {
     pub pde: ClaimRate,
 }
 
+impl Rates {
+    /// Each kind's rate.
+    pub fn each(&self) -> [(ClaimType, ClaimRate); 8] {
+        [
+            (ClaimType::Carrier, self.carrier),
+            (ClaimType::Dme, self.dme),
+            (ClaimType::Outpatient, self.outpatient),
+            (ClaimType::Inpatient, self.inpatient),
+            (ClaimType::Snf, self.snf),
+            (ClaimType::Hha, self.hha),
+            (ClaimType::Hospice, self.hospice),
+            (ClaimType::Pde, self.pde),
+        ]
+    }
+}
+
 /// What the generator aims for.
 pub const RATES: Rates = Rates {
     carrier: ClaimRate {
         per_year: 20.0,
+        users: None,
         lines_per_claim: 2.3,
     },
     dme: ClaimRate {
         per_year: 2.7,
+        users: Some(0.30),
         lines_per_claim: 1.6,
     },
     outpatient: ClaimRate {
         per_year: 4.3,
+        users: None,
         lines_per_claim: 6.0,
     },
     inpatient: ClaimRate {
         per_year: 0.27,
+        users: Some(0.163),
         lines_per_claim: 5.0,
     },
     snf: ClaimRate {
         per_year: 0.085,
+        users: None,
         lines_per_claim: 2.6,
     },
     hha: ClaimRate {
         per_year: 0.26,
+        users: Some(0.086),
         lines_per_claim: 2.9,
     },
     hospice: ClaimRate {
         per_year: 0.10,
+        users: None,
         lines_per_claim: 1.5,
     },
     pde: ClaimRate {
         per_year: 42.0,
+        users: None,
         lines_per_claim: 1.0,
     },
 };

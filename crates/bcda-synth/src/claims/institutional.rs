@@ -327,7 +327,7 @@ fn spread_payment(lines: &mut [ClaimLine], total: i64) {
 }
 
 pub(super) fn inpatient_and_snf(ctx: &mut Context<'_>, rng: &mut Rng) {
-    let stays = ctx.count(ClaimType::Inpatient, RATES.inpatient.per_year, rng);
+    let stays = ctx.claims_of(ClaimType::Inpatient, &RATES.inpatient, rng);
     // Most SNF stays follow a hospital stay; the rest (30%) start from home.
     let snf_direct = ctx.count(ClaimType::Snf, RATES.snf.per_year / 1.6 * 0.3, rng);
     for _ in 0..stays {
@@ -650,7 +650,7 @@ fn snf(ctx: &mut Context<'_>, admit: Date, qualifying_stay: Option<(Date, Date)>
 }
 
 pub(super) fn outpatient(ctx: &mut Context<'_>, rng: &mut Rng) {
-    let visits = ctx.count(ClaimType::Outpatient, RATES.outpatient.per_year, rng);
+    let visits = ctx.claims_of(ClaimType::Outpatient, &RATES.outpatient, rng);
     let hospital = rng.pick(&ctx.network.hospitals).clone();
     for _ in 0..visits {
         let Some(day) = ctx.ffs_day(rng) else { return };
@@ -723,7 +723,7 @@ pub(super) fn outpatient(ctx: &mut Context<'_>, rng: &mut Rng) {
 }
 
 pub(super) fn home_health(ctx: &mut Context<'_>, rng: &mut Rng) {
-    let periods = ctx.count(ClaimType::Hha, RATES.hha.per_year, rng);
+    let periods = ctx.claims_of(ClaimType::Hha, &RATES.hha, rng);
     let agency = rng.pick(&ctx.network.home_health).clone();
     for _ in 0..periods {
         let Some(from) = ctx.ffs_day(rng) else { return };

@@ -16,7 +16,9 @@ use crate::Period;
 use crate::ids;
 use crate::profile::{Profile, timestamp};
 use crate::providers::Network;
+use crate::rates::ClaimRate;
 use crate::rng::Rng;
+use crate::utilization::HURDLES;
 
 /// Everything generated for one beneficiary's claims.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -128,6 +130,23 @@ impl Context<'_> {
     pub fn count(&self, kind: ClaimType, per_year: f64, rng: &mut Rng) -> u32 {
         let drawn = rng.poisson(self.expected(per_year));
         if self.showcase == Some(kind) {
+            drawn.max(1)
+        } else {
+            drawn
+        }
+    }
+
+    /// How many claims (stays, periods) of `kind` at `rate`: a hurdle draw on the
+    /// beneficiary's frailty where the share of users is published ([`HURDLES`]), so
+    /// that users and intensity separate and the frail use the most; otherwise as
+    /// [`Context::count`].
+    pub fn claims_of(&self, kind: ClaimType, rate: &ClaimRate, rng: &mut Rng) -> u32 {
+        let Some(hurdle) = HURDLES.get(&kind) else {
+            return self.count(kind, rate.per_year, rng);
+        };
+        let years = self.ffs_months.len() as f64 / 12.0;
+        let drawn = hurdle.draw(self.profile.frailty, years, rng);
+        if self.showcases(kind) {
             drawn.max(1)
         } else {
             drawn

@@ -17,7 +17,7 @@ const MODIFIERS: [&str; 8] = ["25", "59", "GP", "26", "TC", "RT", "LT", "95"];
 const PRIMARY_CARE: [&str; 4] = ["01", "08", "11", "38"];
 
 pub(super) fn carrier(ctx: &mut Context<'_>, rng: &mut Rng) {
-    let count = ctx.count(ClaimType::Carrier, RATES.carrier.per_year, rng);
+    let count = ctx.claims_of(ClaimType::Carrier, &RATES.carrier, rng);
     // Each person sees a few clinicians again and again.
     let own_clinicians: Vec<usize> = (0..3)
         .map(|_| rng.below(ctx.network.clinicians.len() as u64) as usize)
@@ -190,7 +190,7 @@ fn participation(npi: &str) -> char {
 }
 
 pub(super) fn dme(ctx: &mut Context<'_>, rng: &mut Rng) {
-    let count = ctx.count(ClaimType::Dme, RATES.dme.per_year, rng);
+    let count = ctx.claims_of(ClaimType::Dme, &RATES.dme, rng);
     let supplier = rng.pick(&ctx.network.suppliers).clone();
     let prescriber = rng.pick(&ctx.network.clinicians).0.clone();
     for _ in 0..count {

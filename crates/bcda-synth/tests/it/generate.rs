@@ -184,6 +184,39 @@ fn claim_rates_at_the_small_size_match_the_published_rates() {
             );
         }
     }
+    // Where the share of users is published, so many beneficiaries have any claim of
+    // the kind: among those in fee-for-service all year, whom the share counts.
+    let full_year: Vec<&BeneficiaryRecord> = records
+        .iter()
+        .filter(|r| {
+            r.enrollment_months
+                .iter()
+                .filter(|m| !m.in_part_c())
+                .count()
+                == 12
+        })
+        .collect();
+    for (kind, rate) in RATES.each() {
+        let Some(published) = rate.users else {
+            continue;
+        };
+        let users = full_year
+            .iter()
+            .filter(|r| r.claims.iter().any(|c| c.claim_type == kind))
+            .count() as f64
+            / full_year.len() as f64;
+        eprintln!(
+            "{kind}: {:.1}% users, published {:.1}%",
+            users * 100.0,
+            published * 100.0
+        );
+        assert!(
+            (users - published).abs() / published <= 0.2,
+            "{kind}: {:.1}% of full-year FFS beneficiaries have a claim, published {:.1}%",
+            users * 100.0,
+            published * 100.0
+        );
+    }
     let fills = events / part_d_years;
     assert!(
         (fills - RATES.pde.per_year).abs() / RATES.pde.per_year <= 0.15,
