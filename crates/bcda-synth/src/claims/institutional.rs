@@ -126,8 +126,9 @@ const CAPITAL_RATE_CENTS: f64 = 50_400.0;
 
 /// How the DRG payment of a stay of `los` days at `hospital` is made up, given its
 /// operating base `operating` (the DRG weight times the standardized amount): IME and
-/// DSH add-ons, a cost outlier for about one stay in fifty and for stays far longer than
-/// the DRG's mean, and the capital payment with its own parts.
+/// DSH add-ons, a cost outlier for stays far longer than the DRG's (past four times its
+/// geometric mean length, about one stay in forty) and for one other stay in a hundred,
+/// and the capital payment with its own parts.
 fn drg_payment(
     hospital: &HospitalProfile,
     drg: &Drg,
@@ -136,7 +137,7 @@ fn drg_payment(
     rng: &mut Rng,
 ) -> DrgPayment {
     let share = |rate: f64, of: i64| (of as f64 * rate).round() as i64;
-    let outlier = if los as f64 > 2.5 * drg.gmlos || rng.chance(0.02) {
+    let outlier = if los as f64 > 4.0 * drg.gmlos || rng.chance(0.01) {
         share(0.2 + 1.3 * rng.unit(), operating)
     } else {
         0
@@ -375,11 +376,19 @@ fn external_causes(claim: &Claim) -> Vec<(String, char)> {
     vec![(fall.to_owned(), 'Y'), ("Y92009".to_owned(), '1')]
 }
 
+/// How a stay's length spreads around its DRG's geometric mean length (log-normal): CMS
+/// publishes each MS-DRG's geometric and arithmetic mean length of stay (IPPS Table 5),
+/// the arithmetic typically about 1.3 times the geometric, as a log-normal of this sigma
+/// gives (`exp(sigma^2 / 2)` = 1.3). A uniform spread gave stays of 3.6 days on average.
+const LOS_SIGMA: f64 = 0.72;
+
 /// One inpatient stay; returns its admission and discharge dates when the patient went
 /// on to a SNF.
 fn inpatient(ctx: &mut Context<'_>, admit: Date, rng: &mut Rng) -> Option<(Date, Date)> {
     let drg = CODES.drgs.sample(rng);
-    let los = (drg.gmlos * (0.5 + rng.unit())).round().max(1.0) as i64;
+    let los = (drg.gmlos * (LOS_SIGMA * rng.normal()).exp())
+        .round()
+        .clamp(1.0, 90.0) as i64;
     let discharge = admit + Duration::days(los);
     let hospital = rng.pick(&ctx.network.hospitals).clone();
     let mut claim = facility_claim(
