@@ -60,10 +60,11 @@ pub fn generate(
         professional::dme(&mut ctx, rng);
     }
     pde::events(&mut ctx, rng);
-    // Nothing happens after death: a claim whose services would reach past it (a home
-    // health period, a stay that began before a death elsewhere) was never billed. Nor
-    // was a stay still going on at the as-of date: a claim exists once it is processed,
-    // after its services end.
+    // Nothing happens after death. A claim whose services would reach past it (a home
+    // health period, a stay begun before a death drawn elsewhere) is left out, where a
+    // real one would end on that day with the patient discharged as expired: a
+    // simplification of a rare case. A stay still going on at the as-of date has not
+    // been billed: a claim exists once it is processed, after its services end.
     if let Some(death) = ctx.profile.beneficiary.death_date {
         ctx.claims.retain(|c| c.thru_date <= death);
         ctx.events.retain(|e| e.service_date <= death);
