@@ -130,11 +130,7 @@ impl Context<'_> {
     /// `per_year` over the fee-for-service months, at least one for the showcase kind.
     pub fn count(&self, kind: ClaimType, per_year: f64, rng: &mut Rng) -> u32 {
         let drawn = rng.poisson(self.expected(per_year));
-        if self.showcase == Some(kind) {
-            drawn.max(1)
-        } else {
-            drawn
-        }
+        self.showcased(kind, drawn)
     }
 
     /// How many claims (stays, periods) of `kind` at `rate`: a hurdle draw on the
@@ -147,6 +143,11 @@ impl Context<'_> {
         };
         let years = self.ffs_months.len() as f64 / 12.0;
         let drawn = hurdle.draw(self.profile.frailty, years, rng);
+        self.showcased(kind, drawn)
+    }
+
+    /// `drawn` claims of `kind`, at least one if this beneficiary must show the kind.
+    fn showcased(&self, kind: ClaimType, drawn: u32) -> u32 {
         if self.showcases(kind) {
             drawn.max(1)
         } else {
