@@ -74,6 +74,10 @@ pub struct SynthArgs {
     /// The data's as-of date (YYYY-MM-DD); default: the first day of this month.
     #[arg(long, value_parser = parse_date)]
     as_of: Option<time::Date>,
+    /// Print how real the data set is, every statistic against its published target and
+    /// source, instead of loading it (needs no database).
+    #[arg(long)]
+    report: bool,
 }
 
 pub async fn seed(config: Config) -> anyhow::Result<()> {
@@ -93,7 +97,6 @@ pub async fn seed(config: Config) -> anyhow::Result<()> {
 }
 
 pub async fn synth(config: Config, args: SynthArgs) -> anyhow::Result<()> {
-    let pool = connect(&config)?;
     let spec = bcda_synth::SynthSpec {
         cms_id: args.aco.clone(),
         beneficiaries: args.benes,
@@ -102,6 +105,13 @@ pub async fn synth(config: Config, args: SynthArgs) -> anyhow::Result<()> {
         as_of: args.as_of.unwrap_or_else(bcda_synth::this_month),
     };
     let synth = bcda_synth::Synth::new(spec)?;
+    if args.report {
+        let report =
+            tokio::task::spawn_blocking(move || bcda_synth::report::report(&synth)).await?;
+        print!("{report}");
+        return Ok(());
+    }
+    let pool = connect(&config)?;
     let aco_id = bcda_synth::sandbox::aco_id(&pool, &args.aco).await?;
     let report = bcda_synth::load::load(&pool, aco_id, &synth).await?;
     print_load(&args.aco, &report);

@@ -75,6 +75,11 @@ impl CodeTable {
         self.display(code).is_some()
     }
 
+    /// Every listed code, in code order.
+    pub fn codes(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.entries.iter().map(|(code, _)| *code)
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

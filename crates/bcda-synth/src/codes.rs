@@ -5,7 +5,9 @@ use std::sync::LazyLock;
 
 use bcda_model::code_table::rows as parse_csv;
 
-use crate::rng::Weighted;
+use bcda_model::fhir::codebook::CODEBOOK;
+
+use crate::rng::{Rng, Weighted};
 
 /// A professional service with where it is usually performed, what Medicare allows and
 /// how Medicare classifies it.
@@ -95,10 +97,86 @@ pub struct Location {
     pub zip5: &'static str,
 }
 
+/// The long tail of diagnoses: every ICD-10-CM code the codebook describes (see its
+/// README), drawn by chapter in proportion to [`CHAPTER_WEIGHTS`] and evenly within one,
+/// so that thousands of codes appear as in real claims. No per-code frequencies of
+/// Medicare claims are published.
+#[derive(Debug)]
+pub struct DiagnosisTail {
+    chapters: Weighted<Vec<&'static str>>,
+}
+
+/// Each ICD-10-CM chapter letter's share of the tail: our estimate of how often
+/// Medicare claims code a diagnosis of the chapter beyond the common ones (circulatory,
+/// musculoskeletal, symptoms and status codes most). External causes (V-Y) are coded
+/// apart from the tail.
+const CHAPTER_WEIGHTS: [(char, u32); 18] = [
+    ('A', 1),
+    ('B', 1),
+    ('C', 4),
+    ('D', 3),
+    ('E', 8),
+    ('F', 4),
+    ('G', 5),
+    ('H', 5),
+    ('I', 14),
+    ('J', 6),
+    ('K', 6),
+    ('L', 4),
+    ('M', 12),
+    ('N', 6),
+    ('R', 10),
+    ('S', 4),
+    ('T', 2),
+    ('Z', 10),
+];
+
+impl DiagnosisTail {
+    fn of(codes: impl Iterator<Item = &'static str>) -> DiagnosisTail {
+        let mut by_chapter: Vec<(Vec<&'static str>, u32)> = CHAPTER_WEIGHTS
+            .iter()
+            .map(|&(_, weight)| (Vec::new(), weight))
+            .collect();
+        for code in codes {
+            let chapter = CHAPTER_WEIGHTS
+                .iter()
+                .position(|&(letter, _)| code.starts_with(letter));
+            if let Some(chapter) = chapter {
+                by_chapter[chapter].0.push(code);
+            }
+        }
+        DiagnosisTail {
+            chapters: Weighted::new(
+                by_chapter
+                    .into_iter()
+                    .filter(|(codes, _)| !codes.is_empty()),
+            ),
+        }
+    }
+
+    /// One code of the tail.
+    pub fn sample(&self, rng: &mut Rng) -> &'static str {
+        let chapter = self.chapters.sample(rng);
+        rng.pick::<&'static str>(chapter)
+    }
+
+    /// Codes in the tail.
+    pub fn len(&self) -> usize {
+        self.chapters.items().iter().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Every table the generator draws from.
 #[derive(Debug)]
 pub struct Codes {
+    /// The diagnoses Medicare claims carry most, weighted.
     pub diagnoses: Weighted<&'static str>,
+    /// Every other diagnosis a claim may carry.
+    pub diagnosis_tail: DiagnosisTail,
     pub procedures: Vec<&'static str>,
     pub carrier_services: Weighted<CarrierService>,
     pub dme_items: Weighted<DmeItem>,
@@ -114,6 +192,13 @@ pub struct Codes {
     pub races: Weighted<char>,
 }
 
+impl Codes {
+    /// The DRG of code `code`, if the table lists it.
+    pub fn drg(&self, code: &str) -> Option<&Drg> {
+        self.drgs.items().iter().find(|drg| drg.code == code)
+    }
+}
+
 /// The tables, parsed once on first use. The files are part of the build, so a parse
 /// failure is a bug caught by the tests, not a runtime condition.
 pub static CODES: LazyLock<Codes> = LazyLock::new(|| {
@@ -122,6 +207,7 @@ pub static CODES: LazyLock<Codes> = LazyLock::new(|| {
         diagnoses: Weighted::new(
             rows(include_str!("../data/icd10cm.csv")).map(|r| (r[0], weight(r[1]))),
         ),
+        diagnosis_tail: DiagnosisTail::of(CODEBOOK.icd10cm.codes()),
         procedures: rows(include_str!("../data/icd10pcs.csv"))
             .map(|r| r[0])
             .collect(),
@@ -263,6 +349,7 @@ mod tests {
     fn every_table_parses_with_plausible_rows() {
         let codes = &*CODES;
         assert!(codes.diagnoses.items().len() >= 100);
+        assert!(codes.diagnosis_tail.len() > 30_000);
         assert!(
             codes
                 .diagnoses

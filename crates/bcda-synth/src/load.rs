@@ -20,7 +20,7 @@ use tokio_postgres::types::{ToSql, Type};
 use uuid::Uuid;
 
 use crate::attribution::FileSpec;
-use crate::{BeneficiaryRecord, Synth, ids};
+use crate::{BeneficiaryRecord, GENERATOR_VERSION, Synth, ids};
 
 /// Beneficiaries generated per batch handed to the table writers.
 const BATCH: u64 = 256;
@@ -76,13 +76,14 @@ pub async fn is_loaded(db: &DbPool, aco_id: Uuid, synth: &Synth) -> Result<bool,
     let row = client
         .query_opt(
             "SELECT 1 FROM synthetic_datasets WHERE aco_id = $1 AND seed = $2 \
-             AND beneficiaries = $3 AND years = $4 AND as_of = $5",
+             AND beneficiaries = $3 AND years = $4 AND as_of = $5 AND generator_version = $6",
             &[
                 &aco_id,
                 &(spec.seed as i64),
                 &(spec.beneficiaries as i32),
                 &(spec.years as i16),
                 &synth.period().as_of,
+                &GENERATOR_VERSION,
             ],
         )
         .await?;
@@ -272,14 +273,16 @@ async fn record_dataset(db: &DbPool, aco_id: Uuid, synth: &Synth) -> Result<(), 
     let client = db.get().await?;
     client
         .execute(
-            "INSERT INTO synthetic_datasets (aco_id, seed, beneficiaries, years, as_of) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO synthetic_datasets \
+             (aco_id, seed, beneficiaries, years, as_of, generator_version) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
             &[
                 &aco_id,
                 &(spec.seed as i64),
                 &(spec.beneficiaries as i32),
                 &(spec.years as i16),
                 &synth.period().as_of,
+                &GENERATOR_VERSION,
             ],
         )
         .await?;

@@ -6,6 +6,7 @@ use time::{Date, Duration, OffsetDateTime, Time};
 
 use crate::Period;
 use crate::codes::{CODES, Location};
+use crate::health::{Condition, Demographics, HEALTH, Health};
 use crate::ids;
 use crate::rates::POPULATION;
 use crate::rng::Rng;
@@ -45,8 +46,8 @@ pub struct Profile {
     pub part_c_from: Option<usize>,
     /// How much care this person uses relative to the average (mean 1).
     pub frailty: f64,
-    /// Chronic conditions (ICD-10-CM), the usual first diagnoses on their claims.
-    pub conditions: Vec<&'static str>,
+    /// Chronic conditions, which the diagnoses on their claims mostly name.
+    pub conditions: Vec<Condition>,
     /// Index of the last period month with coverage (death ends it).
     pub last_month: usize,
 }
@@ -76,25 +77,20 @@ pub fn draw(
     let number = ids::beneficiary_number(namespace, ordinal);
     let key = ids::beneficiary_key(number);
 
-    let entitlement = if rng.chance(POPULATION.esrd_share) {
+    let person = Demographics::draw(rng);
+    let entitlement = if person.esrd {
         Entitlement::Esrd
-    } else if rng.chance(POPULATION.disabled_share) {
+    } else if person.age < 65 {
         Entitlement::Disabled
     } else {
         Entitlement::Aged
     };
-    let age_at_end = match entitlement {
-        Entitlement::Aged => {
-            65 + (-(rng.unit().max(1e-9)).ln() * POPULATION.mean_years_over_65).min(39.0) as i32
-        }
-        Entitlement::Disabled => rng.between(25, 64) as i32,
-        Entitlement::Esrd => rng.between(35, 85) as i32,
-    };
+    let age_at_end = person.age;
     let end = period.last_day();
     let birth_year = end.year() - age_at_end;
     let birth_date = Date::from_ordinal_date(birth_year, rng.between(1, 365) as u16).unwrap_or(end);
 
-    let female = rng.chance(POPULATION.female_share);
+    let female = person.female;
     let location_index = rng.below(codes.locations.len() as u64) as usize;
     let location = &codes.locations[location_index];
     let first_name = if female {
@@ -120,7 +116,7 @@ pub fn draw(
         Date::from_calendar_date(year, month, day).unwrap_or(end)
     });
 
-    let dual = rng.chance(POPULATION.dual_share);
+    let dual = person.dual;
     let part_d = dual || rng.chance(POPULATION.part_d_share_non_dual) || showcase;
     let part_c_from = (rng.chance(POPULATION.joins_medicare_advantage) && !showcase)
         .then(|| 1 + rng.below(months.saturating_sub(1).max(1) as u64) as usize);
@@ -144,16 +140,10 @@ pub fn draw(
         format!("{:03}", 1 + rng.below(60)),
     );
 
-    let frailty = rng.frailty(POPULATION.frailty_cv)
-        * if entitlement == Entitlement::Esrd {
-            2.0
-        } else {
-            1.0
-        };
-    let condition_count = 1 + rng.poisson(2.5 * frailty.sqrt()) as usize;
-    let conditions = (0..condition_count.min(8))
-        .map(|_| *codes.diagnoses.sample(rng))
-        .collect();
+    let Health {
+        conditions,
+        frailty,
+    } = HEALTH.draw(&person, rng);
 
     let beneficiary = Beneficiary {
         id: key,

@@ -34,8 +34,9 @@ pub struct Rates {
     /// Lines per claim are not published (up to 13 per claim): 2.3 is our estimate.
     pub carrier: ClaimRate,
     /// CMS: 100M DMEPOS claims for ~37M FFS beneficiaries (2013) = 2.7. Lines: estimate.
-    /// Users: 30%, our estimate (a quarter to a third of FFS beneficiaries use DME; no
-    /// national share was found), so about 9 claims per user (monthly rentals, supplies).
+    /// Users: 26.6% of FFS beneficiaries (CMS Geographic Variation PUF 2018, county rows
+    /// weighted by FFS beneficiaries; the national row was not found), so about 10 claims
+    /// per user (monthly rentals, supplies).
     pub dme: ClaimRate,
     /// CMS MACs: 5.4 institutional claims per FFS beneficiary, less inpatient, SNF, home
     /// health and hospice: about 4.3 outpatient claims. Revenue lines: estimate.
@@ -81,7 +82,7 @@ pub const RATES: Rates = Rates {
     },
     dme: ClaimRate {
         per_year: 2.7,
-        users: Some(0.30),
+        users: Some(0.266),
         lines_per_claim: 1.6,
     },
     outpatient: ClaimRate {
@@ -138,9 +139,6 @@ pub struct Population {
     pub joins_medicare_advantage: f64,
     /// Mean years above 65 of aged beneficiaries (exponential; our assumption).
     pub mean_years_over_65: f64,
-    /// Spread of care use between people (coefficient of variation; our assumption):
-    /// a few use much, many use little, as in real claims.
-    pub frailty_cv: f64,
 }
 
 pub const POPULATION: Population = Population {
@@ -152,5 +150,4 @@ pub const POPULATION: Population = Population {
     part_d_share_non_dual: 0.716,
     joins_medicare_advantage: 0.05,
     mean_years_over_65: 11.0,
-    frailty_cv: 1.0,
 };

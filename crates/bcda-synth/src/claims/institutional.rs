@@ -331,19 +331,57 @@ pub(super) fn inpatient_and_snf(ctx: &mut Context<'_>, rng: &mut Rng) {
     let stays = ctx.claims_of(ClaimType::Inpatient, &RATES.inpatient, rng);
     // Most SNF stays follow a hospital stay; the rest (30%) start from home.
     let snf_direct = ctx.count(ClaimType::Snf, RATES.snf.per_year / 1.6 * 0.3, rng);
-    for _ in 0..stays {
-        let Some(admit) = ctx.ffs_day(rng) else {
-            return;
+    let mut admissions: Vec<Date> = (0..stays).filter_map(|_| ctx.ffs_day(rng)).collect();
+    admissions.sort();
+    // The day the last stay (or the SNF stay after it) ended.
+    let mut last_out: Option<Date> = None;
+    for drawn in admissions {
+        let admit = match last_out {
+            Some(out) if rng.chance(READMISSION_CLUSTERING) => {
+                out + Duration::days(rng.between(1, 30))
+            }
+            Some(out) => drawn.max(out + Duration::days(1)),
+            None => drawn,
         };
-        if let Some(stay) = inpatient(ctx, admit, rng) {
-            snf(ctx, stay.1, Some(stay), rng);
+        if !ctx.is_ffs_day(admit) {
+            continue;
         }
+        let stay = inpatient(ctx, admit, rng);
+        last_out = Some(match stay.destination {
+            Destination::Snf => snf(ctx, stay.discharge, Some((admit, stay.discharge)), rng),
+            Destination::HomeHealth => {
+                ctx.home_health_referrals.push(stay.discharge);
+                stay.discharge
+            }
+            Destination::Died => return,
+            Destination::Other => stay.discharge,
+        });
     }
     for _ in 0..snf_direct {
         if let Some(day) = ctx.ffs_day(rng) {
             snf(ctx, day, None, rng);
         }
     }
+}
+
+/// The chance that a beneficiary's next hospital stay comes within 30 days of the last
+/// one's end rather than at any time: calibrated so that CMS's 30-day readmission rate
+/// (18.1% of stays, Geographic Variation PUF 2019) comes out, given stays per user.
+const READMISSION_CLUSTERING: f64 = 0.3;
+
+/// Where a hospital stay's patient went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Destination {
+    Snf,
+    HomeHealth,
+    Died,
+    Other,
+}
+
+/// A hospital stay as what follows it sees it.
+struct Stay {
+    discharge: Date,
+    destination: Destination,
 }
 
 /// Whether each diagnosis of a stay was present on admission: the principal one always,
@@ -382,10 +420,9 @@ fn external_causes(claim: &Claim) -> Vec<(String, char)> {
 /// gives (`exp(sigma^2 / 2)` = 1.3). A uniform spread gave stays of 3.6 days on average.
 const LOS_SIGMA: f64 = 0.72;
 
-/// One inpatient stay; returns its admission and discharge dates when the patient went
-/// on to a SNF.
-fn inpatient(ctx: &mut Context<'_>, admit: Date, rng: &mut Rng) -> Option<(Date, Date)> {
-    let drg = CODES.drgs.sample(rng);
+/// One inpatient stay from `admit`.
+fn inpatient(ctx: &mut Context<'_>, admit: Date, rng: &mut Rng) -> Stay {
+    let drg = ctx.admission_drg(rng);
     let los = (drg.gmlos * (LOS_SIGMA * rng.normal()).exp())
         .round()
         .clamp(1.0, 90.0) as i64;
@@ -427,16 +464,21 @@ fn inpatient(ctx: &mut Context<'_>, admit: Date, rng: &mut Rng) -> Option<(Date,
             .collect();
     }
     // MedPAC: about 0.053 SNF stays per FFS beneficiary-year, most after a hospital
-    // stay: 0.037 of the 0.27 stays (14%) are discharged to a SNF.
-    let to_snf = rng.chance(0.14);
-    let died = !to_snf && rng.chance(0.03);
+    // stay: 0.037 of the 0.27 stays (14%) are discharged to a SNF. AHHQI's chartbook:
+    // 13% go home with home health. About 3% die in hospital (our estimate).
+    let destination = match rng.unit() {
+        u if u < 0.14 => Destination::Snf,
+        u if u < 0.27 => Destination::HomeHealth,
+        u if u < 0.30 => Destination::Died,
+        _ => Destination::Other,
+    };
     claim.discharge_status_cd = Some(
-        if to_snf {
-            "03"
-        } else if died {
-            "20"
-        } else {
-            *rng.pick(&["01", "01", "01", "06", "06", "62"])
+        match destination {
+            Destination::Snf => "03",
+            Destination::HomeHealth => "06",
+            Destination::Died => "20",
+            // Home, or an inpatient rehabilitation facility.
+            Destination::Other => *rng.pick(&["01", "01", "01", "01", "01", "01", "62"]),
         }
         .to_owned(),
     );
@@ -542,16 +584,24 @@ fn inpatient(ctx: &mut Context<'_>, admit: Date, rng: &mut Rng) -> Option<(Date,
     claim.allowed_cents = payment;
     ctx.claims.push(claim);
 
-    if died {
+    if destination == Destination::Died {
         ctx.died(discharge);
     }
-    to_snf.then_some((admit, discharge))
+    Stay {
+        discharge,
+        destination,
+    }
 }
 
 /// A SNF stay from `admit`, billed month by month, after the hospital stay that
 /// qualified it (none when the SNF admitted the beneficiary from home under the ACO's
-/// waiver of the three-day rule).
-fn snf(ctx: &mut Context<'_>, admit: Date, qualifying_stay: Option<(Date, Date)>, rng: &mut Rng) {
+/// waiver of the three-day rule). Returns the day it ended.
+fn snf(
+    ctx: &mut Context<'_>,
+    admit: Date,
+    qualifying_stay: Option<(Date, Date)>,
+    rng: &mut Rng,
+) -> Date {
     let days = (5 + rng.poisson(20.0)).min(100) as i64;
     let facility = rng.pick(&ctx.network.snfs).clone();
     let end = (admit + Duration::days(days)).min(ctx.period.last_day());
@@ -656,6 +706,7 @@ fn snf(ctx: &mut Context<'_>, admit: Date, qualifying_stay: Option<(Date, Date)>
         claim.allowed_cents = payment;
         ctx.claims.push(claim);
     }
+    end
 }
 
 pub(super) fn outpatient(ctx: &mut Context<'_>, rng: &mut Rng) {
@@ -731,11 +782,22 @@ pub(super) fn outpatient(ctx: &mut Context<'_>, rng: &mut Rng) {
     }
 }
 
+/// Home health periods: one starting within days of each hospital discharge to home
+/// health, and as many as the beneficiary's frailty draws in all.
 pub(super) fn home_health(ctx: &mut Context<'_>, rng: &mut Rng) {
-    let periods = ctx.claims_of(ClaimType::Hha, &RATES.hha, rng);
+    let referrals = std::mem::take(&mut ctx.home_health_referrals);
+    let periods = ctx
+        .claims_of(ClaimType::Hha, &RATES.hha, rng)
+        .max(referrals.len() as u32);
     let agency = rng.pick(&ctx.network.home_health).clone();
-    for _ in 0..periods {
-        let Some(from) = ctx.ffs_day(rng) else { return };
+    for period in 0..periods as usize {
+        let after_discharge = referrals
+            .get(period)
+            .map(|discharge| *discharge + Duration::days(rng.between(0, 3)))
+            .filter(|day| ctx.is_ffs_day(*day));
+        let Some(from) = after_discharge.or_else(|| ctx.ffs_day(rng)) else {
+            return;
+        };
         let thru = (from + Duration::days(29)).min(ctx.period.last_day());
         let mut claim = facility_claim(
             ctx,

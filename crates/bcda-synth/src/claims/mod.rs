@@ -13,8 +13,10 @@ use bcda_model::claims::{Claim, ClaimLine, ClaimType, PartBLine, PartBLineKind, 
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::Period;
+use crate::codes::{CODES, Drg};
+use crate::health;
 use crate::ids;
-use crate::profile::{Profile, timestamp};
+use crate::profile::{Entitlement, Profile, timestamp};
 use crate::providers::Network;
 use crate::rates::ClaimRate;
 use crate::rng::Rng;
@@ -48,6 +50,7 @@ pub fn generate(
         next_index: 0,
         part_b_deductible_used: Vec::new(),
         part_a_deductible_used: Vec::new(),
+        home_health_referrals: Vec::new(),
         claims: Vec::new(),
         events: Vec::new(),
     };
@@ -92,6 +95,8 @@ pub(crate) struct Context<'a> {
     /// Per calendar year: how much of the Part B deductible was met.
     part_b_deductible_used: Vec<(i32, i64)>,
     part_a_deductible_used: Vec<i32>,
+    /// Days on which a hospital discharged the beneficiary to home health.
+    pub home_health_referrals: Vec<Date>,
     pub claims: Vec<Claim>,
     pub events: Vec<PdeEvent>,
 }
@@ -165,6 +170,13 @@ impl Context<'_> {
         per_year * self.profile.frailty * self.ffs_months.len() as f64 / 12.0
     }
 
+    /// Whether `day` falls in a fee-for-service month of the period.
+    pub fn is_ffs_day(&self, day: Date) -> bool {
+        self.period
+            .month_index(day)
+            .is_some_and(|month| self.ffs_months.contains(&month))
+    }
+
     /// A random day within a fee-for-service month.
     pub fn ffs_day(&self, rng: &mut Rng) -> Option<Date> {
         if self.ffs_months.is_empty() {
@@ -181,13 +193,42 @@ impl Context<'_> {
         id
     }
 
-    /// A diagnosis for a claim: mostly one of the person's conditions.
+    /// A diagnosis for a claim: mostly one of the person's chronic conditions (or their
+    /// end-stage renal disease), else one of the acute and other problems people have:
+    /// a common one, or one of the thousands of the long tail.
     pub fn diagnosis(&self, rng: &mut Rng) -> String {
-        if !self.profile.conditions.is_empty() && rng.chance(0.75) {
-            rng.pick(&self.profile.conditions).to_string()
+        let conditions = &self.profile.conditions;
+        let esrd = self.profile.entitlement == Entitlement::Esrd;
+        let chronic = conditions.len() + usize::from(esrd);
+        if chronic > 0 && rng.chance(0.75) {
+            match conditions.get(rng.below(chronic as u64) as usize) {
+                Some(condition) => condition.code(rng),
+                None => health::esrd_code(rng),
+            }
+            .to_string()
+        } else if rng.chance(0.8) {
+            CODES.diagnoses.sample(rng).to_string()
         } else {
-            crate::codes::CODES.diagnoses.sample(rng).to_string()
+            CODES.diagnosis_tail.sample(rng).to_string()
         }
+    }
+
+    /// The DRG of a hospital stay: half the time an admission for one of the person's
+    /// conditions that has its own DRGs, else any.
+    pub fn admission_drg(&self, rng: &mut Rng) -> &'static Drg {
+        let drgs: Vec<&str> = self
+            .profile
+            .conditions
+            .iter()
+            .flat_map(|c| c.spec().drgs.iter().copied())
+            .collect();
+        if !drgs.is_empty()
+            && rng.chance(0.5)
+            && let Some(drg) = CODES.drg(rng.pick::<&str>(&drgs))
+        {
+            return drg;
+        }
+        CODES.drgs.sample(rng)
     }
 
     /// 1 to `max` distinct diagnoses, principal first.

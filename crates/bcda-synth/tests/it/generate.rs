@@ -1,8 +1,7 @@
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use bcda_model::claims::ClaimType;
 use bcda_model::identifiers::{is_valid_mbi, is_valid_npi};
-use bcda_synth::rates::RATES;
 use bcda_synth::{BeneficiaryRecord, Synth, SynthSpec};
 use time::macros::date;
 
@@ -125,101 +124,4 @@ fn the_extra_small_aco_shows_every_claim_kind_with_lines_and_providers() {
     }
     // Coverage periods: every living beneficiary has monthly enrollment through the period.
     assert!(records.iter().all(|r| !r.enrollment_months.is_empty()));
-}
-
-/// Claims per fee-for-service beneficiary-year at the small sandbox size (2,500), against
-/// the published rates in `rates.rs`. Tolerances widen for rare kinds, whose counts at
-/// this size are small (an inpatient rate of 0.27 is about 650 stays).
-#[test]
-fn claim_rates_at_the_small_size_match_the_published_rates() {
-    let records = generate(spec("A9990", 2_500, 20_171_030));
-    let ffs_years: f64 = records
-        .iter()
-        .map(|r| {
-            r.enrollment_months
-                .iter()
-                .filter(|m| !m.in_part_c())
-                .count() as f64
-                / 12.0
-        })
-        .sum();
-    let part_d_years: f64 = records
-        .iter()
-        .map(|r| r.enrollment_months.iter().filter(|m| m.in_part_d()).count() as f64 / 12.0)
-        .sum();
-    let mut counts: BTreeMap<ClaimType, (f64, f64)> = BTreeMap::new();
-    for claim in records.iter().flat_map(|r| &r.claims) {
-        let entry = counts.entry(claim.claim_type).or_default();
-        entry.0 += 1.0;
-        entry.1 += claim.lines.len() as f64;
-    }
-    let events: f64 = records.iter().map(|r| r.events.len() as f64).sum();
-
-    let expectations = [
-        (ClaimType::Carrier, RATES.carrier, 0.15),
-        (ClaimType::Outpatient, RATES.outpatient, 0.15),
-        (ClaimType::Dme, RATES.dme, 0.20),
-        (ClaimType::Inpatient, RATES.inpatient, 0.25),
-        (ClaimType::Hha, RATES.hha, 0.30),
-        (ClaimType::Snf, RATES.snf, 0.50),
-        (ClaimType::Hospice, RATES.hospice, 0.50),
-    ];
-    for (kind, rate, tolerance) in expectations {
-        let (claims, lines) = counts.get(&kind).copied().unwrap_or_default();
-        let per_year = claims / ffs_years;
-        assert!(
-            (per_year - rate.per_year).abs() / rate.per_year <= tolerance,
-            "{kind}: {per_year:.3} claims per FFS beneficiary-year, published {}",
-            rate.per_year
-        );
-        if matches!(
-            kind,
-            ClaimType::Carrier | ClaimType::Outpatient | ClaimType::Dme
-        ) {
-            let per_claim = lines / claims;
-            assert!(
-                (per_claim - rate.lines_per_claim).abs() / rate.lines_per_claim <= 0.15,
-                "{kind}: {per_claim:.2} lines per claim, aimed at {}",
-                rate.lines_per_claim
-            );
-        }
-    }
-    // Where the share of users is published, so many beneficiaries have any claim of
-    // the kind: among those in fee-for-service all year, whom the share counts.
-    let full_year: Vec<&BeneficiaryRecord> = records
-        .iter()
-        .filter(|r| {
-            r.enrollment_months
-                .iter()
-                .filter(|m| !m.in_part_c())
-                .count()
-                == 12
-        })
-        .collect();
-    for (kind, rate) in RATES.each() {
-        let Some(published) = rate.users else {
-            continue;
-        };
-        let users = full_year
-            .iter()
-            .filter(|r| r.claims.iter().any(|c| c.claim_type == kind))
-            .count() as f64
-            / full_year.len() as f64;
-        eprintln!(
-            "{kind}: {:.1}% users, published {:.1}%",
-            users * 100.0,
-            published * 100.0
-        );
-        assert!(
-            (users - published).abs() / published <= 0.2,
-            "{kind}: {:.1}% of full-year FFS beneficiaries have a claim, published {:.1}%",
-            users * 100.0,
-            published * 100.0
-        );
-    }
-    let fills = events / part_d_years;
-    assert!(
-        (fills - RATES.pde.per_year).abs() / RATES.pde.per_year <= 0.15,
-        "{fills:.1} fills per Part D year"
-    );
 }

@@ -103,6 +103,16 @@ async fn reloading_replaces_the_data_without_duplicates_and_keeps_other_acos() {
     assert!(!load::is_loaded(&db, xs, &synth("A9994", 51)).await.unwrap());
 
     let client = db.get().await.unwrap();
+    // A data set an earlier generator made is not the one this generator would load.
+    client
+        .execute(
+            "UPDATE synthetic_datasets SET generator_version = $2 WHERE aco_id = $1",
+            &[&xs, &(bcda_synth::GENERATOR_VERSION - 1)],
+        )
+        .await
+        .unwrap();
+    assert!(!load::is_loaded(&db, xs, &synth("A9994", 50)).await.unwrap());
+
     let claims: i64 = client
         .query_one("SELECT count(*) FROM claims", &[])
         .await

@@ -9,3 +9,4 @@ mod fhir_validation;
 mod generate;
 mod institutional;
 mod load;
+mod report;
