@@ -66,12 +66,14 @@ impl OutpatientService {
     }
 }
 
-/// An MS-DRG with its relative weight and geometric mean length of stay.
+/// An MS-DRG with its relative weight and mean lengths of stay (IPPS Table 5).
 #[derive(Debug, Clone)]
 pub struct Drg {
     pub code: &'static str,
     pub weight: f64,
+    /// Geometric and arithmetic mean length of stay (days).
     pub gmlos: f64,
+    pub amlos: f64,
     pub principal_dx: &'static str,
     /// Whether the DRG is a surgical one (a procedure is coded).
     pub surgical: bool,
@@ -256,8 +258,9 @@ pub static CODES: LazyLock<Codes> = LazyLock::new(|| {
                         code: r[0],
                         weight: r[2].parse().unwrap_or(1.0),
                         gmlos: r[3].parse().unwrap_or(4.0),
-                        principal_dx: r[4],
-                        surgical: is_surgical(r[1]),
+                        amlos: r[4].parse().unwrap_or(5.0),
+                        surgical: r[5] == "SURG",
+                        principal_dx: r[6],
                     };
                     // The file lists the most frequent DRGs first; frequency falls with position.
                     (drg, 60u32.saturating_sub(i as u32).max(5))
@@ -304,23 +307,6 @@ fn names(kind: &str) -> Vec<&'static str> {
         .filter(|r| r[0] == kind)
         .map(|r| r[1])
         .collect()
-}
-
-fn is_surgical(description: &str) -> bool {
-    let d = description.to_ascii_lowercase();
-    [
-        "replacement",
-        "procedure",
-        "stent",
-        "fusion",
-        "bypass",
-        "implant",
-        "amputation",
-        "excision",
-        "repair",
-    ]
-    .iter()
-    .any(|word| d.contains(word))
 }
 
 fn weight(field: &str) -> u32 {

@@ -143,10 +143,11 @@ pub struct ConditionSpec {
 const SHARED_RISK_SIGMA: f64 = 0.8;
 
 /// Spread of frailty that no modelled condition explains (log scale; our assumption).
-const RESIDUAL_FRAILTY_SIGMA: f64 = 0.65;
+const RESIDUAL_FRAILTY_SIGMA: f64 = 0.3;
 
-/// How much more care an ESRD beneficiary uses, on a log scale, beyond their conditions.
-const ESRD_FRAILTY_WEIGHT: f64 = 1.0;
+/// How much more care an ESRD beneficiary uses, on a log scale, beyond their conditions:
+/// twice as much (dialysis three times a week, frequent admissions).
+const ESRD_FRAILTY_WEIGHT: f64 = std::f64::consts::LN_2;
 
 /// Codes an ESRD beneficiary's claims carry: end-stage renal disease, dialysis status,
 /// hypertensive CKD with ESRD.
@@ -180,7 +181,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.65, 0.88, 1.10, 1.20],
         female_ratio: 1.05,
         dual_ratio: 1.05,
-        frailty_weight: 0.15,
+        frailty_weight: 0.09,
         codes: &[
             ("I10", 80),
             ("I129", 8),
@@ -216,7 +217,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.55, 0.80, 1.20, 1.45],
         female_ratio: 0.75,
         dual_ratio: 1.05,
-        frailty_weight: 0.3,
+        frailty_weight: 0.18,
         codes: &[
             ("I2510", 60),
             ("I252", 10),
@@ -237,7 +238,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.70, 0.90, 1.15, 1.25],
         female_ratio: 1.40,
         dual_ratio: 1.05,
-        frailty_weight: 0.2,
+        frailty_weight: 0.12,
         codes: &[
             ("M170", 20),
             ("M1990", 20),
@@ -256,7 +257,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [1.00, 0.95, 1.05, 0.90],
         female_ratio: 0.90,
         dual_ratio: 1.35,
-        frailty_weight: 0.3,
+        frailty_weight: 0.18,
         codes: &[
             ("E119", 35),
             ("E1165", 20),
@@ -281,7 +282,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.60, 0.75, 1.15, 1.60],
         female_ratio: 0.95,
         dual_ratio: 1.30,
-        frailty_weight: 0.5,
+        frailty_weight: 0.3,
         codes: &[
             ("N1830", 20),
             ("N189", 20),
@@ -301,7 +302,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [1.90, 0.80, 0.80, 0.95],
         female_ratio: 1.50,
         dual_ratio: 1.70,
-        frailty_weight: 0.3,
+        frailty_weight: 0.18,
         codes: &[
             ("F329", 40),
             ("F331", 15),
@@ -319,7 +320,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.55, 0.60, 1.10, 2.10],
         female_ratio: 0.95,
         dual_ratio: 1.35,
-        frailty_weight: 0.8,
+        frailty_weight: 0.48,
         codes: &[
             ("I5032", 20),
             ("I509", 20),
@@ -342,7 +343,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.25, 0.35, 1.10, 3.00],
         female_ratio: 1.30,
         dual_ratio: 2.00,
-        frailty_weight: 0.6,
+        frailty_weight: 0.36,
         codes: &[
             ("F0390", 35),
             ("G309", 25),
@@ -361,7 +362,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.95, 0.95, 1.05, 1.00],
         female_ratio: 1.05,
         dual_ratio: 1.55,
-        frailty_weight: 0.5,
+        frailty_weight: 0.3,
         codes: &[
             ("J449", 55),
             ("J441", 20),
@@ -379,7 +380,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.20, 0.65, 1.40, 2.00],
         female_ratio: 0.85,
         dual_ratio: 0.85,
-        frailty_weight: 0.3,
+        frailty_weight: 0.18,
         codes: &[
             ("I4891", 45),
             ("Z7901", 20),
@@ -398,7 +399,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.40, 1.00, 1.20, 1.10],
         female_ratio: 0.85,
         dual_ratio: 0.75,
-        frailty_weight: 0.5,
+        frailty_weight: 0.3,
         codes: &[
             ("C61", 20),
             ("C50911", 15),
@@ -419,7 +420,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.25, 0.70, 1.30, 1.80],
         female_ratio: 4.50,
         dual_ratio: 1.00,
-        frailty_weight: 0.1,
+        frailty_weight: 0.06,
         codes: &[("M810", 85), ("Z7983", 15)],
         drgs: &[],
     },
@@ -431,7 +432,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [1.60, 0.90, 0.80, 0.65],
         female_ratio: 1.60,
         dual_ratio: 1.60,
-        frailty_weight: 0.2,
+        frailty_weight: 0.12,
         codes: &[
             ("J45909", 50),
             ("J4530", 10),
@@ -450,7 +451,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.50, 0.75, 1.20, 1.60],
         female_ratio: 1.05,
         dual_ratio: 1.25,
-        frailty_weight: 0.5,
+        frailty_weight: 0.3,
         codes: &[
             ("Z8673", 30),
             ("I639", 20),
@@ -641,7 +642,29 @@ mod tests {
     fn frailty_averages_one_and_grows_with_conditions() {
         let people = population(100_000, 2);
         let mean = people.iter().map(|(_, h)| h.frailty).sum::<f64>() / people.len() as f64;
+        let sd = (people
+            .iter()
+            .map(|(_, h)| (h.frailty - mean).powi(2))
+            .sum::<f64>()
+            / people.len() as f64)
+            .sqrt();
+        eprintln!("frailty mean {mean:.3} cv {:.3}", sd / mean);
         assert!((mean - 1.0).abs() < 0.03, "mean frailty {mean}");
+        let group_mean = |range: std::ops::RangeInclusive<usize>| {
+            let group: Vec<f64> = people
+                .iter()
+                .filter(|(_, h)| range.contains(&h.conditions.len()))
+                .map(|(_, h)| h.frailty)
+                .collect();
+            group.iter().sum::<f64>() / group.len() as f64
+        };
+        eprintln!(
+            "frailty by conditions: 0-1 {:.2} 2-3 {:.2} 4-5 {:.2} 6+ {:.2}",
+            group_mean(0..=1),
+            group_mean(2..=3),
+            group_mean(4..=5),
+            group_mean(6..=15)
+        );
         let mean_of = |few: bool| {
             let group: Vec<f64> = people
                 .iter()
@@ -650,7 +673,11 @@ mod tests {
                 .collect();
             group.iter().sum::<f64>() / group.len() as f64
         };
-        assert!(mean_of(false) > 2.0 * mean_of(true));
+        assert!(mean_of(false) > 1.5 * mean_of(true));
+        // The frailty spread stays near the coefficient of variation of 1 that the
+        // claim rates were calibrated with.
+        assert!((0.9..1.3).contains(&(sd / mean)), "cv {}", sd / mean);
+        assert!(group_mean(6..=15) > 3.0 * group_mean(0..=1));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use bcda_model::claims::{Claim, ClaimType};
+use bcda_model::claims::{Claim, ClaimType, EnrollmentMonth};
 use time::Duration;
 
 use crate::health::Condition;
@@ -171,6 +171,12 @@ struct Tally {
     period_months: usize,
     as_of: time::Date,
     people: u64,
+    female: u64,
+    under_65: u64,
+    /// Months alive in the period, and of them dual-eligible and with Part D.
+    months: u64,
+    dual_months: u64,
+    part_d_months: u64,
     with_condition: [u64; Condition::ALL.len()],
     with_conditions: [u64; Condition::ALL.len() + 1],
     /// Years alive within the period.
@@ -209,6 +215,11 @@ impl Tally {
             period_months: synth.period().months(),
             as_of: synth.period().as_of,
             people: 0,
+            female: 0,
+            under_65: 0,
+            months: 0,
+            dual_months: 0,
+            part_d_months: 0,
             with_condition: [0; Condition::ALL.len()],
             with_conditions: [0; Condition::ALL.len() + 1],
             person_years: 0.0,
@@ -238,6 +249,16 @@ impl Tally {
 
     fn add(&mut self, ordinal: u64, record: &BeneficiaryRecord) {
         self.people += 1;
+        let beneficiary = &record.beneficiary;
+        self.female += u64::from(beneficiary.sex_cd == '2');
+        let age = self.as_of.year() - beneficiary.birth_date.year();
+        self.under_65 += u64::from(age < 65);
+        self.months += record.enrollment_months.len() as u64;
+        let count = |f: fn(&EnrollmentMonth) -> bool| {
+            record.enrollment_months.iter().filter(|m| f(m)).count() as u64
+        };
+        self.dual_months += count(EnrollmentMonth::is_dual);
+        self.part_d_months += count(EnrollmentMonth::in_part_d);
         for condition in &record.conditions {
             self.with_condition[*condition as usize] += 1;
         }
@@ -337,6 +358,11 @@ impl Tally {
             }
         }
         self.people += other.people;
+        self.female += other.female;
+        self.under_65 += other.under_65;
+        self.months += other.months;
+        self.dual_months += other.dual_months;
+        self.part_d_months += other.part_d_months;
         add(&mut self.with_condition, &other.with_condition);
         add(&mut self.with_conditions, &other.with_conditions);
         self.person_years += other.person_years;
@@ -384,6 +410,35 @@ impl Tally {
         };
         let near = |value: f64, tolerance: f64| Target::Near { value, tolerance };
 
+        let months = self.months as f64;
+        push(
+            "women".into(),
+            near(0.54, 0.05),
+            ratio(self.female as f64, people),
+            Unit::Percent,
+            "KFF: 54% of Medicare beneficiaries are women",
+        );
+        push(
+            "under 65 (disabled or ESRD)".into(),
+            near(0.19, 0.10),
+            ratio(self.under_65 as f64, people),
+            Unit::Percent,
+            "KFF: 18% of traditional Medicare beneficiaries are under 65; about 1% have ESRD",
+        );
+        push(
+            "dual-eligible months".into(),
+            near(0.19, 0.10),
+            ratio(self.dual_months as f64, months),
+            Unit::Percent,
+            "CMS MMCO data brief: 19% of FFS beneficiaries dual-eligible (2019)",
+        );
+        push(
+            "months with Part D".into(),
+            near(0.77, 0.05),
+            ratio(self.part_d_months as f64, months),
+            Unit::Percent,
+            "KFF: 77% of beneficiaries enrolled in Part D",
+        );
         for condition in Condition::ALL {
             let spec = condition.spec();
             push(

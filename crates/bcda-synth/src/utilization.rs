@@ -87,7 +87,7 @@ pub static HURDLES: LazyLock<BTreeMap<ClaimType, Hurdle>> = LazyLock::new(|| {
 /// The share of beneficiaries whose only home health is the period a hospital discharge
 /// to home health starts (measured on the generated data): the hurdle draws the other
 /// users, so that all together are the published share.
-const HHA_USERS_FROM_DISCHARGES: f64 = 0.014;
+const HHA_USERS_FROM_DISCHARGES: f64 = 0.028;
 
 #[cfg(test)]
 mod tests {

@@ -367,7 +367,7 @@ pub(super) fn inpatient_and_snf(ctx: &mut Context<'_>, rng: &mut Rng) {
 /// The chance that a beneficiary's next hospital stay comes within 30 days of the last
 /// one's end rather than at any time: calibrated so that CMS's 30-day readmission rate
 /// (18.1% of stays, Geographic Variation PUF 2019) comes out, given stays per user.
-const READMISSION_CLUSTERING: f64 = 0.3;
+const READMISSION_CLUSTERING: f64 = 0.35;
 
 /// Where a hospital stay's patient went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -414,18 +414,21 @@ fn external_causes(claim: &Claim) -> Vec<(String, char)> {
     vec![(fall.to_owned(), 'Y'), ("Y92009".to_owned(), '1')]
 }
 
-/// How a stay's length spreads around its DRG's geometric mean length (log-normal): CMS
-/// publishes each MS-DRG's geometric and arithmetic mean length of stay (IPPS Table 5),
-/// the arithmetic typically about 1.3 times the geometric, as a log-normal of this sigma
-/// gives (`exp(sigma^2 / 2)` = 1.3). A uniform spread gave stays of 3.6 days on average.
-const LOS_SIGMA: f64 = 0.72;
+/// A stay's length for `drg`: log-normal with the DRG's geometric mean length as its
+/// median and its arithmetic mean length as its mean, both as CMS publishes them (IPPS
+/// Table 5), so `exp(sigma^2 / 2)` is their ratio. A uniform spread gave stays of 3.6
+/// days on average.
+fn length_of_stay(drg: &Drg, rng: &mut Rng) -> i64 {
+    let sigma = (2.0 * (drg.amlos / drg.gmlos).max(1.0).ln()).sqrt();
+    (drg.gmlos * (sigma * rng.normal()).exp())
+        .round()
+        .clamp(1.0, 90.0) as i64
+}
 
 /// One inpatient stay from `admit`.
 fn inpatient(ctx: &mut Context<'_>, admit: Date, rng: &mut Rng) -> Stay {
     let drg = ctx.admission_drg(rng);
-    let los = (drg.gmlos * (LOS_SIGMA * rng.normal()).exp())
-        .round()
-        .clamp(1.0, 90.0) as i64;
+    let los = length_of_stay(drg, rng);
     let discharge = admit + Duration::days(los);
     let hospital = rng.pick(&ctx.network.hospitals).clone();
     let mut claim = facility_claim(
