@@ -36,6 +36,9 @@ pub struct DmeItem {
     /// Billed monthly as a rental rather than bought.
     pub rental: bool,
     pub ndc: Option<&'static str>,
+    /// Whether the allowed amount is per unit, so a line bills one unit; otherwise it is
+    /// the typical line's, whatever its units.
+    pub per_unit: bool,
 }
 
 /// A hospital outpatient service and its revenue center.
@@ -77,6 +80,8 @@ pub struct Drg {
     pub principal_dx: &'static str,
     /// Whether the DRG is a surgical one (a procedure is coded).
     pub surgical: bool,
+    /// The ICD-10-PCS codes of a surgical DRG's operation, one of which its stays code.
+    pub procedures: Vec<&'static str>,
 }
 
 /// A Part D drug product.
@@ -179,9 +184,15 @@ pub struct Codes {
     pub diagnoses: Weighted<&'static str>,
     /// Every other diagnosis a claim may carry.
     pub diagnosis_tail: DiagnosisTail,
-    pub procedures: Vec<&'static str>,
+    /// Procedures a medical stay may have: every ICD-10-PCS code of the administration,
+    /// measurement, extracorporeal assistance and imaging sections the codebook lists.
+    pub medical_procedures: Vec<&'static str>,
     pub carrier_services: Weighted<CarrierService>,
+    /// Every other office-priced service of the physician fee schedule.
+    pub carrier_tail: Weighted<CarrierService>,
     pub dme_items: Weighted<DmeItem>,
+    /// Every other priced item of the DMEPOS fee schedule.
+    pub dme_tail: Weighted<DmeItem>,
     pub outpatient_services: Weighted<OutpatientService>,
     pub drgs: Weighted<Drg>,
     pub drugs: Weighted<Drug>,
@@ -210,8 +221,10 @@ pub static CODES: LazyLock<Codes> = LazyLock::new(|| {
             rows(include_str!("../data/icd10cm.csv")).map(|r| (r[0], weight(r[1]))),
         ),
         diagnosis_tail: DiagnosisTail::of(CODEBOOK.icd10cm.codes()),
-        procedures: rows(include_str!("../data/icd10pcs.csv"))
-            .map(|r| r[0])
+        medical_procedures: CODEBOOK
+            .icd10pcs
+            .codes()
+            .filter(|code| code.starts_with(['3', '4', '5', 'B']))
             .collect(),
         carrier_services: Weighted::new(rows(include_str!("../data/hcpcs_carrier.csv")).map(|r| {
             let service = CarrierService {
@@ -225,6 +238,21 @@ pub static CODES: LazyLock<Codes> = LazyLock::new(|| {
             };
             (service, weight(r[4]))
         })),
+        carrier_tail: Weighted::new(rows(include_str!("../data/hcpcs_carrier_tail.csv")).map(
+            |r| {
+                let service = CarrierService {
+                    code: r[0],
+                    place_of_service: r[1],
+                    allowed_cents: cents(r[2]),
+                    betos: r[3],
+                    type_of_service: r[4].chars().next().unwrap_or('1'),
+                    cost_sharing_waived: false,
+                    ndc: None,
+                };
+                let weight = price_weight(service.allowed_cents);
+                (service, weight)
+            },
+        )),
         dme_items: Weighted::new(rows(include_str!("../data/hcpcs_dme.csv")).map(|r| {
             let item = DmeItem {
                 code: r[0],
@@ -232,8 +260,21 @@ pub static CODES: LazyLock<Codes> = LazyLock::new(|| {
                 betos: r[4],
                 rental: r[5] == "yes",
                 ndc: optional(r[6]),
+                per_unit: false,
             };
             (item, weight(r[3]))
+        })),
+        dme_tail: Weighted::new(rows(include_str!("../data/hcpcs_dme_tail.csv")).map(|r| {
+            let item = DmeItem {
+                code: r[0],
+                allowed_cents: cents(r[1]),
+                betos: r[2],
+                rental: r[3] == "yes",
+                ndc: None,
+                per_unit: true,
+            };
+            let weight = price_weight(item.allowed_cents);
+            (item, weight)
         })),
         outpatient_services: Weighted::new(rows(include_str!("../data/hcpcs_outpatient.csv")).map(
             |r| {
@@ -261,6 +302,7 @@ pub static CODES: LazyLock<Codes> = LazyLock::new(|| {
                         amlos: r[4].parse().unwrap_or(5.0),
                         surgical: r[5] == "SURG",
                         principal_dx: r[6],
+                        procedures: r[7].split_whitespace().collect(),
                     };
                     // The file lists the most frequent DRGs first; frequency falls with position.
                     (drg, 60u32.saturating_sub(i as u32).max(5))
@@ -309,6 +351,13 @@ fn names(kind: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// The weight of a long-tail item: cheaper services and items are billed more often, so
+/// the weight falls with the price (1/(price + $10); our assumption, as per-code counts
+/// are not at hand).
+fn price_weight(allowed_cents: i64) -> u32 {
+    (100_000 / (allowed_cents + 1_000)).max(1) as u32
+}
+
 fn weight(field: &str) -> u32 {
     field
         .trim()
@@ -336,6 +385,7 @@ mod tests {
         let codes = &*CODES;
         assert!(codes.diagnoses.items().len() >= 100);
         assert!(codes.diagnosis_tail.len() > 30_000);
+        assert!(codes.medical_procedures.len() > 4_000);
         assert!(
             codes
                 .diagnoses
@@ -343,7 +393,6 @@ mod tests {
                 .iter()
                 .all(|c| c.len() >= 3 && !c.contains('.'))
         );
-        assert!(codes.procedures.iter().all(|c| c.len() == 7));
         assert!(
             codes
                 .carrier_services
@@ -362,14 +411,25 @@ mod tests {
                 .iter()
                 .all(|c| book.icd10cm.contains(c))
         );
-        assert!(codes.procedures.iter().all(|c| book.icd10pcs.contains(c)));
-        for service in codes.carrier_services.items() {
+        for drg in codes.drgs.items() {
+            assert_eq!(drg.surgical, !drg.procedures.is_empty(), "{}", drg.code);
+            assert!(drg.procedures.iter().all(|c| book.icd10pcs.contains(c)));
+        }
+        assert!(codes.carrier_tail.items().len() > 6_000);
+        for service in codes
+            .carrier_services
+            .items()
+            .iter()
+            .chain(codes.carrier_tail.items())
+        {
             assert!(book.betos.contains(service.betos), "{}", service.code);
             let tos = service.type_of_service.to_string();
             assert!(book.type_of_service.contains(&tos), "{}", service.code);
             assert_eq!(service.ndc.is_some(), service.code.starts_with('J'));
         }
-        for item in codes.dme_items.items() {
+        assert!(codes.dme_tail.items().len() > 2_000);
+        for item in codes.dme_items.items().iter().chain(codes.dme_tail.items()) {
+            assert!(item.allowed_cents > 0, "{}", item.code);
             assert!(book.betos.contains(item.betos), "{}", item.code);
             assert_eq!(item.ndc.is_some(), item.code.starts_with('J'));
         }

@@ -199,6 +199,8 @@ struct Tally {
     to_snf: u64,
     to_home_health: u64,
     diagnoses: [u64; KINDS],
+    /// Hospital stays whose claim carries 11 or more diagnoses.
+    stays_with_11_diagnoses: u64,
     lines: [u64; KINDS],
     /// Medicare's payment and the days or periods it pays for: full-payment home health
     /// periods, hospice days, SNF days.
@@ -206,6 +208,8 @@ struct Tally {
     hospice_paid: (i64, u64),
     snf_paid: (i64, u64),
     distinct_diagnoses: HashSet<String>,
+    distinct_procedures: HashSet<String>,
+    distinct_hcpcs: HashSet<String>,
     date_violations: u64,
 }
 
@@ -238,11 +242,14 @@ impl Tally {
             to_snf: 0,
             to_home_health: 0,
             diagnoses: [0; KINDS],
+            stays_with_11_diagnoses: 0,
             lines: [0; KINDS],
             home_health_paid: (0, 0),
             hospice_paid: (0, 0),
             snf_paid: (0, 0),
             distinct_diagnoses: HashSet::new(),
+            distinct_procedures: HashSet::new(),
+            distinct_hcpcs: HashSet::new(),
             date_violations: 0,
         }
     }
@@ -285,9 +292,23 @@ impl Tally {
             self.lines[kind] += claim.lines.len() as u64;
             self.add_payment(claim);
             if ordinal < DISTINCT_CODES_AMONG {
-                for code in &claim.diagnosis_codes {
-                    if !self.distinct_diagnoses.contains(code) {
-                        self.distinct_diagnoses.insert(code.clone());
+                let procedures = claim.procedures.iter().map(|(code, _)| code);
+                let hcpcs = claim.lines.iter().filter_map(|line| line.hcpcs_cd.as_ref());
+                for (set, codes) in [
+                    (
+                        &mut self.distinct_diagnoses,
+                        claim.diagnosis_codes.iter().collect(),
+                    ),
+                    (
+                        &mut self.distinct_procedures,
+                        procedures.collect::<Vec<_>>(),
+                    ),
+                    (&mut self.distinct_hcpcs, hcpcs.collect()),
+                ] {
+                    for code in codes {
+                        if !set.contains(code) {
+                            set.insert(code.clone());
+                        }
                     }
                 }
             }
@@ -315,6 +336,7 @@ impl Tally {
         }
         for (i, stay) in stays.iter().enumerate() {
             self.stays += 1;
+            self.stays_with_11_diagnoses += u64::from(stay.diagnosis_codes.len() >= 11);
             self.stay_days += (stay.thru_date - stay.from_date).whole_days().max(1) as u64;
             let status = stay.discharge_status_cd.as_deref().unwrap_or("01");
             self.to_snf += u64::from(status == "03");
@@ -375,6 +397,7 @@ impl Tally {
         add(&mut self.full_year_users, &other.full_year_users);
         self.full_year_stays += other.full_year_stays;
         self.stays += other.stays;
+        self.stays_with_11_diagnoses += other.stays_with_11_diagnoses;
         self.stay_days += other.stay_days;
         self.discharged_alive += other.discharged_alive;
         self.readmitted += other.readmitted;
@@ -391,6 +414,8 @@ impl Tally {
             mine.1 += theirs.1;
         }
         self.distinct_diagnoses.extend(other.distinct_diagnoses);
+        self.distinct_procedures.extend(other.distinct_procedures);
+        self.distinct_hcpcs.extend(other.distinct_hcpcs);
         self.date_violations += other.date_violations;
         self
     }
@@ -599,6 +624,13 @@ impl Tally {
                 "our estimate: not published (CMS says only \"up to 13 line items\")",
             );
         }
+        push(
+            "hospital stays whose claim has 11 or more diagnoses".into(),
+            near(0.70, 0.10),
+            ratio(self.stays_with_11_diagnoses as f64, self.stays as f64),
+            Unit::Percent,
+            "Ody et al., Health Affairs 2019;38(1):36-43: 70% of Medicare admission claims (January 2011, after CMS allowed 25)",
+        );
         for kind in ClaimType::ALL.into_iter().filter(|&k| k != ClaimType::Pde) {
             let i = kind_index(kind);
             push(
@@ -617,6 +649,22 @@ impl Tally {
             self.distinct_diagnoses.len() as f64,
             Unit::Count,
             "issue #21: on the order of a thousand or more",
+        );
+        push(
+            format!(
+                "distinct ICD-10-PCS codes among the first {DISTINCT_CODES_AMONG} beneficiaries"
+            ),
+            Target::Unpublished,
+            self.distinct_procedures.len() as f64,
+            Unit::Count,
+            "shown for information",
+        );
+        push(
+            format!("distinct HCPCS codes among the first {DISTINCT_CODES_AMONG} beneficiaries"),
+            Target::Unpublished,
+            self.distinct_hcpcs.len() as f64,
+            Unit::Count,
+            "shown for information",
         );
         push(
             "claims that contradict a date rule".into(),

@@ -13,6 +13,16 @@ use crate::providers::Facility;
 use crate::rates::RATES;
 use crate::rng::Rng;
 
+/// The mean count of a facility claim's diagnoses beyond the principal one and the
+/// person's chronic conditions (acute problems, complications, status codes). A hospital
+/// stay's is calibrated to Ody et al.'s 70% of admission claims with 11 or more
+/// diagnoses; the others are our assumption, lower as their claims code fewer acute
+/// problems.
+const HOSPITAL_OTHER_DIAGNOSES: f64 = 7.5;
+const SNF_OTHER_DIAGNOSES: f64 = 4.0;
+const HHA_OTHER_DIAGNOSES: f64 = 3.0;
+const HOSPICE_OTHER_DIAGNOSES: f64 = 2.0;
+
 /// Medicare's base payment per DRG weight unit, roughly the national standardized amount.
 const DRG_BASE_CENTS: i64 = 680_000;
 /// SNF per-diem payment and daily coinsurance from day 21 (2025: $209.50).
@@ -451,17 +461,27 @@ fn inpatient(ctx: &mut Context<'_>, admit: Date, rng: &mut Rng) -> Stay {
     claim.admission_source_cd = Some(if via_er { '7' } else { '1' });
     claim.drg_cd = Some(drg.code.to_owned());
     claim.utilization_days = Some(los as i16);
-    claim.diagnosis_codes = ctx.diagnoses(rng, Some(drg.principal_dx), 12);
+    claim.diagnosis_codes = ctx.facility_diagnoses(rng, drg.principal_dx, HOSPITAL_OTHER_DIAGNOSES);
     claim.poa_indicators = present_on_admission(&claim);
     claim.external_causes = external_causes(&claim);
+    // A surgical stay codes its operation, on the day of admission; it and three medical
+    // stays in ten code procedures such as a transfusion, dialysis, monitoring or
+    // imaging on the days after.
     if drg.surgical || rng.chance(0.3) {
         claim.operating_npi = Some(rng.pick(&ctx.network.clinicians).0.clone());
-        let count = if drg.surgical { 1 + rng.below(3) } else { 1 };
-        claim.procedures = (0..count)
-            .map(|i| {
+        let operation = (!drg.procedures.is_empty()).then(|| *rng.pick(&drg.procedures));
+        let others = rng.below(if drg.surgical { 3 } else { 2 }) + u64::from(!drg.surgical);
+        let others: Vec<&str> = (0..others)
+            .map(|_| *rng.pick(&CODES.medical_procedures))
+            .collect();
+        claim.procedures = operation
+            .into_iter()
+            .chain(others)
+            .enumerate()
+            .map(|(day, code)| {
                 (
-                    rng.pick(&CODES.procedures).to_string(),
-                    admit + Duration::days(i as i64),
+                    code.to_owned(),
+                    admit + Duration::days((day as i64).min(los)),
                 )
             })
             .collect();
@@ -627,7 +647,8 @@ fn snf(
         // An elective admission, from the hospital or from home.
         claim.admission_type_cd = Some('3');
         claim.admission_source_cd = Some(if qualifying_stay.is_some() { '4' } else { '1' });
-        claim.diagnosis_codes = ctx.diagnoses(rng, None, 6);
+        let principal = ctx.diagnosis(rng);
+        claim.diagnosis_codes = ctx.facility_diagnoses(rng, &principal, SNF_OTHER_DIAGNOSES);
         // Days 21-100 carry the daily coinsurance.
         let coinsurance_days = (day_of_stay + billed_days - 20).clamp(0, billed_days);
         let mut draws = details_rng(&claim);
@@ -811,7 +832,8 @@ pub(super) fn home_health(ctx: &mut Context<'_>, rng: &mut Rng) {
             ['3', '2', '9'],
             rng,
         );
-        claim.diagnosis_codes = ctx.diagnoses(rng, None, 6);
+        let principal = ctx.diagnosis(rng);
+        claim.diagnosis_codes = ctx.facility_diagnoses(rng, &principal, HHA_OTHER_DIAGNOSES);
         // A home health period ends with the patient still under the agency's care.
         claim.discharge_status_cd = Some("30".to_owned());
         claim.admission_date = Some(from);
@@ -921,7 +943,8 @@ pub(super) fn hospice(ctx: &mut Context<'_>, rng: &mut Rng) {
         claim.discharge_date = (last && dies).then_some(end);
         claim.discharge_status_cd = Some(if last && dies { "40" } else { "30" }.to_owned());
         claim.utilization_days = Some(billed_days as i16);
-        claim.diagnosis_codes = ctx.diagnoses(rng, None, 3);
+        let principal = ctx.diagnosis(rng);
+        claim.diagnosis_codes = ctx.facility_diagnoses(rng, &principal, HOSPICE_OTHER_DIAGNOSES);
         let mut lines = vec![revenue_line(
             1,
             from,

@@ -38,7 +38,12 @@ pub(super) fn carrier(ctx: &mut Context<'_>, rng: &mut Rng) {
 
         let lines = 1 + rng.poisson(RATES.carrier.lines_per_claim - 1.0).min(12) as i16;
         for line_num in 1..=lines {
-            let service = CODES.carrier_services.sample(rng);
+            // One line in ten bills one of the fee schedule's other services.
+            let service = if rng.chance(0.1) {
+                CODES.carrier_tail.sample(rng)
+            } else {
+                CODES.carrier_services.sample(rng)
+            };
             let units = if service.code.starts_with('J') {
                 1 + rng.below(4) as i32
             } else {
@@ -203,10 +208,16 @@ pub(super) fn dme(ctx: &mut Context<'_>, rng: &mut Rng) {
         claim.diagnosis_codes = ctx.diagnoses(rng, None, 2);
         let lines = 1 + rng.poisson(RATES.dme.lines_per_claim - 1.0).min(12) as i16;
         for line_num in 1..=lines {
-            let item = CODES.dme_items.sample(rng);
+            // One line in five bills one of the fee schedule's other items.
+            let item = if rng.chance(0.2) {
+                CODES.dme_tail.sample(rng)
+            } else {
+                CODES.dme_items.sample(rng)
+            };
             // Supplies come in boxes and inhaled drugs by the milligram (units); the
             // typical amount is per line either way.
             let units = match item.code.as_bytes()[0] {
+                _ if item.per_unit => 1,
                 b'A' => 50 * (1 + rng.below(2) as i32),
                 b'J' => 90,
                 _ => 1,
