@@ -128,6 +128,10 @@ pub struct ConditionSpec {
     pub female_ratio: f64,
     /// Prevalence among dual eligibles relative to others.
     pub dual_ratio: f64,
+    /// How much likelier the condition is for a diabetic, beyond the risk all conditions
+    /// share: diabetes damages kidneys and vessels (our calibration, to CMS's
+    /// co-morbidity figures: 83.4% of diabetics have hypertension, 53.6% CKD).
+    pub with_diabetes: f64,
     /// How much more care a person with the condition uses, on a log scale, other
     /// things equal (our assumption, ordered as the conditions' costs per CMS's chartbook).
     pub frailty_weight: f64,
@@ -181,6 +185,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.65, 0.88, 1.10, 1.20],
         female_ratio: 1.05,
         dual_ratio: 1.05,
+        with_diabetes: 1.2,
         frailty_weight: 0.09,
         codes: &[
             ("I10", 80),
@@ -199,6 +204,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.65, 0.98, 1.10, 0.95],
         female_ratio: 0.95,
         dual_ratio: 0.90,
+        with_diabetes: 1.0,
         frailty_weight: 0.0,
         codes: &[
             ("E785", 50),
@@ -217,6 +223,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.55, 0.80, 1.20, 1.45],
         female_ratio: 0.75,
         dual_ratio: 1.05,
+        with_diabetes: 1.0,
         frailty_weight: 0.18,
         codes: &[
             ("I2510", 60),
@@ -238,6 +245,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.70, 0.90, 1.15, 1.25],
         female_ratio: 1.40,
         dual_ratio: 1.05,
+        with_diabetes: 1.0,
         frailty_weight: 0.12,
         codes: &[
             ("M170", 20),
@@ -257,6 +265,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [1.00, 0.95, 1.05, 0.90],
         female_ratio: 0.90,
         dual_ratio: 1.35,
+        with_diabetes: 1.0,
         frailty_weight: 0.18,
         codes: &[
             ("E119", 35),
@@ -282,6 +291,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.60, 0.75, 1.15, 1.60],
         female_ratio: 0.95,
         dual_ratio: 1.30,
+        with_diabetes: 1.7,
         frailty_weight: 0.3,
         codes: &[
             ("N1830", 20),
@@ -302,6 +312,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [1.90, 0.80, 0.80, 0.95],
         female_ratio: 1.50,
         dual_ratio: 1.70,
+        with_diabetes: 1.0,
         frailty_weight: 0.18,
         codes: &[
             ("F329", 40),
@@ -320,6 +331,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.55, 0.60, 1.10, 2.10],
         female_ratio: 0.95,
         dual_ratio: 1.35,
+        with_diabetes: 1.0,
         frailty_weight: 0.48,
         codes: &[
             ("I5032", 20),
@@ -343,6 +355,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.25, 0.35, 1.10, 3.00],
         female_ratio: 1.30,
         dual_ratio: 2.00,
+        with_diabetes: 1.0,
         frailty_weight: 0.36,
         codes: &[
             ("F0390", 35),
@@ -362,6 +375,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.95, 0.95, 1.05, 1.00],
         female_ratio: 1.05,
         dual_ratio: 1.55,
+        with_diabetes: 1.0,
         frailty_weight: 0.3,
         codes: &[
             ("J449", 55),
@@ -380,6 +394,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.20, 0.65, 1.40, 2.00],
         female_ratio: 0.85,
         dual_ratio: 0.85,
+        with_diabetes: 1.0,
         frailty_weight: 0.18,
         codes: &[
             ("I4891", 45),
@@ -399,6 +414,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.40, 1.00, 1.20, 1.10],
         female_ratio: 0.85,
         dual_ratio: 0.75,
+        with_diabetes: 1.0,
         frailty_weight: 0.3,
         codes: &[
             ("C61", 20),
@@ -420,6 +436,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.25, 0.70, 1.30, 1.80],
         female_ratio: 4.50,
         dual_ratio: 1.00,
+        with_diabetes: 1.0,
         frailty_weight: 0.06,
         codes: &[("M810", 85), ("Z7983", 15)],
         drgs: &[],
@@ -432,6 +449,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [1.60, 0.90, 0.80, 0.65],
         female_ratio: 1.60,
         dual_ratio: 1.60,
+        with_diabetes: 1.0,
         frailty_weight: 0.12,
         codes: &[
             ("J45909", 50),
@@ -451,6 +469,7 @@ static SPECS: [ConditionSpec; 15] = [
         by_age: [0.50, 0.75, 1.20, 1.60],
         female_ratio: 1.05,
         dual_ratio: 1.25,
+        with_diabetes: 1.0,
         frailty_weight: 0.3,
         codes: &[
             ("Z8673", 30),
@@ -494,23 +513,17 @@ pub struct Calibration {
 pub static HEALTH: LazyLock<Calibration> = LazyLock::new(|| {
     let sample = calibration_sample();
     let mut scale = [0.0; 15];
-    for (i, spec) in SPECS.iter().enumerate() {
-        // The mean of the capped chance grows with the scale: bisect.
-        let (mut low, mut high) = (0.0_f64, 20.0_f64);
-        for _ in 0..60 {
-            let mid = (low + high) / 2.0;
-            let mean = sample
-                .iter()
-                .map(|(person, risk)| (mid * relative_chance(spec, person) * risk).min(MAX_CHANCE))
-                .sum::<f64>()
-                / sample.len() as f64;
-            if mean < spec.prevalence {
-                low = mid;
-            } else {
-                high = mid;
-            }
-        }
-        scale[i] = (low + high) / 2.0;
+    // Diabetes first: the chance of the conditions that follow it depends on it.
+    let diabetes = Condition::Diabetes as usize;
+    let diabetes_scale = calibrated_scale(&sample, &SPECS[diabetes], |_| 0.0);
+    scale[diabetes] = diabetes_scale;
+    let diabetic_chance = |person: &Demographics, risk: f64| {
+        (diabetes_scale * relative_chance(&SPECS[diabetes], person) * risk).min(MAX_CHANCE)
+    };
+    for (i, spec) in SPECS.iter().enumerate().filter(|(i, _)| *i != diabetes) {
+        scale[i] = calibrated_scale(&sample, spec, |(person, risk)| {
+            diabetic_chance(person, *risk)
+        });
     }
     let mut uncalibrated = Calibration {
         scale,
@@ -527,6 +540,35 @@ pub static HEALTH: LazyLock<Calibration> = LazyLock::new(|| {
     uncalibrated.frailty_mean = frailty_mean;
     uncalibrated
 });
+
+/// The scale that makes `spec`'s mean chance over `sample` its prevalence, for people
+/// who are diabetic with the chance `diabetic` gives (the mean of the capped chance grows
+/// with the scale: bisect).
+fn calibrated_scale(
+    sample: &[(Demographics, f64)],
+    spec: &ConditionSpec,
+    diabetic: impl Fn(&(Demographics, f64)) -> f64,
+) -> f64 {
+    let (mut low, mut high) = (0.0_f64, 20.0_f64);
+    for _ in 0..60 {
+        let mid = (low + high) / 2.0;
+        let mean = sample
+            .iter()
+            .map(|entry| {
+                let base = mid * relative_chance(spec, &entry.0) * entry.1;
+                let p = diabetic(entry);
+                p * (base * spec.with_diabetes).min(MAX_CHANCE) + (1.0 - p) * base.min(MAX_CHANCE)
+            })
+            .sum::<f64>()
+            / sample.len() as f64;
+        if mean < spec.prevalence {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    (low + high) / 2.0
+}
 
 const CALIBRATION_SEED: u64 = 0x4EA1_7401;
 const CALIBRATION_SIZE: usize = 50_000;
@@ -568,11 +610,21 @@ impl Calibration {
     /// The health of `person`.
     pub fn draw(&self, person: &Demographics, rng: &mut Rng) -> Health {
         let risk = shared_risk(rng);
+        let chance = |spec: &ConditionSpec, scale: f64, diabetic: bool| {
+            let multiplier = if diabetic { spec.with_diabetes } else { 1.0 };
+            (scale * relative_chance(spec, person) * risk * multiplier).min(MAX_CHANCE)
+        };
+        let diabetes = Condition::Diabetes as usize;
+        let diabetic = rng.chance(chance(&SPECS[diabetes], self.scale[diabetes], false));
         let conditions: Vec<Condition> = SPECS
             .iter()
             .zip(self.scale)
             .filter(|(spec, scale)| {
-                rng.chance((scale * relative_chance(spec, person) * risk).min(MAX_CHANCE))
+                if spec.condition == Condition::Diabetes {
+                    diabetic
+                } else {
+                    rng.chance(chance(spec, *scale, diabetic))
+                }
             })
             .map(|(spec, _)| spec.condition)
             .collect();

@@ -23,6 +23,8 @@ pub struct ClaimRate {
     /// where it is published: their claims then follow a hurdle on frailty
     /// ([`crate::utilization`]), else a Poisson draw around the mean.
     pub users: Option<f64>,
+    /// Where the share of users comes from.
+    pub users_source: &'static str,
     /// Mean lines per claim (at least one).
     pub lines_per_claim: f64,
 }
@@ -32,6 +34,8 @@ pub struct ClaimRate {
 pub struct Rates {
     /// MedPAC: 666M encounters / ~34M FFS = 19.6; CMS MACs: 24 carrier + DME claims.
     /// Lines per claim are not published (up to 13 per claim): 2.3 is our estimate.
+    /// Users: 85% of Part B enrollees had a Part B service (Green Book, FY1994
+    /// projection), the only share found; without it every beneficiary had a claim.
     pub carrier: ClaimRate,
     /// CMS: 100M DMEPOS claims for ~37M FFS beneficiaries (2013) = 2.7. Lines: estimate.
     /// Users: 26.6% of FFS beneficiaries (CMS Geographic Variation PUF 2018, county rows
@@ -39,7 +43,8 @@ pub struct Rates {
     /// per user (monthly rentals, supplies).
     pub dme: ClaimRate,
     /// CMS MACs: 5.4 institutional claims per FFS beneficiary, less inpatient, SNF, home
-    /// health and hospice: about 4.3 outpatient claims. Revenue lines: estimate.
+    /// health and hospice: about 4.3 outpatient claims. Revenue lines: estimate. Users:
+    /// 65%, our estimate (no national share was found; a Poisson draw gave 93%).
     pub outpatient: ClaimRate,
     /// MedPAC: 10M admissions / 37.3M FFS beneficiaries = 0.27. Users: CMS Geographic
     /// Variation PUF, 2019 national: 16.3% of FFS beneficiaries had a stay, 261.5 covered
@@ -77,42 +82,50 @@ impl Rates {
 pub const RATES: Rates = Rates {
     carrier: ClaimRate {
         per_year: 20.0,
-        users: None,
+        users: Some(0.85),
+        users_source: "1994 Ways and Means Green Book, section 5: 85% of Part B enrollees had a reimbursed Part B service (a projection for FY1994; no recent share found)",
         lines_per_claim: 2.3,
     },
     dme: ClaimRate {
         per_year: 2.7,
         users: Some(0.266),
+        users_source: "CMS Geographic Variation PUF 2018: 26.6% (county rows weighted by FFS beneficiaries)",
         lines_per_claim: 1.6,
     },
     outpatient: ClaimRate {
         per_year: 4.3,
-        users: None,
+        users: Some(0.65),
+        users_source: "our estimate: no national share of FFS beneficiaries with an outpatient hospital claim was found",
         lines_per_claim: 6.0,
     },
     inpatient: ClaimRate {
         per_year: 0.27,
         users: Some(0.163),
+        users_source: "CMS Geographic Variation PUF, national 2019: 16.33% of FFS beneficiaries",
         lines_per_claim: 5.0,
     },
     snf: ClaimRate {
         per_year: 0.085,
         users: None,
+        users_source: "",
         lines_per_claim: 2.6,
     },
     hha: ClaimRate {
         per_year: 0.26,
         users: Some(0.086),
+        users_source: "MedPAC: 8.6% of FFS beneficiaries use home health",
         lines_per_claim: 2.9,
     },
     hospice: ClaimRate {
         per_year: 0.10,
         users: None,
+        users_source: "",
         lines_per_claim: 1.5,
     },
     pde: ClaimRate {
         per_year: 42.0,
         users: None,
+        users_source: "",
         lines_per_claim: 1.0,
     },
 };

@@ -179,6 +179,8 @@ struct Tally {
     part_d_months: u64,
     with_condition: [u64; Condition::ALL.len()],
     with_conditions: [u64; Condition::ALL.len() + 1],
+    /// Beneficiaries with both conditions, by the conditions' positions.
+    with_both: [[u64; Condition::ALL.len()]; Condition::ALL.len()],
     /// Years alive within the period.
     person_years: f64,
     deaths: u64,
@@ -226,6 +228,7 @@ impl Tally {
             part_d_months: 0,
             with_condition: [0; Condition::ALL.len()],
             with_conditions: [0; Condition::ALL.len() + 1],
+            with_both: [[0; Condition::ALL.len()]; Condition::ALL.len()],
             person_years: 0.0,
             deaths: 0,
             decedents_in_hospice: 0,
@@ -270,6 +273,11 @@ impl Tally {
             self.with_condition[*condition as usize] += 1;
         }
         self.with_conditions[record.conditions.len()] += 1;
+        for a in &record.conditions {
+            for b in &record.conditions {
+                self.with_both[*a as usize][*b as usize] += 1;
+            }
+        }
         let months = &record.enrollment_months;
         self.person_years += months.len() as f64 / 12.0;
         let ffs_months = months.iter().filter(|m| !m.in_part_c()).count();
@@ -387,6 +395,9 @@ impl Tally {
         self.part_d_months += other.part_d_months;
         add(&mut self.with_condition, &other.with_condition);
         add(&mut self.with_conditions, &other.with_conditions);
+        for (mine, theirs) in self.with_both.iter_mut().zip(&other.with_both) {
+            add(mine, theirs);
+        }
         self.person_years += other.person_years;
         self.deaths += other.deaths;
         self.decedents_in_hospice += other.decedents_in_hospice;
@@ -490,6 +501,29 @@ impl Tally {
             Unit::Percent,
             "Lochner and Cox, Prev Chronic Dis 2013;10:120137",
         );
+        let among = |has: Condition, with: Condition| {
+            ratio(
+                self.with_both[with as usize][has as usize] as f64,
+                self.with_condition[with as usize] as f64,
+            )
+        };
+        for (has, with, share) in [
+            (Condition::Hypertension, Condition::Diabetes, 0.834),
+            (Condition::ChronicKidneyDisease, Condition::Diabetes, 0.536),
+            (
+                Condition::ChronicKidneyDisease,
+                Condition::Hypertension,
+                0.3456,
+            ),
+        ] {
+            push(
+                format!("{} among those with {}", has.spec().name, with.spec().name),
+                near(share, 0.10),
+                among(has, with),
+                Unit::Percent,
+                "CMS Chronic Conditions co-morbidity charts, 65+, as quoted by Synthea's Medicare targets",
+            );
+        }
         push(
             "deaths per beneficiary-year".into(),
             near(0.040, 0.15),
@@ -525,20 +559,9 @@ impl Tally {
                 self.full_year_users[kind_index(kind)] as f64,
                 self.full_year as f64,
             );
-            let (target, source) = match (kind, rate.users) {
-                (ClaimType::Inpatient, Some(share)) => (
-                    near(share, 0.10),
-                    "CMS Geographic Variation PUF, national 2019: 16.33% of FFS beneficiaries",
-                ),
-                (ClaimType::Hha, Some(share)) => (
-                    near(share, 0.15),
-                    "MedPAC: 8.6% of FFS beneficiaries use home health",
-                ),
-                (ClaimType::Dme, Some(share)) => (
-                    near(share, 0.15),
-                    "CMS Geographic Variation PUF 2018: 26.6% (county rows weighted by FFS beneficiaries)",
-                ),
-                _ => (Target::Unpublished, "no national share of users found"),
+            let (target, source) = match rate.users {
+                Some(share) => (near(share, users_tolerance(kind)), rate.users_source),
+                None => (Target::Unpublished, "no national share of users found"),
             };
             push(
                 format!("full-year FFS beneficiaries with a {} claim", kind.as_str()),
@@ -674,6 +697,14 @@ impl Tally {
             "a claim ends before it is processed, before the as-of date and by the death",
         );
         out
+    }
+}
+
+/// How far a kind's share of users may stray: the rarer the kind, the noisier.
+fn users_tolerance(kind: ClaimType) -> f64 {
+    match kind {
+        ClaimType::Carrier | ClaimType::Outpatient | ClaimType::Inpatient => 0.10,
+        _ => 0.15,
     }
 }
 

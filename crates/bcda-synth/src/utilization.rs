@@ -98,6 +98,7 @@ mod tests {
         let rate = ClaimRate {
             per_year: 0.27,
             users: Some(0.163),
+            users_source: "",
             lines_per_claim: 5.0,
         };
         let mut rng = Rng::new(7, 1);
@@ -121,6 +122,7 @@ mod tests {
         let rate = ClaimRate {
             per_year: 2.0,
             users: None,
+            users_source: "",
             lines_per_claim: 1.0,
         };
         assert_eq!(Hurdle::calibrated(&rate, &[1.0]), None);
