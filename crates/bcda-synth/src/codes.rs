@@ -196,6 +196,8 @@ pub struct Codes {
     pub outpatient_services: Weighted<OutpatientService>,
     pub drgs: Weighted<Drg>,
     pub drugs: Weighted<Drug>,
+    /// Every other commonly filled oral drug, weighted by its Part D claims.
+    pub drug_tail: Weighted<Drug>,
     pub places_of_service: Vec<&'static str>,
     pub locations: Vec<Location>,
     pub female_names: Vec<&'static str>,
@@ -318,6 +320,20 @@ pub static CODES: LazyLock<Codes> = LazyLock::new(|| {
             };
             (drug, weight(r[7]))
         })),
+        drug_tail: Weighted::new(rows(include_str!("../data/ndc_tail.csv")).map(|r| {
+            // A 30-day fill of one tablet or capsule a day.
+            const DAYS: i16 = 30;
+            let per_unit: f64 = r[3].parse().unwrap_or(0.0);
+            let drug = Drug {
+                ndc: r[0],
+                brand_generic: r[2].chars().next().unwrap_or('G'),
+                days_supply: DAYS,
+                quantity: i32::from(DAYS),
+                cost_cents: (per_unit * f64::from(DAYS) * 100.0).round().max(1.0) as i64,
+            };
+            let claims: u32 = r[4].parse().unwrap_or(1_000);
+            (drug, (claims / 1_000).max(1))
+        })),
         places_of_service: rows(include_str!("../data/place_of_service.csv"))
             .map(|r| r[0])
             .collect(),
@@ -416,6 +432,11 @@ mod tests {
             assert!(drg.procedures.iter().all(|c| book.icd10pcs.contains(c)));
         }
         assert!(codes.carrier_tail.items().len() > 6_000);
+        assert!(codes.drug_tail.items().len() > 500);
+        for drug in codes.drug_tail.items() {
+            assert!(drug.ndc.len() == 11 && drug.ndc.bytes().all(|b| b.is_ascii_digit()));
+            assert!(drug.cost_cents > 0 && matches!(drug.brand_generic, 'B' | 'G'));
+        }
         for service in codes
             .carrier_services
             .items()

@@ -212,6 +212,7 @@ struct Tally {
     distinct_diagnoses: HashSet<String>,
     distinct_procedures: HashSet<String>,
     distinct_hcpcs: HashSet<String>,
+    distinct_ndcs: HashSet<String>,
     date_violations: u64,
 }
 
@@ -253,6 +254,7 @@ impl Tally {
             distinct_diagnoses: HashSet::new(),
             distinct_procedures: HashSet::new(),
             distinct_hcpcs: HashSet::new(),
+            distinct_ndcs: HashSet::new(),
             date_violations: 0,
         }
     }
@@ -323,6 +325,13 @@ impl Tally {
             self.date_violations += u64::from(breaks_a_date_rule(claim, died, self.as_of));
         }
         self.claims[kind_index(ClaimType::Pde)] += record.events.len() as u64;
+        if ordinal < DISTINCT_CODES_AMONG {
+            for event in &record.events {
+                if !self.distinct_ndcs.contains(&event.ndc_cd) {
+                    self.distinct_ndcs.insert(event.ndc_cd.clone());
+                }
+            }
+        }
         if full_year {
             for kind in ClaimType::ALL {
                 let used = if kind == ClaimType::Pde {
@@ -427,6 +436,7 @@ impl Tally {
         self.distinct_diagnoses.extend(other.distinct_diagnoses);
         self.distinct_procedures.extend(other.distinct_procedures);
         self.distinct_hcpcs.extend(other.distinct_hcpcs);
+        self.distinct_ndcs.extend(other.distinct_ndcs);
         self.date_violations += other.date_violations;
         self
     }
@@ -686,6 +696,13 @@ impl Tally {
             format!("distinct HCPCS codes among the first {DISTINCT_CODES_AMONG} beneficiaries"),
             Target::Unpublished,
             self.distinct_hcpcs.len() as f64,
+            Unit::Count,
+            "shown for information",
+        );
+        push(
+            format!("distinct NDCs among the first {DISTINCT_CODES_AMONG} beneficiaries"),
+            Target::Unpublished,
+            self.distinct_ndcs.len() as f64,
             Unit::Count,
             "shown for information",
         );

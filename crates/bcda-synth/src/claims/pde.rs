@@ -5,7 +5,7 @@ use bcda_model::claims::{ClaimType, PdeEvent};
 use time::Duration;
 
 use super::{Context, around};
-use crate::codes::CODES;
+use crate::codes::{CODES, Drug};
 use crate::rates::RATES;
 use crate::rng::Rng;
 
@@ -33,7 +33,7 @@ pub(super) fn events(ctx: &mut Context<'_>, rng: &mut Rng) {
         fills_left = fills_left.max(1);
     }
     while fills_left > 0 {
-        let drug = CODES.drugs.sample(rng);
+        let drug = a_drug(rng);
         let supply = if rng.chance(0.3) {
             90
         } else {
@@ -59,7 +59,7 @@ pub(super) fn events(ctx: &mut Context<'_>, rng: &mut Rng) {
     }
     // One-off prescriptions on random days.
     for _ in 0..rng.poisson(expected * (1.0 - MAINTENANCE_SHARE)) {
-        let drug = CODES.drugs.sample(rng);
+        let drug = a_drug(rng);
         let day =
             start + Duration::days(rng.below((end - start).whole_days().max(1) as u64) as i64);
         push(
@@ -75,11 +75,22 @@ pub(super) fn events(ctx: &mut Context<'_>, rng: &mut Rng) {
     }
 }
 
+/// The drug of a fill: mostly one of the common drugs, and three fills in ten one of the
+/// hundreds of other oral drugs Part D enrollees fill often, in proportion to their Part D
+/// claims (the share is our assumption).
+fn a_drug(rng: &mut Rng) -> &'static Drug {
+    if rng.chance(0.3) {
+        CODES.drug_tail.sample(rng)
+    } else {
+        CODES.drugs.sample(rng)
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn push(
     ctx: &mut Context<'_>,
     rng: &mut Rng,
-    drug: &crate::codes::Drug,
+    drug: &Drug,
     supply: i16,
     day: time::Date,
     fill_num: i16,
