@@ -1,11 +1,12 @@
-//! A beneficiary's health: the chronic conditions they live with, drawn at the
-//! prevalence CMS publishes for fee-for-service beneficiaries of their age, sex and dual
-//! status, and the frailty that follows from them and drives how much care they use
+//! A beneficiary's health: the chronic conditions they live with, drawn at the national
+//! prevalence CMS publishes for fee-for-service beneficiaries and shaped by age, sex and
+//! dual status (that shape is our assumption: CMS's tables by group were not at hand),
+//! and the frailty that follows from them and drives how much care they use
 //! ([`crate::utilization`]).
 //!
-//! Conditions cluster in real people (two thirds of beneficiaries have two or more, one
-//! in seven six or more): each person has a latent risk shared by all conditions, so the
-//! same people carry many of them. A condition names the codes its claims carry and the
+//! Conditions cluster in real people (two thirds of beneficiaries have two or more, about
+//! one in six six or more): each person has a latent risk shared by all conditions, so
+//! the same people carry many of them, and diabetes raises hypertension and CKD beyond it. A condition names the codes its claims carry and the
 //! DRGs its admissions group to, so a diabetic's claims carry diabetes codes and a
 //! heart-failure admission its DRG.
 //!
@@ -176,7 +177,7 @@ const ESTIMATE: &str =
     "our estimate (CCW's figure under its older definitions; not found for 2019)";
 
 /// What the generator knows of each condition; docs/synthetic-data.md has the sources.
-static SPECS: [ConditionSpec; 15] = [
+static SPECS: [ConditionSpec; Condition::ALL.len()] = [
     ConditionSpec {
         condition: Condition::Hypertension,
         name: "Hypertension",
@@ -504,7 +505,7 @@ pub struct Health {
 #[derive(Debug)]
 pub struct Calibration {
     /// Per condition, what its relative chance is multiplied by.
-    scale: [f64; 15],
+    scale: [f64; Condition::ALL.len()],
     /// What raw frailty is divided by so that it averages 1.
     frailty_mean: f64,
 }
@@ -512,7 +513,7 @@ pub struct Calibration {
 /// The calibration, computed once from a fixed sample (the same on every run).
 pub static HEALTH: LazyLock<Calibration> = LazyLock::new(|| {
     let sample = calibration_sample();
-    let mut scale = [0.0; 15];
+    let mut scale = [0.0; Condition::ALL.len()];
     // Diabetes first: the chance of the conditions that follow it depends on it.
     let diabetes = Condition::Diabetes as usize;
     let diabetes_scale = calibrated_scale(&sample, &SPECS[diabetes], |_| 0.0);
