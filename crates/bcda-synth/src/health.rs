@@ -530,15 +530,8 @@ pub static HEALTH: LazyLock<Calibration> = LazyLock::new(|| {
         scale,
         frailty_mean: 1.0,
     };
-    let mut rng = Rng::new(CALIBRATION_SEED, 2);
-    let frailty_mean = (0..CALIBRATION_SIZE)
-        .map(|_| {
-            let person = Demographics::draw(&mut rng);
-            uncalibrated.draw(&person, &mut rng).frailty
-        })
-        .sum::<f64>()
-        / CALIBRATION_SIZE as f64;
-    uncalibrated.frailty_mean = frailty_mean;
+    let frailties = uncalibrated.sample_frailties(2, CALIBRATION_SIZE);
+    uncalibrated.frailty_mean = frailties.iter().sum::<f64>() / CALIBRATION_SIZE as f64;
     uncalibrated
 });
 
@@ -648,7 +641,13 @@ impl Calibration {
     /// The frailty of `n` people drawn from the population (a fixed sample): what the
     /// utilization model calibrates on.
     pub fn population_frailties(&self, n: usize) -> Vec<f64> {
-        let mut rng = Rng::new(CALIBRATION_SEED, 3);
+        self.sample_frailties(3, n)
+    }
+
+    /// The frailty of `n` people drawn from the population on calibration stream
+    /// `stream`.
+    fn sample_frailties(&self, stream: u64, n: usize) -> Vec<f64> {
+        let mut rng = Rng::new(CALIBRATION_SEED, stream);
         (0..n)
             .map(|_| {
                 let person = Demographics::draw(&mut rng);

@@ -83,6 +83,16 @@ pub fn generate(
     set
 }
 
+/// A diagnosis that is not one of the person's chronic conditions: a common one with
+/// chance `common`, else one of the long tail.
+fn other_diagnosis(rng: &mut Rng, common: f64) -> &'static str {
+    if rng.chance(common) {
+        CODES.diagnoses.sample(rng)
+    } else {
+        CODES.diagnosis_tail.sample(rng)
+    }
+}
+
 /// The chance that a facility claim codes one of the person's chronic conditions.
 const FACILITY_CODES_CONDITION: f64 = 0.9;
 
@@ -209,10 +219,8 @@ impl Context<'_> {
                 None => health::esrd_code(rng),
             }
             .to_string()
-        } else if rng.chance(0.8) {
-            CODES.diagnoses.sample(rng).to_string()
         } else {
-            CODES.diagnosis_tail.sample(rng).to_string()
+            other_diagnosis(rng, 0.8).to_string()
         }
     }
 
@@ -240,12 +248,7 @@ impl Context<'_> {
             add(&mut codes, health::esrd_code(rng).to_owned());
         }
         for _ in 0..rng.poisson(others) {
-            let code = if rng.chance(0.5) {
-                CODES.diagnoses.sample(rng)
-            } else {
-                CODES.diagnosis_tail.sample(rng)
-            };
-            add(&mut codes, code.to_owned());
+            add(&mut codes, other_diagnosis(rng, 0.5).to_owned());
         }
         codes
     }

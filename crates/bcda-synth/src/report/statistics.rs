@@ -94,7 +94,7 @@ impl Tally {
             out.push(
                 format!("beneficiaries with {}", spec.name),
                 near(spec.prevalence, 0.10),
-                ratio(self.with_condition[condition as usize] as f64, people),
+                ratio(self.with(condition) as f64, people),
                 Unit::Percent,
                 spec.source,
             );
@@ -118,7 +118,7 @@ impl Tally {
         let among = |has: Condition, with: Condition| {
             ratio(
                 self.with_both[with as usize][has as usize] as f64,
-                self.with_condition[with as usize] as f64,
+                self.with(with) as f64,
             )
         };
         for (has, with, share) in [
@@ -141,7 +141,7 @@ impl Tally {
         out.push(
             "deaths per beneficiary-year",
             near(0.040, 0.15),
-            ratio(self.deaths as f64, self.person_years),
+            ratio(self.deaths as f64, self.months as f64 / 12.0),
             Unit::Percent,
             "KFF, Medicare Spending at the End of Life (2016): 4.0% of beneficiaries died in 2014",
         );
@@ -159,7 +159,7 @@ impl Tally {
         let rates = RATES.each();
         for (kind, rate) in rates {
             let years = if kind == ClaimType::Pde {
-                self.part_d_years
+                self.part_d_months as f64 / 12.0
             } else {
                 self.ffs_years
             };

@@ -30,16 +30,13 @@ pub(super) struct Tally {
     pub(super) months: u64,
     pub(super) dual_months: u64,
     pub(super) part_d_months: u64,
-    pub(super) with_condition: [u64; Condition::ALL.len()],
     pub(super) with_conditions: [u64; Condition::ALL.len() + 1],
-    /// Beneficiaries with both conditions, by the conditions' positions.
+    /// Beneficiaries with both conditions, by the conditions' positions; the diagonal
+    /// counts those with the one condition.
     pub(super) with_both: [[u64; Condition::ALL.len()]; Condition::ALL.len()],
-    /// Years alive within the period.
-    pub(super) person_years: f64,
     pub(super) deaths: u64,
     pub(super) decedents_in_hospice: u64,
     pub(super) ffs_years: f64,
-    pub(super) part_d_years: f64,
     pub(super) claims: [u64; KINDS],
     /// Beneficiaries in fee-for-service every month of the period, and how many of them
     /// have a claim of each kind.
@@ -80,14 +77,11 @@ impl Tally {
             months: 0,
             dual_months: 0,
             part_d_months: 0,
-            with_condition: [0; Condition::ALL.len()],
             with_conditions: [0; Condition::ALL.len() + 1],
             with_both: [[0; Condition::ALL.len()]; Condition::ALL.len()],
-            person_years: 0.0,
             deaths: 0,
             decedents_in_hospice: 0,
             ffs_years: 0.0,
-            part_d_years: 0.0,
             claims: [0; KINDS],
             full_year: 0,
             full_year_users: [0; KINDS],
@@ -124,9 +118,6 @@ impl Tally {
         };
         self.dual_months += count(EnrollmentMonth::is_dual);
         self.part_d_months += count(EnrollmentMonth::in_part_d);
-        for condition in &record.conditions {
-            self.with_condition[*condition as usize] += 1;
-        }
         self.with_conditions[record.conditions.len()] += 1;
         for a in &record.conditions {
             for b in &record.conditions {
@@ -134,10 +125,8 @@ impl Tally {
             }
         }
         let months = &record.enrollment_months;
-        self.person_years += months.len() as f64 / 12.0;
         let ffs_months = months.iter().filter(|m| !m.in_part_c()).count();
         self.ffs_years += ffs_months as f64 / 12.0;
-        self.part_d_years += months.iter().filter(|m| m.in_part_d()).count() as f64 / 12.0;
         let died = record.beneficiary.death_date;
         let has = |kind: ClaimType| record.claims.iter().any(|c| c.claim_type == kind);
         if died.is_some() {
@@ -155,35 +144,19 @@ impl Tally {
             self.lines[kind] += claim.lines.len() as u64;
             self.add_payment(claim);
             if ordinal < DISTINCT_CODES_AMONG {
-                let procedures = claim.procedures.iter().map(|(code, _)| code);
-                let hcpcs = claim.lines.iter().filter_map(|line| line.hcpcs_cd.as_ref());
-                for (set, codes) in [
-                    (
-                        &mut self.distinct_diagnoses,
-                        claim.diagnosis_codes.iter().collect(),
-                    ),
-                    (
-                        &mut self.distinct_procedures,
-                        procedures.collect::<Vec<_>>(),
-                    ),
-                    (&mut self.distinct_hcpcs, hcpcs.collect()),
-                ] {
-                    for code in codes {
-                        if !set.contains(code) {
-                            set.insert(code.clone());
-                        }
-                    }
-                }
+                self.distinct_diagnoses
+                    .extend(claim.diagnosis_codes.iter().cloned());
+                self.distinct_procedures
+                    .extend(claim.procedures.iter().map(|(code, _)| code.clone()));
+                self.distinct_hcpcs
+                    .extend(claim.lines.iter().filter_map(|line| line.hcpcs_cd.clone()));
             }
             self.date_violations += u64::from(breaks_a_date_rule(claim, died, self.as_of));
         }
         self.claims[kind_index(ClaimType::Pde)] += record.events.len() as u64;
         if ordinal < DISTINCT_CODES_AMONG {
-            for event in &record.events {
-                if !self.distinct_ndcs.contains(&event.ndc_cd) {
-                    self.distinct_ndcs.insert(event.ndc_cd.clone());
-                }
-            }
+            self.distinct_ndcs
+                .extend(record.events.iter().map(|event| event.ndc_cd.clone()));
         }
         if full_year {
             for kind in ClaimType::ALL {
@@ -243,6 +216,11 @@ impl Tally {
         sum.1 += units;
     }
 
+    /// Beneficiaries with `condition`.
+    pub(super) fn with(&self, condition: Condition) -> u64 {
+        self.with_both[condition as usize][condition as usize]
+    }
+
     pub(super) fn merge(mut self, other: Tally) -> Tally {
         fn add<const N: usize>(a: &mut [u64; N], b: &[u64; N]) {
             for (x, y) in a.iter_mut().zip(b) {
@@ -255,16 +233,13 @@ impl Tally {
         self.months += other.months;
         self.dual_months += other.dual_months;
         self.part_d_months += other.part_d_months;
-        add(&mut self.with_condition, &other.with_condition);
         add(&mut self.with_conditions, &other.with_conditions);
         for (mine, theirs) in self.with_both.iter_mut().zip(&other.with_both) {
             add(mine, theirs);
         }
-        self.person_years += other.person_years;
         self.deaths += other.deaths;
         self.decedents_in_hospice += other.decedents_in_hospice;
         self.ffs_years += other.ffs_years;
-        self.part_d_years += other.part_d_years;
         add(&mut self.claims, &other.claims);
         self.full_year += other.full_year;
         add(&mut self.full_year_users, &other.full_year_users);
