@@ -16,6 +16,7 @@ pub mod job;
 pub mod resource_type;
 pub mod sandbox;
 pub mod scope;
+pub mod shared_system;
 
 pub use api_version::ApiVersion;
 pub use job::JobStatus;

@@ -13,7 +13,11 @@ use bcda_model::claims::{
     FacilityDetails, HctHgbResult, HctHgbTest, HomeHealthDetails, NdcQuantity, NdcUnit, PartBLine,
     PartBLineKind, PdeEvent, RevenueAdjudication, StayDetails,
 };
+use bcda_model::fhir::shared_system::{Claim as SharedSystemClaimResource, ClaimResponse};
 use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
+use bcda_model::shared_system::{
+    LineAdjustment, SharedSystem, SharedSystemClaim, SharedSystemLine,
+};
 use time::macros::{date, datetime};
 
 fn beneficiary() -> Beneficiary {
@@ -493,4 +497,160 @@ fn ndjson_lines_are_single_lines_of_the_same_json() {
     assert_eq!(out.last(), Some(&b'\n'));
     let parsed: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(parsed, serde_json::to_value(&patient).unwrap());
+}
+
+/// A FISS inpatient claim, paid, with a reduced drug line; and an MCS claim, approved
+/// and awaiting the Common Working File, with one line for a drug.
+fn shared_system_claims() -> [SharedSystemClaim; 2] {
+    let fiss = SharedSystemClaim {
+        claim_key: "00000012345678902501NTA".into(),
+        beneficiary_id: 99_940_000_000,
+        system: SharedSystem::Fiss,
+        control_num: "00000012345678902".into(),
+        status_cd: 'P',
+        received_date: date!(2026 - 03 - 20),
+        status_date: date!(2026 - 04 - 03),
+        from_date: date!(2026 - 03 - 02),
+        thru_date: date!(2026 - 03 - 07),
+        total_charge_cents: 4_512_250,
+        provider_npi: Some("1497758544".into()),
+        provider_number: Some("050454".into()),
+        provider_type_cd: None,
+        provider_specialty_cd: None,
+        fac_type_cd: Some('1'),
+        srvc_clsfctn_cd: Some('1'),
+        freq_cd: Some('1'),
+        drg_cd: Some("291".into()),
+        admission_type_cd: Some('1'),
+        principal_diagnosis: Some("I5023".into()),
+        admitting_diagnosis: Some("R0602".into()),
+        diagnoses: vec![
+            ("I5023".into(), Some('Y')),
+            ("E119".into(), Some('Y')),
+            ("N179".into(), Some('N')),
+        ],
+        procedures: vec![("5A1945Z".into(), date!(2026 - 03 - 03))],
+        payers: vec!["MEDICARE".into()],
+        mcs_claim_type: None,
+        lines: vec![
+            SharedSystemLine {
+                line_num: 1,
+                from_date: date!(2026 - 03 - 02),
+                thru_date: date!(2026 - 03 - 07),
+                revenue_center_cd: Some("0120".into()),
+                hcpcs_cd: None,
+                modifiers: Vec::new(),
+                units: 5,
+                charge_cents: 1_250_000,
+                diagnosis_cd: None,
+                ndc: None,
+                adjustment: None,
+            },
+            SharedSystemLine {
+                line_num: 2,
+                from_date: date!(2026 - 03 - 03),
+                thru_date: date!(2026 - 03 - 03),
+                revenue_center_cd: Some("0636".into()),
+                hcpcs_cd: Some("J1940".into()),
+                modifiers: vec!["JZ".into()],
+                units: 2,
+                charge_cents: 12_250,
+                diagnosis_cd: None,
+                ndc: Some((
+                    "00641613725".into(),
+                    NdcQuantity {
+                        quantity: 2,
+                        unit: NdcUnit::Milliliter,
+                    },
+                )),
+                adjustment: Some(LineAdjustment {
+                    group_cd: "CO".into(),
+                    reason_cd: "45".into(),
+                    remark_cd: Some("N130".into()),
+                }),
+            },
+        ],
+        final_clm_id: Some(999_400_000_000_017),
+        last_updated: datetime!(2026-04-04 05:12:30.250 UTC),
+    };
+    let mcs = SharedSystemClaim {
+        claim_key: "5226077000123".into(),
+        system: SharedSystem::Mcs,
+        control_num: "5226077000123".into(),
+        status_cd: 'C',
+        received_date: date!(2026 - 04 - 21),
+        status_date: date!(2026 - 05 - 05),
+        from_date: date!(2026 - 04 - 14),
+        thru_date: date!(2026 - 04 - 14),
+        total_charge_cents: 31_500,
+        provider_number: None,
+        provider_type_cd: Some("20".into()),
+        provider_specialty_cd: Some("11".into()),
+        fac_type_cd: None,
+        srvc_clsfctn_cd: None,
+        freq_cd: None,
+        drg_cd: None,
+        admission_type_cd: None,
+        principal_diagnosis: None,
+        admitting_diagnosis: None,
+        diagnoses: vec![("E119".into(), None), ("I10".into(), None)],
+        procedures: Vec::new(),
+        payers: Vec::new(),
+        mcs_claim_type: Some('3'),
+        lines: vec![
+            SharedSystemLine {
+                line_num: 1,
+                from_date: date!(2026 - 04 - 14),
+                thru_date: date!(2026 - 04 - 14),
+                revenue_center_cd: None,
+                hcpcs_cd: Some("99214".into()),
+                modifiers: vec!["25".into()],
+                units: 1,
+                charge_cents: 21_500,
+                diagnosis_cd: Some("E119".into()),
+                ndc: None,
+                adjustment: None,
+            },
+            SharedSystemLine {
+                line_num: 2,
+                from_date: date!(2026 - 04 - 14),
+                thru_date: date!(2026 - 04 - 14),
+                revenue_center_cd: None,
+                hcpcs_cd: Some("J3420".into()),
+                modifiers: Vec::new(),
+                units: 1,
+                charge_cents: 10_000,
+                diagnosis_cd: Some("D518".into()),
+                ndc: Some((
+                    "00517003125".into(),
+                    NdcQuantity {
+                        quantity: 1,
+                        unit: NdcUnit::Unit,
+                    },
+                )),
+                adjustment: None,
+            },
+        ],
+        final_clm_id: None,
+        last_updated: datetime!(2026-05-05 22:40:00 UTC),
+        ..fiss.clone()
+    };
+    [fiss, mcs]
+}
+
+#[test]
+fn partially_adjudicated_claims_and_their_responses_match_their_golden_files() {
+    let bene = beneficiary();
+    for (claim, name) in shared_system_claims().iter().zip(["fiss", "mcs"]) {
+        check(
+            ApiVersion::V2,
+            &format!("claim-{name}"),
+            &SharedSystemClaimResource::new(claim, &bene),
+        );
+        check(
+            ApiVersion::V2,
+            &format!("claim-response-{name}"),
+            &ClaimResponse::new(claim, &bene),
+        );
+    }
 }

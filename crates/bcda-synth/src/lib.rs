@@ -19,6 +19,7 @@ pub mod rates;
 pub mod report;
 pub mod rng;
 pub mod sandbox;
+pub mod shared_system;
 pub mod utilization;
 
 use bcda_model::claims::{

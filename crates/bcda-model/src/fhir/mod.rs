@@ -12,6 +12,7 @@ mod json;
 pub mod manifest;
 pub mod operation_outcome;
 pub mod patient;
+pub mod shared_system;
 pub mod task;
 
 pub use capability_statement::{CapabilityStatement, ServerInfo};

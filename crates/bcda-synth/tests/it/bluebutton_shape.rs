@@ -11,8 +11,10 @@ use std::path::PathBuf;
 
 use bcda_model::ApiVersion;
 use bcda_model::claims::ClaimType;
+use bcda_model::fhir::shared_system::{Claim as SharedSystemClaim, ClaimResponse};
 use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
-use bcda_synth::{Synth, SynthSpec};
+use bcda_model::shared_system::SharedSystem;
+use bcda_synth::{Synth, SynthSpec, shared_system};
 use serde_json::Value;
 use time::macros::date;
 
@@ -29,6 +31,23 @@ const KINDS: [(&str, &str); 10] = [
     ("patient", "patientRead"),
     ("coverage", "coverageSearchByPatientId"),
 ];
+
+/// The partially adjudicated kinds, which BFD serves in R4 only, with BFD's fixtures.
+const SHARED_SYSTEM_KINDS: [(&str, &str); 4] = [
+    ("claim-fiss", "claimFissRead"),
+    ("claim-mcs", "claimMcsRead"),
+    ("claim-response-fiss", "claimResponseFissRead"),
+    ("claim-response-mcs", "claimResponseMcsRead"),
+];
+
+/// The kinds of `version`, with BFD's fixture of each.
+fn kinds(version: ApiVersion) -> Vec<(&'static str, &'static str)> {
+    let mut kinds = KINDS.to_vec();
+    if version == ApiVersion::V2 {
+        kinds.extend(SHARED_SYSTEM_KINDS);
+    }
+    kinds
+}
 
 /// Where BFD's CCW variables are named.
 const BB_VARIABLES: &str = "https://bluebutton.cms.gov/resources/variables/";
@@ -196,6 +215,22 @@ fn ours(version: ApiVersion) -> BTreeMap<&'static str, Vec<Value>> {
                     .write_ndjson(out)
                     .unwrap()
             });
+            let Some(pac) = shared_system::record_of(claim).filter(|_| version == ApiVersion::V2)
+            else {
+                continue;
+            };
+            let (claim_kind, response_kind) = match pac.system {
+                SharedSystem::Fiss => ("claim-fiss", "claim-response-fiss"),
+                SharedSystem::Mcs => ("claim-mcs", "claim-response-mcs"),
+            };
+            add(claim_kind, &|out| {
+                SharedSystemClaim::new(&pac, bene)
+                    .write_ndjson(out)
+                    .unwrap()
+            });
+            add(response_kind, &|out| {
+                ClaimResponse::new(&pac, bene).write_ndjson(out).unwrap()
+            });
         }
         for event in &record.events {
             add(ClaimType::Pde.as_str(), &|out| {
@@ -313,7 +348,7 @@ fn our_resources_have_bfds_shape_but_for_the_allow_listed_differences() {
     for version in [ApiVersion::V1, ApiVersion::V2] {
         let rendered = ours(version);
         dump_sample(version, &rendered);
-        for (kind, file) in KINDS {
+        for (kind, file) in kinds(version) {
             sizes += &size_report(version, kind, &rendered[kind], &bfd(version.as_str(), file));
             let theirs: BTreeSet<String> =
                 bfd(version.as_str(), file).iter().flat_map(shape).collect();

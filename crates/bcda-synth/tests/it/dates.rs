@@ -1,10 +1,11 @@
 //! Dates never contradict each other: on every row of a sandbox-sized ACO, a claim's
 //! services fall within it, end before it was processed (its `lastUpdated`) and before the
-//! data's as-of date, and none follows the beneficiary's death.
+//! data's as-of date, and none follows the beneficiary's death; a claim's shared-system
+//! record (FISS or MCS) is received after its services and final before the NCH has it.
 
 use std::collections::BTreeMap;
 
-use bcda_synth::{Synth, SynthSpec};
+use bcda_synth::{Synth, SynthSpec, shared_system};
 use time::macros::date;
 
 #[test]
@@ -43,6 +44,34 @@ fn no_claim_or_event_ends_after_it_was_processed_or_after_death() {
                 }
             };
             check(claim.from_date > claim.thru_date, "starts after it ends");
+            // Its shared-system life: received after the services, final before the NCH
+            // processed it, loaded no later than the final claim.
+            if let Some(pac) = shared_system::record_of(claim) {
+                check(
+                    pac.received_date < claim.thru_date,
+                    "received before its services ended",
+                );
+                check(
+                    pac.status_date < pac.received_date,
+                    "final before it was received",
+                );
+                check(
+                    pac.status_date > processed,
+                    "final in FISS/MCS after the NCH had it",
+                );
+                check(
+                    pac.last_updated > claim.last_updated,
+                    "loaded after the final claim",
+                );
+                check(
+                    pac.last_updated.date() < pac.status_date,
+                    "loaded before its status",
+                );
+                check(
+                    pac.total_charge_cents == 0 && claim.total_charge_cents > 0,
+                    "billed nothing",
+                );
+            }
             check(claim.thru_date > processed, "ends after it was processed");
             check(processed >= as_of, "processed on or after the as-of date");
             check(

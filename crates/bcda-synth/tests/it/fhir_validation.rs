@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use bcda_model::ApiVersion;
+use bcda_model::fhir::shared_system::{Claim as SharedSystemClaim, ClaimResponse};
 use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
-use bcda_synth::{Synth, SynthSpec};
+use bcda_synth::{Synth, SynthSpec, shared_system};
 use time::macros::date;
 
 fn repo_root() -> PathBuf {
@@ -30,7 +31,8 @@ fn validators() -> PathBuf {
 }
 
 /// Patients, every Coverage part and the ExplanationOfBenefits of every claim and Part D
-/// event of a small synthetic ACO (all eight kinds are present), as NDJSON.
+/// event of a small synthetic ACO (all eight kinds are present), and in R4 the Claim and
+/// ClaimResponse of every FISS and MCS claim, as NDJSON.
 fn render(version: ApiVersion, dir: &Path) -> PathBuf {
     let synth = Synth::new(SynthSpec {
         cms_id: "A9994".into(),
@@ -63,6 +65,16 @@ fn render(version: ApiVersion, dir: &Path) -> PathBuf {
                 .unwrap()
                 .write_ndjson(&mut out)
                 .unwrap();
+            // Partially adjudicated claims exist in R4 only.
+            if let Some(pac) = shared_system::record_of(claim).filter(|_| version == ApiVersion::V2)
+            {
+                SharedSystemClaim::new(&pac, &record.beneficiary)
+                    .write_ndjson(&mut out)
+                    .unwrap();
+                ClaimResponse::new(&pac, &record.beneficiary)
+                    .write_ndjson(&mut out)
+                    .unwrap();
+            }
         }
         for event in &record.events {
             ExplanationOfBenefit::pde(version, event, record.beneficiary.bene_id)
@@ -163,6 +175,12 @@ fn rendered_lines_are_byte_identical_to_serde_json() {
             for claim in &record.claims {
                 let eob = ExplanationOfBenefit::new(version, claim, bene.bene_id).unwrap();
                 same(&eob, |out| eob.write_ndjson(out).unwrap());
+                if let Some(pac) = shared_system::record_of(claim) {
+                    let claim = SharedSystemClaim::new(&pac, bene);
+                    same(&claim, |out| claim.write_ndjson(out).unwrap());
+                    let response = ClaimResponse::new(&pac, bene);
+                    same(&response, |out| response.write_ndjson(out).unwrap());
+                }
             }
             for event in &record.events {
                 let eob = ExplanationOfBenefit::pde(version, event, bene.bene_id);
