@@ -27,7 +27,7 @@ use crate::export_repo::{self, Created, NewJob};
     params(
         ("Accept" = String, Header, description = "`application/fhir+json`"),
         ("Prefer" = String, Header, description = "`respond-async`"),
-        ("_type" = Option<String>, Query, description = "Comma-separated resource types: ExplanationOfBenefit, Patient, Coverage (default: all three)"),
+        ("_type" = Option<String>, Query, description = "Comma-separated resource types: ExplanationOfBenefit, Patient, Coverage; on v2 also Claim and ClaimResponse (partially adjudicated claims) for the ACO models that receive them, e.g. ACO REACH (`D` ids). Default: the first three, and on v2 the last two for those models"),
         ("_since" = Option<String>, Query, description = "Only resources updated after this FHIR instant, e.g. `2020-02-13T08:00:00.000-05:00`"),
         ("_outputFormat" = Option<String>, Query, description = "`application/fhir+ndjson` (also `application/ndjson`, `ndjson`)")
     ),
@@ -65,7 +65,7 @@ pub async fn patient(
     params(
         ("Accept" = String, Header, description = "`application/fhir+json`"),
         ("Prefer" = String, Header, description = "`respond-async`"),
-        ("_type" = Option<String>, Query, description = "Comma-separated resource types: ExplanationOfBenefit, Patient, Coverage (default: all three)"),
+        ("_type" = Option<String>, Query, description = "Comma-separated resource types: ExplanationOfBenefit, Patient, Coverage; on v2 also Claim and ClaimResponse (partially adjudicated claims) for the ACO models that receive them, e.g. ACO REACH (`D` ids). Default: the first three, and on v2 the last two for those models"),
         ("_since" = Option<String>, Query, description = "Only resources updated after this FHIR instant, e.g. `2020-02-13T08:00:00.000-05:00`"),
         ("_outputFormat" = Option<String>, Query, description = "`application/fhir+ndjson` (also `application/ndjson`, `ndjson`)")
         ,("group_id" = String, Path, description = "`all` or `runout`")
@@ -112,8 +112,9 @@ async fn kick_off(
     ctx: &AppContext,
 ) -> Result<HttpResponse, FhirError> {
     let now = OffsetDateTime::now_utc();
+    let offer = export::Offer::to(version, &principal.cms_id);
     let request =
-        export::parse_query(req.query_string(), now).map_err(|e| bad_request(version, e))?;
+        export::parse_query(req.query_string(), now, offer).map_err(|e| bad_request(version, e))?;
     let request = principal
         .scopes
         .restrict(request)

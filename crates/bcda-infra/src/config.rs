@@ -50,7 +50,8 @@ pub struct ExportConfig {
     /// Messages a worker holds unacknowledged at once (`BCDA_WORKER_PREFETCH`).
     pub prefetch: u16,
     /// Beneficiaries per job key, per resource type (`BCDA_BATCH_SIZE_EOB`,
-    /// `BCDA_BATCH_SIZE_PATIENT`, `BCDA_BATCH_SIZE_COVERAGE`).
+    /// `BCDA_BATCH_SIZE_PATIENT`, `BCDA_BATCH_SIZE_COVERAGE`, and `BCDA_BATCH_SIZE_CLAIM`
+    /// for `Claim` and `ClaimResponse`).
     pub batch_sizes: bcda_model::export::BatchSizes,
     /// Attempts at a job key before its failure is reported in an error file
     /// (`BCDA_MAX_ATTEMPTS`).
@@ -378,6 +379,8 @@ fn export_config(env: &Env<'_>) -> Result<ExportConfig, ConfigError> {
                 .positive("BCDA_BATCH_SIZE_EOB", default_sizes.explanation_of_benefit)?,
             patient: env.positive("BCDA_BATCH_SIZE_PATIENT", default_sizes.patient)?,
             coverage: env.positive("BCDA_BATCH_SIZE_COVERAGE", default_sizes.coverage)?,
+            partially_adjudicated: env
+                .positive("BCDA_BATCH_SIZE_CLAIM", default_sizes.partially_adjudicated)?,
         },
         max_attempts: env.positive("BCDA_MAX_ATTEMPTS", defaults::MAX_ATTEMPTS)?,
         failure_threshold_pct,

@@ -27,12 +27,14 @@ pub struct ExportRequest {
 /// 250 beneficiaries is about 100 MB of NDJSON, so the 30,000-beneficiary sandbox ACO
 /// yields 120 EOB files and a 1,000,000-beneficiary ACO 4,000, not tens of thousands
 /// (BCDA uses 50 per EOB batch). Patient and Coverage lines are small, so their batches
-/// are BCDA's 5,000 and 4,000.
+/// are BCDA's 5,000 and 4,000; partially adjudicated claims use BCDA's 4,000.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BatchSizes {
     pub explanation_of_benefit: u32,
     pub patient: u32,
     pub coverage: u32,
+    /// `Claim` and `ClaimResponse`.
+    pub partially_adjudicated: u32,
 }
 
 impl Default for BatchSizes {
@@ -41,6 +43,7 @@ impl Default for BatchSizes {
             explanation_of_benefit: 250,
             patient: 5_000,
             coverage: 4_000,
+            partially_adjudicated: 4_000,
         }
     }
 }
@@ -52,6 +55,7 @@ impl BatchSizes {
             ResourceType::ExplanationOfBenefit => self.explanation_of_benefit,
             ResourceType::Patient => self.patient,
             ResourceType::Coverage => self.coverage,
+            ResourceType::Claim | ResourceType::ClaimResponse => self.partially_adjudicated,
         }
         .max(1)
     }
@@ -190,7 +194,13 @@ pub enum ExportError {
     AcceptUnsupported,
     PreferMissing,
     PreferUnsupported,
-    InvalidType(String),
+    /// A `_type` the API version does not offer, with the types it does.
+    InvalidType {
+        name: String,
+        offered: &'static [ResourceType],
+    },
+    /// A type the API offers but the ACO's model does not receive.
+    UnauthorizedType(ResourceType),
     RepeatedType(String),
     InvalidSince,
     FutureSince,
@@ -211,9 +221,11 @@ impl fmt::Display for ExportError {
             ExportError::AcceptUnsupported => f.write_str("application/fhir+json is the only supported response format"),
             ExportError::PreferMissing => f.write_str("Prefer header is required"),
             ExportError::PreferUnsupported => f.write_str("Only asynchronous responses are supported"),
-            ExportError::InvalidType(t) => {
-                write!(f, "invalid resource type {t}. Supported types [ExplanationOfBenefit Patient Coverage]")
+            ExportError::InvalidType { name, offered } => {
+                let names: Vec<&str> = offered.iter().map(|t| t.as_str()).collect();
+                write!(f, "invalid resource type {name}. Supported types [{}]", names.join(" "))
             }
+            ExportError::UnauthorizedType(t) => write!(f, "unauthorized resource type {t}"),
             ExportError::RepeatedType(t) => write!(f, "Repeated resource type {t}"),
             ExportError::InvalidSince => f.write_str(
                 "Invalid date format supplied in _since parameter.  Date must be in FHIR Instant format.",
@@ -266,8 +278,59 @@ pub fn check_headers(accept: Option<&str>, prefer: Option<&str>) -> Result<(), E
     Ok(())
 }
 
-/// Parses the raw (still percent-encoded) query string of a kick-off, as of `now`.
-pub fn parse_query(raw: &str, now: OffsetDateTime) -> Result<ExportRequest, ExportError> {
+/// What an ACO may export on an API version: the version's types, less the partially
+/// adjudicated ones where the ACO's model does not receive them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Offer {
+    pub version: crate::ApiVersion,
+    /// Whether the ACO's model receives partially adjudicated claims.
+    pub partially_adjudicated: bool,
+}
+
+impl Offer {
+    /// What `version` offers the ACO `cms_id`.
+    pub fn to(version: crate::ApiVersion, cms_id: &str) -> Offer {
+        Offer {
+            version,
+            partially_adjudicated: crate::aco_model::receives_partially_adjudicated(cms_id),
+        }
+    }
+
+    /// The type `name` names, if the version offers it and the ACO may have it.
+    fn check(&self, name: &str) -> Result<ResourceType, ExportError> {
+        let offered = ResourceType::offered_by(self.version);
+        let t = offered
+            .iter()
+            .copied()
+            .find(|t| t.as_str() == name)
+            .ok_or_else(|| ExportError::InvalidType {
+                name: name.to_owned(),
+                offered,
+            })?;
+        if t.is_partially_adjudicated() && !self.partially_adjudicated {
+            return Err(ExportError::UnauthorizedType(t));
+        }
+        Ok(t)
+    }
+
+    /// The types of an export without `_type`: adjudicated data, and on v2 partially
+    /// adjudicated claims for the ACOs that receive them, as BCDA does.
+    pub fn default_types(&self) -> Vec<ResourceType> {
+        ResourceType::offered_by(self.version)
+            .iter()
+            .copied()
+            .filter(|t| !t.is_partially_adjudicated() || self.partially_adjudicated)
+            .collect()
+    }
+}
+
+/// Parses the raw (still percent-encoded) query string of a kick-off, as of `now`, for
+/// an ACO offered `offer`.
+pub fn parse_query(
+    raw: &str,
+    now: OffsetDateTime,
+    offer: Offer,
+) -> Result<ExportRequest, ExportError> {
     if raw.contains('?') {
         return Err(ExportError::NestedQuery {
             corrected: raw.replace('?', "&"),
@@ -284,9 +347,7 @@ pub fn parse_query(raw: &str, now: OffsetDateTime) -> Result<ExportRequest, Expo
             "_type" => {
                 types_requested = true;
                 for name in value.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-                    let t: ResourceType = name
-                        .parse()
-                        .map_err(|_| ExportError::InvalidType(name.to_owned()))?;
+                    let t = offer.check(name)?;
                     if types.contains(&t) {
                         return Err(ExportError::RepeatedType(name.to_owned()));
                     }
@@ -303,7 +364,7 @@ pub fn parse_query(raw: &str, now: OffsetDateTime) -> Result<ExportRequest, Expo
         }
     }
     if types.is_empty() {
-        types = ResourceType::ALL.to_vec();
+        types = offer.default_types();
     } else {
         types.sort();
     }
@@ -367,14 +428,19 @@ mod tests {
 
     const NOW: OffsetDateTime = datetime!(2026-11-23 12:00 UTC);
 
+    const V1: Offer = Offer {
+        version: crate::ApiVersion::V1,
+        partially_adjudicated: false,
+    };
+
     fn parse(query: &str) -> Result<ExportRequest, ExportError> {
-        parse_query(query, NOW)
+        parse_query(query, NOW, V1)
     }
 
     #[test]
     fn no_type_means_all_three() {
         let request = parse("").unwrap();
-        assert_eq!(request.types, ResourceType::ALL);
+        assert_eq!(request.types, ResourceType::ADJUDICATED);
         assert!(!request.types_requested);
         assert_eq!(request.since, None);
     }
@@ -400,6 +466,48 @@ mod tests {
             parse("_type=Patient,Patient").unwrap_err().to_string(),
             "Repeated resource type Patient"
         );
+    }
+
+    #[test]
+    fn partially_adjudicated_claims_are_for_entitled_acos_on_v2() {
+        let reach = Offer::to(crate::ApiVersion::V2, "D9990");
+        let ssp = Offer::to(crate::ApiVersion::V2, "A9990");
+        assert_eq!(
+            parse_query("", NOW, reach).unwrap().types,
+            ResourceType::ALL
+        );
+        assert_eq!(
+            parse_query("", NOW, ssp).unwrap().types,
+            ResourceType::ADJUDICATED
+        );
+        assert_eq!(
+            parse_query("_type=ClaimResponse,Patient", NOW, reach)
+                .unwrap()
+                .types,
+            [ResourceType::Patient, ResourceType::ClaimResponse]
+        );
+        assert_eq!(
+            parse_query("_type=Patient,Claim", NOW, ssp)
+                .unwrap_err()
+                .to_string(),
+            "unauthorized resource type Claim"
+        );
+        assert_eq!(
+            parse_query("_type=Claims", NOW, reach)
+                .unwrap_err()
+                .to_string(),
+            "invalid resource type Claims. Supported types [ExplanationOfBenefit Patient Coverage Claim ClaimResponse]"
+        );
+        // v1 has no partially adjudicated claims, entitled or not.
+        let reach_v1 = Offer::to(crate::ApiVersion::V1, "D9990");
+        assert_eq!(
+            parse_query("", NOW, reach_v1).unwrap().types,
+            ResourceType::ADJUDICATED
+        );
+        assert!(matches!(
+            parse_query("_type=Claim", NOW, reach_v1),
+            Err(ExportError::InvalidType { .. })
+        ));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! This crate is pure on purpose: no I/O, no async runtime, no SQL, no HTTP. Everything
 //! here can be unit-tested in microseconds and reused by every service and the CLI.
 
+pub mod aco_model;
 pub mod api_version;
 pub mod attribution;
 pub mod claims;

@@ -10,15 +10,43 @@ pub enum ResourceType {
     ExplanationOfBenefit,
     Patient,
     Coverage,
+    /// A partially adjudicated claim as billed (FISS or MCS; `/api/v2` only).
+    Claim,
+    /// Where the shared system's processing of a partially adjudicated claim stands.
+    ClaimResponse,
 }
 
 impl ResourceType {
-    /// Every exportable type, in the order BCDA lists them when `_type` is absent.
-    pub const ALL: [ResourceType; 3] = [
+    /// Every exportable type, in BCDA's order.
+    pub const ALL: [ResourceType; 5] = [
+        ResourceType::ExplanationOfBenefit,
+        ResourceType::Patient,
+        ResourceType::Coverage,
+        ResourceType::Claim,
+        ResourceType::ClaimResponse,
+    ];
+
+    /// The types of adjudicated data, which every ACO receives and an export without
+    /// `_type` includes.
+    pub const ADJUDICATED: [ResourceType; 3] = [
         ResourceType::ExplanationOfBenefit,
         ResourceType::Patient,
         ResourceType::Coverage,
     ];
+
+    /// The types `version` offers: partially adjudicated claims exist on v2 only, as on
+    /// BCDA.
+    pub fn offered_by(version: crate::ApiVersion) -> &'static [ResourceType] {
+        match version {
+            crate::ApiVersion::V1 => &Self::ADJUDICATED,
+            crate::ApiVersion::V2 => &Self::ALL,
+        }
+    }
+
+    /// Whether it is partially adjudicated data, which only entitled ACO models receive.
+    pub fn is_partially_adjudicated(self) -> bool {
+        matches!(self, ResourceType::Claim | ResourceType::ClaimResponse)
+    }
 
     /// The FHIR name, exactly as clients write it in `_type`.
     pub fn as_str(self) -> &'static str {
@@ -26,6 +54,8 @@ impl ResourceType {
             ResourceType::ExplanationOfBenefit => "ExplanationOfBenefit",
             ResourceType::Patient => "Patient",
             ResourceType::Coverage => "Coverage",
+            ResourceType::Claim => "Claim",
+            ResourceType::ClaimResponse => "ClaimResponse",
         }
     }
 
@@ -35,6 +65,8 @@ impl ResourceType {
             ResourceType::ExplanationOfBenefit => "eob",
             ResourceType::Patient => "patient",
             ResourceType::Coverage => "coverage",
+            ResourceType::Claim => "claim",
+            ResourceType::ClaimResponse => "claim-response",
         }
     }
 }
@@ -45,9 +77,9 @@ impl fmt::Display for ResourceType {
     }
 }
 
-/// A `_type` value that names no exportable resource type.
+/// A name that is no exportable resource type.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid resource type {0}. Supported types [ExplanationOfBenefit Patient Coverage]")]
+#[error("unknown resource type {0}")]
 pub struct UnknownResourceType(pub String);
 
 impl FromStr for ResourceType {
@@ -73,11 +105,14 @@ mod tests {
     }
 
     #[test]
-    fn unknown_type_error_lists_the_supported_types() {
-        let err = "Claim".parse::<ResourceType>().unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "invalid resource type Claim. Supported types [ExplanationOfBenefit Patient Coverage]"
+    fn partially_adjudicated_types_are_offered_on_v2_only() {
+        use crate::ApiVersion;
+        assert!(!ResourceType::offered_by(ApiVersion::V1).contains(&ResourceType::Claim));
+        assert!(ResourceType::offered_by(ApiVersion::V2).contains(&ResourceType::ClaimResponse));
+        assert!(
+            ResourceType::ADJUDICATED
+                .iter()
+                .all(|t| !t.is_partially_adjudicated())
         );
     }
 

@@ -1,5 +1,6 @@
 //! The five sandbox ACOs of the BCDA sandbox user guide, with the credentials printed
-//! there, and two more of our own whose every export fails the way a real ACO's can.
+//! there, two more of our own whose every export fails the way a real ACO's can, and an
+//! ACO REACH entity that also receives partially adjudicated claims.
 //! `bcda seed` creates them all, so the guide works as written against a fresh server
 //! and a client can try BCDA's error paths without an operator.
 
@@ -31,13 +32,13 @@ pub enum Standing {
 impl SandboxAco {
     /// Whether it is one of the sandbox guide's five credential sets.
     pub fn is_in_the_guide(&self) -> bool {
-        self.standing == Standing::Current
+        ["A9990", "A9991", "A9992", "A9993", "A9994"].contains(&self.cms_id)
     }
 }
 
 /// The guide's five credential sets, smallest first, then the stale-attribution and the
-/// denylisted ones.
-pub const SANDBOX_ACOS: [SandboxAco; 7] = [
+/// denylisted ones, then the ACO REACH entity.
+pub const SANDBOX_ACOS: [SandboxAco; 8] = [
     SandboxAco {
         cms_id: "A9994",
         name: "Extra-Small ACO",
@@ -93,6 +94,16 @@ pub const SANDBOX_ACOS: [SandboxAco; 7] = [
         client_id: "0b25af6a-deb7-4888-ab73-bbc560480c99",
         client_secret: "9c91d4a0d13c2f2a25cae3ff924804bd62d03d8f2ddba99442de7e503ec3fb7d5a7d6d89fbd89a9e",
         standing: Standing::Denied,
+    },
+    // An ACO REACH id (`D` and four digits): its model receives partially adjudicated
+    // claims, so v2 exports add `Claim` and `ClaimResponse` to the default types.
+    SandboxAco {
+        cms_id: "D9990",
+        name: "REACH ACO (partially adjudicated claims)",
+        beneficiaries: 500,
+        client_id: "705d6263-d9db-45e6-a945-bb92b2f0c2f6",
+        client_secret: "0bc8c99f3ae93d44425283b79c9ab321a511ee3b5ec1f12fe165c160557c0538ca431e619d7b47da",
+        standing: Standing::Current,
     },
 ];
 

@@ -110,24 +110,30 @@ mod tests {
         assert_eq!(some.to_string(), "system/Patient.read system/Coverage.read");
     }
 
+    const V1: crate::export::Offer = crate::export::Offer {
+        version: crate::ApiVersion::V1,
+        partially_adjudicated: false,
+    };
+
     #[test]
     fn exports_are_held_to_the_granted_types() {
         let now = time::OffsetDateTime::now_utc();
         let patients = Scopes::parse("system/Patient.read").unwrap();
-        let default = crate::export::parse_query("", now).unwrap();
+        let default = crate::export::parse_query("", now, V1).unwrap();
         assert_eq!(
             patients.restrict(default).unwrap().types,
             [ResourceType::Patient]
         );
-        let eob = crate::export::parse_query("_type=ExplanationOfBenefit,Patient", now).unwrap();
+        let eob =
+            crate::export::parse_query("_type=ExplanationOfBenefit,Patient", now, V1).unwrap();
         assert_eq!(
             patients.restrict(eob),
             Err(NotPermitted(ResourceType::ExplanationOfBenefit))
         );
-        let everything = crate::export::parse_query("", now).unwrap();
+        let everything = crate::export::parse_query("", now, V1).unwrap();
         assert_eq!(
             Scopes::all().restrict(everything).unwrap().types,
-            ResourceType::ALL
+            ResourceType::ADJUDICATED
         );
     }
 

@@ -20,7 +20,9 @@ use tokio_postgres::types::{ToSql, Type};
 use uuid::Uuid;
 
 use crate::attribution::FileSpec;
-use crate::{BeneficiaryRecord, GENERATOR_VERSION, Synth, ids};
+use crate::{BeneficiaryRecord, GENERATOR_VERSION, Synth, ids, shared_system};
+
+mod shared_system_rows;
 
 /// Beneficiaries generated per batch handed to the table writers.
 const BATCH: u64 = 256;
@@ -52,6 +54,10 @@ pub struct LoadReport {
     pub claims: u64,
     pub claim_lines: u64,
     pub pde_events: u64,
+    /// Partially adjudicated claims and their lines: loaded for the ACOs whose model
+    /// receives them only.
+    pub shared_system_claims: u64,
+    pub shared_system_claim_lines: u64,
     pub elapsed: Duration,
 }
 
@@ -66,6 +72,8 @@ impl LoadReport {
             + self.claims
             + self.claim_lines
             + self.pde_events
+            + self.shared_system_claims
+            + self.shared_system_claim_lines
     }
 }
 
@@ -150,6 +158,11 @@ pub async fn load(db: &DbPool, aco_id: Uuid, synth: &Synth) -> Result<LoadReport
     if !generator.join().unwrap_or(false) {
         return Err(LoadError::Generator);
     }
+    let pac = if bcda_model::aco_model::receives_partially_adjudicated(&synth.spec().cms_id) {
+        copy_shared_system_claims(db, synth).await?
+    } else {
+        (0, 0)
+    };
     record_dataset(db, aco_id, synth).await?;
     let client = db.get().await?;
     // Exports may read the files now that every member is in.
@@ -167,7 +180,8 @@ pub async fn load(db: &DbPool, aco_id: Uuid, synth: &Synth) -> Result<LoadReport
     client
         .batch_execute(
             "VACUUM (ANALYZE) beneficiaries, attribution_members, opt_outs, enrollment_years, \
-                     enrollment_months, claims, claim_lines, pde_events",
+                     enrollment_months, claims, claim_lines, pde_events, shared_system_claims, \
+                     shared_system_claim_lines",
         )
         .await?;
     let latest = files
@@ -192,8 +206,49 @@ pub async fn load(db: &DbPool, aco_id: Uuid, synth: &Synth) -> Result<LoadReport
         claims: claims.0,
         claim_lines: claims.1,
         pde_events: events,
+        shared_system_claims: pac.0,
+        shared_system_claim_lines: pac.1,
         elapsed: started.elapsed(),
     })
+}
+
+/// Writes the partially adjudicated claims of an ACO whose model receives them, in a
+/// second pass of the generator (about a twentieth of the load's time): the first pass
+/// already holds as many connections as the pool of a small process has.
+async fn copy_shared_system_claims(db: &DbPool, synth: &Synth) -> Result<(u64, u64), LoadError> {
+    let (tx, rx) = mpsc::channel(CHANNEL_DEPTH);
+    let generator = {
+        let synth = synth.clone();
+        std::thread::spawn(move || -> bool {
+            let total = synth.total();
+            let mut start = 0;
+            while start < total {
+                let end = (start + BATCH).min(total);
+                let as_of = synth.period().as_of;
+                let records: Vec<_> = (start..end)
+                    .map(|n| synth.beneficiary(n))
+                    .flat_map(|record| {
+                        let finals = record.claims.iter().filter_map(shared_system::record_of);
+                        let pending = record
+                            .in_process_claims
+                            .iter()
+                            .filter_map(|p| shared_system::in_process_record_of(p, as_of));
+                        finals.chain(pending).collect::<Vec<_>>()
+                    })
+                    .collect();
+                if tx.blocking_send(records).is_err() {
+                    return false;
+                }
+                start = end;
+            }
+            true
+        })
+    };
+    let rows = shared_system_rows::copy(db, rx).await?;
+    if !generator.join().unwrap_or(false) {
+        return Err(LoadError::Generator);
+    }
+    Ok(rows)
 }
 
 /// A batch of enrollment rows: yearly and monthly.
@@ -222,6 +277,8 @@ async fn delete_existing(db: &DbPool, aco_id: Uuid, namespace: u64) -> Result<()
         "claim_lines",
         "claims",
         "pde_events",
+        "shared_system_claim_lines",
+        "shared_system_claims",
         "enrollment_months",
         "enrollment_years",
     ] {
@@ -385,16 +442,34 @@ async fn copy_enrollment(
     Ok((years.finish().await?, months.finish().await?))
 }
 
-async fn copy_claims(
+async fn copy_claims(db: &DbPool, rx: mpsc::Receiver<Vec<Claim>>) -> Result<(u64, u64), LoadError> {
+    copy_with_lines(
+        db,
+        rx,
+        (&CLAIMS, &LINES),
+        write_claim,
+        |c| &c.lines,
+        write_line,
+    )
+    .await
+}
+
+/// Writes claims and each claim's lines as they arrive, each table on its own COPY
+/// stream; returns the rows of each.
+async fn copy_with_lines<C, L>(
     db: &DbPool,
-    mut rx: mpsc::Receiver<Vec<Claim>>,
+    mut rx: mpsc::Receiver<Vec<C>>,
+    (claim_table, line_table): (&Table, &Table),
+    write_claim: for<'w> fn(&'w C, &mut Row<'w>),
+    lines_of: fn(&C) -> &[L],
+    write_line: for<'w, 'c, 'l> fn(&'w (&'c C, &'l L), &mut Row<'w>),
 ) -> Result<(u64, u64), LoadError> {
-    let mut claims = Sink::open(db, &CLAIMS).await?;
-    let mut lines = Sink::open(db, &LINES).await?;
+    let mut claims = Sink::open(db, claim_table).await?;
+    let mut lines = Sink::open(db, line_table).await?;
     while let Some(batch) = rx.recv().await {
         for claim in &batch {
             claims.put(claim, write_claim).await?;
-            for line in &claim.lines {
+            for line in lines_of(claim) {
                 lines.put(&(claim, line), write_line).await?;
             }
         }

@@ -24,9 +24,9 @@ use bcda_model::claims::{Claim, ClaimLine, ClaimType, NdcQuantity, NdcUnit};
 use bcda_model::shared_system::{
     LineAdjustment, SharedSystem, SharedSystemClaim, SharedSystemLine,
 };
-use time::Duration;
+use time::{Date, Duration};
 
-use crate::claims::stable_digits;
+use crate::claims::{InProcessClaim, stable_digits};
 use crate::profile::timestamp;
 use crate::rng::Rng;
 
@@ -46,20 +46,73 @@ pub fn system_of(kind: ClaimType) -> Option<SharedSystem> {
     }
 }
 
-/// The shared-system record of `claim`, if its kind has one.
+/// The shared-system record of `claim`, a final claim, if its kind has one: complete.
 pub fn record_of(claim: &Claim) -> Option<SharedSystemClaim> {
+    let (mut record, life, mut rng) = drawn(claim, claim.last_updated.date())?;
+    record.status_cd = final_status(record.system, claim);
+    record.status_date = life.decided;
+    record.last_updated = timestamp(life.decided, &mut rng).min(claim.last_updated);
+    record.final_clm_id = Some(claim.clm_id);
+    Some(record)
+}
+
+/// The share of claims in process that FISS returned to the provider to correct (status
+/// `T`): our assumption, as no rate is published.
+const RETURNED_TO_PROVIDER_SHARE: f64 = 0.05;
+
+/// The shared-system record of `pending`, a claim not yet final at `as_of`, if its kind
+/// has one and the shared system had received it by then. A claim the system has paid
+/// or denied waits for its final action in the NCH (complete); one within its first
+/// three days is queued (FISS `A`, MCS `A`); the others are being worked: FISS
+/// suspended for review (`S`) or, one in twenty, returned to the provider (`T`); MCS
+/// approved and awaiting the Common Working File (`C`) in the last three days before
+/// payment, else suspended (`B`, which BFD counts as queued).
+pub fn in_process_record_of(pending: &InProcessClaim, as_of: Date) -> Option<SharedSystemClaim> {
+    let claim = &pending.claim;
+    let (mut record, life, mut rng) = drawn(claim, pending.final_action)?;
+    let today = as_of - Duration::days(1);
+    if life.received > today {
+        return None;
+    }
+    if life.decided <= today {
+        record.status_cd = final_status(record.system, claim);
+        record.status_date = life.decided;
+    } else {
+        let days = (today - life.received).whole_days();
+        record.status_cd = match record.system {
+            _ if days < 3 => 'A',
+            SharedSystem::Fiss if rng.chance(RETURNED_TO_PROVIDER_SHARE) => 'T',
+            SharedSystem::Fiss => 'S',
+            SharedSystem::Mcs if (life.decided - today).whole_days() <= 3 => 'C',
+            SharedSystem::Mcs => 'B',
+        };
+        record.status_date = life.received + Duration::days(rng.between(0, days));
+    }
+    record.last_updated = timestamp(record.status_date, &mut rng);
+    record.final_clm_id = None;
+    Some(record)
+}
+
+/// When the shared system received a claim and decided it (paid or denied).
+struct Life {
+    received: Date,
+    decided: Date,
+}
+
+/// What a claim's record holds whatever its status, with its life in the shared system
+/// given the day its final action reaches (or will reach) the NCH, and the record's
+/// random stream for what follows.
+fn drawn(claim: &Claim, final_action: Date) -> Option<(SharedSystemClaim, Life, Rng)> {
     const STREAM: u64 = 0x5A12_ED00;
     let system = system_of(claim.claim_type)?;
     let mut rng = Rng::new(stable_digits(&claim.control_num), STREAM);
-    let final_action = claim.last_updated.date();
     let span = (final_action - claim.thru_date).whole_days().max(0);
     let received =
         claim.thru_date + Duration::days((span as f64 * (0.1 + 0.4 * rng.unit())) as i64);
     let floor = (received + Duration::days(PAYMENT_FLOOR_DAYS)).min(final_action);
-    let status_date = (final_action - Duration::days(rng.between(1, 5)))
+    let decided = (final_action - Duration::days(rng.between(1, 5)))
         .max(floor)
         .max(received);
-    let status_cd = final_status(system, claim);
     let mut total_charge_cents = claim.total_charge_cents;
     if rng.chance(REBILLED_SHARE) {
         total_charge_cents = (total_charge_cents as f64 * (0.85 + 0.3 * rng.unit())) as i64;
@@ -67,8 +120,7 @@ pub fn record_of(claim: &Claim) -> Option<SharedSystemClaim> {
     let fiss = system == SharedSystem::Fiss;
     let inpatient = matches!(claim.claim_type, ClaimType::Inpatient | ClaimType::Snf);
     let first_line = claim.lines.first();
-    let last_updated = timestamp(status_date, &mut rng).min(claim.last_updated);
-    Some(SharedSystemClaim {
+    let record = SharedSystemClaim {
         claim_key: match system {
             // The RDA claim key: the DCN, then the intermediary (MAC) number.
             SharedSystem::Fiss => format!("{}{}", claim.control_num, claim.contractor_num),
@@ -77,9 +129,9 @@ pub fn record_of(claim: &Claim) -> Option<SharedSystemClaim> {
         beneficiary_id: claim.beneficiary_id,
         system,
         control_num: claim.control_num.clone(),
-        status_cd,
+        status_cd: ' ',
         received_date: received,
-        status_date,
+        status_date: decided,
         from_date: claim.from_date,
         thru_date: claim.thru_date,
         total_charge_cents,
@@ -122,9 +174,10 @@ pub fn record_of(claim: &Claim) -> Option<SharedSystemClaim> {
             .iter()
             .map(|line| line_of(system, line))
             .collect(),
-        final_clm_id: Some(claim.clm_id),
-        last_updated,
-    })
+        final_clm_id: None,
+        last_updated: claim.last_updated,
+    };
+    Some((record, Life { received, decided }, rng))
 }
 
 /// The final status: FISS `P` (paid) unless no payer paid anything (`D`, denied); MCS

@@ -43,11 +43,11 @@ impl UpdateWindow {
         }
     }
 
-    fn first_service_date(&self) -> Option<Date> {
+    pub(crate) fn first_service_date(&self) -> Option<Date> {
         self.service_dates.map(|(first, _)| first)
     }
 
-    fn last_service_date(&self) -> Option<Date> {
+    pub(crate) fn last_service_date(&self) -> Option<Date> {
         self.service_dates.map(|(_, last)| last)
     }
 }
@@ -341,7 +341,7 @@ pub async fn claims(
 /// both being in ascending key order. An item whose key no entry has is skipped: a
 /// full export reads the lines of claims updated after the job started, and not those
 /// claims.
-fn attach_in_order<E, K: Ord, I>(
+pub(crate) fn attach_in_order<E, K: Ord, I>(
     entries: &mut [E],
     key: impl Fn(&E) -> K,
     items: impl IntoIterator<Item = (K, I)>,
@@ -682,7 +682,7 @@ pub async fn pde_events(
 /// Runs `sql` as a statement prepared once per connection (deadpool caches it): a chunk
 /// runs the same five queries, and parsing and planning them each time cost Postgres
 /// about as much CPU as executing them.
-async fn query(
+pub(crate) async fn query(
     client: &deadpool_postgres::Client,
     sql: &str,
     params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
@@ -692,12 +692,12 @@ async fn query(
 }
 
 /// A `char(1)` column.
-fn one_char(row: &Row, index: usize) -> Result<char, KeyError> {
+pub(crate) fn one_char(row: &Row, index: usize) -> Result<char, KeyError> {
     optional_char(row, index)?.ok_or_else(|| KeyError::data(format!("column {index} is empty")))
 }
 
 /// A nullable `char(1)` column.
-fn optional_char(row: &Row, index: usize) -> Result<Option<char>, KeyError> {
+pub(crate) fn optional_char(row: &Row, index: usize) -> Result<Option<char>, KeyError> {
     let value: Option<&str> = row.get(index);
     Ok(value.and_then(|v| v.chars().next()))
 }

@@ -28,6 +28,7 @@ use crate::error::KeyError;
 use crate::gzip::GzipStream;
 use crate::keys_repo::{self, Commit, CompletionPolicy, KeyOutput, KeyState, KeyTask};
 use crate::render::{self, Chunk};
+use crate::shared_system_repo;
 
 /// What exporting a key came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -360,6 +361,8 @@ fn render_and_compress(
 fn chunk_size(resource_type: ResourceType) -> i64 {
     match resource_type {
         ResourceType::ExplanationOfBenefit => 25,
+        // A beneficiary has a few dozen partially adjudicated claims a year at most.
+        ResourceType::Claim | ResourceType::ClaimResponse => 250,
         ResourceType::Patient | ResourceType::Coverage => 1_000,
     }
 }
@@ -390,6 +393,11 @@ async fn read_chunk(
         }
         ResourceType::Patient => {
             chunk.months = claims_repo::enrollment_months(client, ids).await?;
+        }
+        ResourceType::Claim | ResourceType::ClaimResponse => {
+            let full_history = &chunk.newly_attributed;
+            chunk.shared_system_claims =
+                shared_system_repo::claims(client, ids, full_history, window).await?;
         }
         ResourceType::Coverage => {
             chunk.years = claims_repo::enrollment_years(client, ids).await?;

@@ -13,6 +13,7 @@ pub mod gzip;
 pub mod keys_repo;
 pub mod redrive;
 pub mod render;
+pub mod shared_system_repo;
 pub mod sweeper;
 
 use bcda_infra::AppContext;

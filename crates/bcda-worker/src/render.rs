@@ -4,7 +4,9 @@
 use std::io::Write;
 
 use bcda_model::claims::{Beneficiary, Claim, EnrollmentMonth, EnrollmentYear, PdeEvent};
+use bcda_model::fhir::shared_system::{Claim as ClaimResource, ClaimResponse};
 use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, JsonError, Patient};
+use bcda_model::shared_system::SharedSystemClaim;
 use bcda_model::{ApiVersion, ResourceType};
 
 use crate::claims_repo::UpdateWindow;
@@ -20,6 +22,8 @@ pub struct Chunk {
     /// Claims and events already limited to the job's update window.
     pub claims: Vec<Claim>,
     pub events: Vec<PdeEvent>,
+    /// Partially adjudicated claims, already limited to the job's update window.
+    pub shared_system_claims: Vec<SharedSystemClaim>,
     /// The ids, ascending, of the beneficiaries whose full history is exported
     /// (attributed since the job's `_since`).
     pub newly_attributed: Vec<i64>,
@@ -130,6 +134,25 @@ pub fn render<W: Write>(
                     out.line(|buffer| patient.write_ndjson(buffer))?;
                     count += 1;
                 }
+            }
+        }
+        ResourceType::Claim | ResourceType::ClaimResponse => {
+            for claim in &chunk.shared_system_claims {
+                let bene = chunk
+                    .beneficiaries
+                    .binary_search_by_key(&claim.beneficiary_id, |b| b.id)
+                    .map(|i| &chunk.beneficiaries[i])
+                    .map_err(|_| {
+                        KeyError::data(format!("no beneficiary {}", claim.beneficiary_id))
+                    })?;
+                if resource_type == ResourceType::Claim {
+                    let resource = ClaimResource::new(claim, bene);
+                    out.line(|buffer| resource.write_ndjson(buffer))?;
+                } else {
+                    let resource = ClaimResponse::new(claim, bene);
+                    out.line(|buffer| resource.write_ndjson(buffer))?;
+                }
+                count += 1;
             }
         }
         ResourceType::Coverage => {

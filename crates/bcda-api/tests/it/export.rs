@@ -58,6 +58,48 @@ async fn kick_off_answers_202_with_the_job_url_and_queues_its_keys() {
 }
 
 #[tokio::test]
+async fn partially_adjudicated_claims_are_for_entitled_models_on_v2() {
+    let (app, token) = app_with_token().await;
+    let unauthorized = app
+        .kick_off(&token, "/api/v2/Patient/$export?_type=Patient,Claim")
+        .await;
+    assert_eq!(unauthorized.status(), 400);
+    assert_eq!(
+        diagnostics(unauthorized).await,
+        "unauthorized resource type Claim"
+    );
+    let reach = app.create_client("D1234").await;
+    app.attribute_nobody("D1234").await;
+    let reach = app.token(&reach).await;
+    let v1 = app
+        .kick_off(&reach, "/api/v1/Patient/$export?_type=ClaimResponse")
+        .await;
+    assert_eq!(v1.status(), 400);
+    assert_eq!(
+        diagnostics(v1).await,
+        "invalid resource type ClaimResponse. Supported types [ExplanationOfBenefit Patient Coverage]"
+    );
+    // Without `_type`: the three adjudicated types, and on v2 the two partially
+    // adjudicated ones (one key each: the ACO has nobody attributed).
+    let v2 = start_job(&app, &reach, "/api/v2/Patient/$export").await;
+    let types = |job: i64| {
+        format!(
+            "SELECT count(*) FROM job_keys WHERE job_id = {job} AND resource_type IN ('Claim', 'ClaimResponse')"
+        )
+    };
+    assert_eq!(app.count(&types(v2)).await, 2);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM job_keys WHERE job_id = {v2}"
+        ))
+        .await,
+        5
+    );
+    let ssp = start_job(&app, &token, "/api/v2/Patient/$export").await;
+    assert_eq!(app.count(&types(ssp)).await, 0);
+}
+
+#[tokio::test]
 async fn bad_kick_offs_get_bcdas_messages() {
     let (app, token) = app_with_token().await;
     let cases = [
@@ -316,7 +358,7 @@ async fn the_relay_publishes_each_job_key_to_its_work_queue_and_empties_the_outb
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let channel = app.ctx.broker.channel().await.unwrap();
-    for resource_type in bcda_model::ResourceType::ALL {
+    for resource_type in bcda_model::ResourceType::ADJUDICATED {
         let queue = app.ctx.broker.topology().work_queue(resource_type);
         let message = channel
             .basic_get(

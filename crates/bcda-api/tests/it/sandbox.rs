@@ -35,7 +35,10 @@ async fn the_stale_and_denylisted_sandbox_acos_answer_as_bcda_does() {
         .await;
     // What `bcda seed` does for these two (the five of the guide are left out: slow).
     app.seed_sandbox().await;
-    for aco in SANDBOX_ACOS.iter().filter(|aco| !aco.is_in_the_guide()) {
+    for aco in SANDBOX_ACOS
+        .iter()
+        .filter(|aco| aco.standing != Standing::Current)
+    {
         bcda_synth::sandbox::seed_aco(&app.ctx.db, aco, bcda_synth::this_month())
             .await
             .unwrap();

@@ -45,11 +45,11 @@ fn field(output: &str, label: &str) -> String {
 /// The whole sandbox: 60,000 beneficiaries with their claims, loaded by `bcda seed` as
 /// `make run` does; the slowest test (about a minute on two cores).
 #[tokio::test]
-async fn seed_creates_the_seven_sandbox_acos_with_their_beneficiaries_once() {
+async fn seed_creates_the_eight_sandbox_acos_with_their_beneficiaries_once() {
     let (app, run) = app().await;
     let first = stdout(&run(&["seed"]));
     assert!(
-        first.contains("7 ACO(s) and 7 client(s) created"),
+        first.contains("8 ACO(s) and 8 client(s) created"),
         "{first}"
     );
     let again = stdout(&run(&["seed"]));
@@ -59,7 +59,7 @@ async fn seed_creates_the_seven_sandbox_acos_with_their_beneficiaries_once() {
     );
     assert_eq!(
         again.matches("synthetic data already loaded").count(),
-        7,
+        8,
         "{again}"
     );
 
@@ -74,7 +74,7 @@ async fn seed_creates_the_seven_sandbox_acos_with_their_beneficiaries_once() {
     assert_eq!(
         cms_ids,
         [
-            "A9990", "A9991", "A9992", "A9993", "A9994", "A9996", "A9997"
+            "A9990", "A9991", "A9992", "A9993", "A9994", "A9996", "A9997", "D9990"
         ]
     );
     // Each ACO's latest attribution file lists its beneficiaries.
@@ -101,6 +101,7 @@ async fn seed_creates_the_seven_sandbox_acos_with_their_beneficiaries_once() {
         ("A9994", 50),
         ("A9996", 50),
         ("A9997", 50),
+        ("D9990", 500),
     ]
     .iter()
     .map(|(id, n)| (id.to_string(), *n))

@@ -187,6 +187,8 @@ mod tests {
                 "test-42.exports.eob",
                 "test-42.exports.patient",
                 "test-42.exports.coverage",
+                "test-42.exports.claim",
+                "test-42.exports.claim-response",
                 "test-42.exports.retry",
                 "test-42.exports.dead",
             ]

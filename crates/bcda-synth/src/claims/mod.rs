@@ -27,6 +27,19 @@ use crate::utilization::HURDLES;
 pub struct ClaimSet {
     pub claims: Vec<Claim>,
     pub events: Vec<PdeEvent>,
+    /// Claims whose final action falls after the as-of date: billed, not yet in the
+    /// National Claims History.
+    pub in_process: Vec<InProcessClaim>,
+}
+
+/// A claim billed before the as-of date whose final action comes after it: the shared
+/// systems hold it, the National Claims History does not yet. `claim` is what it will be
+/// once final (its `last_updated` is not a date the data knows yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InProcessClaim {
+    pub claim: Claim,
+    /// The day its final action will reach the National Claims History.
+    pub final_action: Date,
 }
 
 /// Generates the claims of `profile` over `period`. With `showcase`, the beneficiary has
@@ -53,6 +66,7 @@ pub fn generate(
         home_health_referrals: Vec::new(),
         claims: Vec::new(),
         events: Vec::new(),
+        in_process: Vec::new(),
     };
     if ctx.profile.ffs_months() > 0 {
         institutional::hospice(&mut ctx, rng);
@@ -73,9 +87,24 @@ pub fn generate(
         ctx.events.retain(|e| e.service_date <= death);
     }
     ctx.claims.retain(|c| c.thru_date < period.as_of);
+    let (pending, claims): (Vec<Claim>, Vec<Claim>) = ctx
+        .claims
+        .into_iter()
+        .partition(|c| ctx.in_process.iter().any(|(id, _)| *id == c.clm_id));
+    let in_process = pending
+        .into_iter()
+        .filter_map(|claim| {
+            let (_, final_action) = ctx.in_process.iter().find(|(id, _)| *id == claim.clm_id)?;
+            Some(InProcessClaim {
+                final_action: *final_action,
+                claim,
+            })
+        })
+        .collect();
     let mut set = ClaimSet {
-        claims: ctx.claims,
+        claims,
         events: ctx.events,
+        in_process,
     };
     // A stable order: by date, then id, so the loaded tables read naturally.
     set.claims.sort_by_key(|c| (c.from_date, c.clm_id));
@@ -112,6 +141,9 @@ pub(crate) struct Context<'a> {
     pub home_health_referrals: Vec<Date>,
     pub claims: Vec<Claim>,
     pub events: Vec<PdeEvent>,
+    /// The ids of claims whose final action falls on or after the as-of date, with that
+    /// day: they stay in the shared systems' hands (see [`InProcessClaim`]).
+    in_process: Vec<(i64, Date)>,
 }
 
 impl Context<'_> {
@@ -290,9 +322,17 @@ impl Context<'_> {
     /// When a claim through `thru` was last updated: processed some days after the
     /// service, never after the data's as-of date.
     pub fn processed(&self, thru: Date, rng: &mut Rng) -> OffsetDateTime {
+        self.processing(thru, rng).0
+    }
+
+    /// When a claim through `thru` was processed (never after the data's as-of date),
+    /// and the day its final action falls when that is on or after the as-of date.
+    fn processing(&self, thru: Date, rng: &mut Rng) -> (OffsetDateTime, Option<Date>) {
         let lag = Duration::days(3 + i64::from(rng.poisson(18.0)));
-        let day = (thru + lag).min(self.period.as_of - Duration::days(1));
-        timestamp(day, rng)
+        let natural = thru + lag;
+        let day = natural.min(self.period.as_of - Duration::days(1));
+        let late = (natural >= self.period.as_of).then_some(natural);
+        (timestamp(day, rng), late)
     }
 
     /// The NCH week a claim processed on `day` lands in: that week's Friday, or `day`
@@ -347,7 +387,11 @@ impl Context<'_> {
         let clm_id = self.next_id();
         // Drawn in this order, the order the data set was always drawn in.
         let control_num = control_number(rng);
-        let last_updated = self.processed(thru, rng);
+        let (last_updated, late) = self.processing(thru, rng);
+        // A claim a small ACO must show stays final, so every kind still shows.
+        if let Some(final_action) = late.filter(|_| !self.showcases(kind)) {
+            self.in_process.push((clm_id, final_action));
+        }
         let contractor = match kind {
             ClaimType::Carrier => self.network.part_b_contractor,
             ClaimType::Dme => self.network.dme_contractor,

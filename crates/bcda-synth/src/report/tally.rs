@@ -128,7 +128,14 @@ impl Tally {
         let ffs_months = months.iter().filter(|m| !m.in_part_c()).count();
         self.ffs_years += ffs_months as f64 / 12.0;
         let died = record.beneficiary.death_date;
-        let has = |kind: ClaimType| record.claims.iter().any(|c| c.claim_type == kind);
+        // Utilization counts every service billed, final or still in process.
+        let services = || {
+            record
+                .claims
+                .iter()
+                .chain(record.in_process_claims.iter().map(|p| &p.claim))
+        };
+        let has = |kind: ClaimType| services().any(|c| c.claim_type == kind);
         if died.is_some() {
             self.deaths += 1;
             self.decedents_in_hospice += u64::from(has(ClaimType::Hospice));
@@ -137,7 +144,7 @@ impl Tally {
         if full_year {
             self.full_year += 1;
         }
-        for claim in &record.claims {
+        for claim in services() {
             let kind = kind_index(claim.claim_type);
             self.claims[kind] += 1;
             self.diagnoses[kind] += claim.diagnosis_codes.len() as u64;
@@ -168,9 +175,7 @@ impl Tally {
                 self.full_year_users[kind_index(kind)] += u64::from(used);
             }
         }
-        let mut stays: Vec<&Claim> = record
-            .claims
-            .iter()
+        let mut stays: Vec<&Claim> = services()
             .filter(|c| c.claim_type == ClaimType::Inpatient)
             .collect();
         stays.sort_by_key(|c| c.from_date);

@@ -23,9 +23,37 @@ fn no_claim_or_event_ends_after_it_was_processed_or_after_death() {
     // How many of each kind break each rule.
     let mut tally: BTreeMap<String, usize> = BTreeMap::new();
     let (mut claims, mut events) = (0, 0);
+    let mut pending = std::collections::BTreeMap::<char, usize>::new();
     for ordinal in 0..synth.total() {
         let record = synth.beneficiary(ordinal);
         let death = record.beneficiary.death_date;
+        // Claims not final at the as-of date: received before it if at all, their
+        // status and update before it too, and no final claim yet.
+        for claim in &record.in_process_claims {
+            let Some(pac) = shared_system::in_process_record_of(claim, as_of) else {
+                continue;
+            };
+            *pending.entry(pac.status_cd).or_default() += 1;
+            let broken = [
+                (claim.final_action < as_of, "final before the as-of date"),
+                (
+                    pac.received_date < claim.claim.thru_date,
+                    "received before its services ended",
+                ),
+                (
+                    pac.status_date < pac.received_date,
+                    "status before it was received",
+                ),
+                (
+                    pac.last_updated.date() >= as_of,
+                    "updated on or after the as-of date",
+                ),
+                (pac.final_clm_id.is_some(), "has a final claim"),
+            ];
+            for (_, rule) in broken.iter().filter(|(broken, _)| *broken) {
+                violations.push(format!("in-process claim {}: {rule}", pac.claim_key));
+            }
+        }
         for claim in &record.claims {
             claims += 1;
             let processed = claim.last_updated.date();
@@ -110,6 +138,10 @@ fn no_claim_or_event_ends_after_it_was_processed_or_after_death() {
         claims > 50_000 && events > 50_000,
         "{claims} claims, {events} events"
     );
+    // Claims in process reach every state: queued, being worked, decided.
+    for status in ['A', 'S', 'P', 'B', 'C', 'D'] {
+        assert!(pending.get(&status).is_some_and(|n| *n > 0), "{pending:?}");
+    }
     assert!(
         violations.is_empty(),
         "{} of {claims} claims and {events} Part D events contradict their dates: {tally:#?}\n\

@@ -154,3 +154,66 @@ async fn a_smaller_reload_leaves_no_rows_of_the_larger_one() {
     assert_eq!(beneficiaries as u64, report.beneficiaries);
     assert_eq!(lines as u64, report.claim_lines);
 }
+
+#[tokio::test]
+async fn partially_adjudicated_claims_are_loaded_for_entitled_models_only_and_replaced_on_reload() {
+    let database = TestDatabase::create().await;
+    let db = pool(&database).await;
+    let reach = bcda_synth::sandbox::aco_id(&db, "D9994").await.unwrap();
+    let ssp = bcda_synth::sandbox::aco_id(&db, "A9994").await.unwrap();
+    let first = load::load(&db, reach, &synth("D9994", 20)).await.unwrap();
+    let ssp_report = load::load(&db, ssp, &synth("A9994", 20)).await.unwrap();
+    assert_eq!(ssp_report.shared_system_claims, 0);
+    // Every carrier and facility claim of the ACO has its FISS or MCS record, DME none.
+    let client = db.get().await.unwrap();
+    let namespace = bcda_synth::ids::namespace("D9994").unwrap();
+    let (lo, hi) = bcda_synth::ids::beneficiary_key_range(namespace);
+    let count = |sql: &'static str| {
+        let client = &client;
+        async move {
+            client
+                .query_one(sql, &[&lo, &hi])
+                .await
+                .unwrap()
+                .get::<_, i64>(0) as u64
+        }
+    };
+    let pac_kinds = count(
+        "SELECT count(*) FROM claims WHERE claim_type <> 'dme' AND beneficiary_id BETWEEN $1 AND $2",
+    )
+    .await;
+    assert!(first.shared_system_claims > 50, "{first:?}");
+    assert!(first.shared_system_claim_lines >= first.shared_system_claims);
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM shared_system_claims s JOIN claims c ON c.clm_id = s.final_clm_id \
+             WHERE s.beneficiary_id BETWEEN $1 AND $2 AND c.claim_type <> 'dme'"
+        )
+        .await,
+        pac_kinds
+    );
+    // The others are in process: no final claim yet, and their control numbers are in
+    // no NCH claim.
+    let pending = count(
+        "SELECT count(*) FROM shared_system_claims s WHERE s.beneficiary_id BETWEEN $1 AND $2 \
+         AND s.final_clm_id IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.control_num = s.control_num)",
+    )
+    .await;
+    assert!(pending > 0, "{first:?}");
+    assert_eq!(first.shared_system_claims, pac_kinds + pending);
+    let again = load::load(&db, reach, &synth("D9994", 20)).await.unwrap();
+    assert_eq!(again.shared_system_claims, first.shared_system_claims);
+    assert_eq!(
+        count("SELECT count(*) FROM shared_system_claims WHERE beneficiary_id BETWEEN $1 AND $2")
+            .await,
+        first.shared_system_claims
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM shared_system_claim_lines WHERE beneficiary_id BETWEEN $1 AND $2"
+        )
+        .await,
+        first.shared_system_claim_lines
+    );
+}

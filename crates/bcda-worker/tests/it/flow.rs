@@ -59,6 +59,98 @@ async fn an_export_holds_each_resource_of_the_aco_exactly_once_in_v1_and_v2() {
 }
 
 #[tokio::test]
+async fn an_aco_reach_entity_gets_its_partially_adjudicated_claims_on_v2_only() {
+    let app = small_batches()
+        .env("BCDA_BATCH_SIZE_CLAIM", "9")
+        .spawn()
+        .await;
+    let aco = app.synthetic_aco("D9994", 20).await;
+    let everything = [
+        "ExplanationOfBenefit",
+        "Patient",
+        "Coverage",
+        "Claim",
+        "ClaimResponse",
+    ];
+    // Without `_type`, v2 adds Claim and ClaimResponse for an entitled model, after the
+    // adjudicated types; v1 has none.
+    let manifest = app.export(&aco.token, "/api/v2/Patient/$export").await;
+    let types: Vec<&str> = manifest["output"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["type"].as_str().unwrap())
+        .collect();
+    let ranks: Vec<usize> = types
+        .iter()
+        .map(|t| everything.iter().position(|e| e == t).unwrap())
+        .collect();
+    assert!(ranks.is_sorted(), "{types:?}");
+    let got = sorted(lines(&app, &aco.token, &manifest, "output").await);
+    let want = support::expected(&aco.synth, ApiVersion::V2, &everything, None);
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>()
+    );
+    assert!(want["Claim"].len() > 20, "{}", want["Claim"].len());
+    for kind in ["Claim", "ClaimResponse"] {
+        assert!(got[kind] == want[kind], "{kind} lines differ");
+    }
+    // Every response answers a claim of the export, by id.
+    let claim_ids: std::collections::BTreeSet<String> = got["Claim"]
+        .iter()
+        .map(|line| {
+            serde_json::from_str::<Value>(line).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    for line in &got["ClaimResponse"] {
+        let response: Value = serde_json::from_str(line).unwrap();
+        let request = response["request"]["reference"].as_str().unwrap();
+        assert!(
+            claim_ids.contains(request.trim_start_matches("Claim/")),
+            "{request}"
+        );
+    }
+    let v1 = app.export(&aco.token, "/api/v1/Patient/$export").await;
+    let v1_types: std::collections::BTreeSet<&str> = v1["output"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        v1_types,
+        ["Coverage", "ExplanationOfBenefit", "Patient"].into()
+    );
+
+    // `_since` selects the claims the shared systems updated after it.
+    let mut updates: Vec<OffsetDateTime> = (0..aco.synth.total())
+        .flat_map(|n| aco.synth.beneficiary(n).claims)
+        .filter_map(|c| bcda_synth::shared_system::record_of(&c))
+        .map(|c| c.last_updated)
+        .collect();
+    updates.sort();
+    let since = updates[updates.len() / 2];
+    let path = format!(
+        "/api/v2/Patient/$export?_type=ClaimResponse&_since={}",
+        since.format(&Rfc3339).unwrap()
+    );
+    let manifest = app.export(&aco.token, &path).await;
+    let got = sorted(lines(&app, &aco.token, &manifest, "output").await);
+    let want = support::expected(&aco.synth, ApiVersion::V2, &["ClaimResponse"], Some(since));
+    let all = support::expected(&aco.synth, ApiVersion::V2, &["ClaimResponse"], None);
+    let newer = want["ClaimResponse"].len();
+    assert!(
+        newer > 0 && newer < all["ClaimResponse"].len(),
+        "the _since splits them"
+    );
+    assert!(got == want, "exactly the responses updated after _since");
+}
+
+#[tokio::test]
 async fn every_type_combination_exports_exactly_its_types() {
     let app = small_batches().spawn().await;
     let aco = app.synthetic_aco("A9990", 12).await;

@@ -3,8 +3,9 @@
 use std::collections::BTreeMap;
 
 use bcda_model::ApiVersion;
+use bcda_model::fhir::shared_system::{Claim as ClaimResource, ClaimResponse};
 use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
-use bcda_synth::{BeneficiaryRecord, Synth};
+use bcda_synth::{BeneficiaryRecord, Synth, shared_system};
 use bcda_testkit::{TestApp, TestAppBuilder};
 use serde_json::Value;
 use time::{Date, OffsetDateTime};
@@ -148,6 +149,36 @@ pub fn expected_of(
                     .write_ndjson(&mut line)
                     .unwrap();
                 push("ExplanationOfBenefit", line);
+            }
+        }
+        // Partially adjudicated claims: their window ends at the job's start, not at a
+        // runout's claims cut-off, as on BCDA.
+        let as_of = synth.period().as_of;
+        let pac = record
+            .claims
+            .iter()
+            .filter_map(shared_system::record_of)
+            .chain(
+                record
+                    .in_process_claims
+                    .iter()
+                    .filter_map(|p| shared_system::in_process_record_of(p, as_of)),
+            )
+            .filter(|c| rows.updated(c.last_updated) && rows.served(c.thru_date));
+        for claim in pac {
+            if types.contains(&"Claim") {
+                let mut line = Vec::new();
+                ClaimResource::new(&claim, bene)
+                    .write_ndjson(&mut line)
+                    .unwrap();
+                push("Claim", line);
+            }
+            if types.contains(&"ClaimResponse") {
+                let mut line = Vec::new();
+                ClaimResponse::new(&claim, bene)
+                    .write_ndjson(&mut line)
+                    .unwrap();
+                push("ClaimResponse", line);
             }
         }
     }
