@@ -9,6 +9,8 @@
 //!
 //! Each iteration renders up to 1,000 resources of one kind from the 2,500-beneficiary
 //! sandbox ACO (generated in memory) into one reused buffer, as a worker renders a chunk.
+//! The partially adjudicated kinds (`claim-*`, `claim-response-*`, R4 only) are the
+//! FISS and MCS records of that ACO's claims.
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)] // a benchmark reports on stdout
 
@@ -18,9 +20,11 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use bcda_model::ApiVersion;
-use bcda_model::claims::{Claim, ClaimType, PdeEvent};
+use bcda_model::claims::{Beneficiary, Claim, ClaimType, PdeEvent};
+use bcda_model::fhir::shared_system::{Claim as ClaimResource, ClaimResponse};
 use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
-use bcda_synth::{BeneficiaryRecord, Synth, SynthSpec};
+use bcda_model::shared_system::SharedSystemClaim;
+use bcda_synth::{BeneficiaryRecord, Synth, SynthSpec, shared_system};
 use bcda_testkit::bench_report;
 use criterion::{Criterion, Throughput};
 use time::macros::date;
@@ -39,6 +43,9 @@ enum Item<'a> {
     Pde(&'a PdeEvent, i64),
     Patient(&'a BeneficiaryRecord),
     Coverage(&'a BeneficiaryRecord, CoveragePart),
+    /// A partially adjudicated claim's `Claim` and `ClaimResponse` (R4 only).
+    Claim(&'a SharedSystemClaim, &'a Beneficiary),
+    ClaimResponse(&'a SharedSystemClaim, &'a Beneficiary),
 }
 
 /// Builds `item`'s resource in `version` as `$resource` and evaluates `$body` with it.
@@ -68,6 +75,14 @@ macro_rules! with_resource {
                 );
                 $body
             }
+            Item::Claim(claim, bene) => {
+                let $resource = ClaimResource::new(claim, bene);
+                $body
+            }
+            Item::ClaimResponse(claim, bene) => {
+                let $resource = ClaimResponse::new(claim, bene);
+                $body
+            }
         }
     };
 }
@@ -92,8 +107,12 @@ fn naive(version: ApiVersion, items: &[Item], out: &mut Vec<u8>) {
     }
 }
 
-/// The first [`PER_ITERATION`] resources of each kind, named as in the report.
-fn samples(records: &[BeneficiaryRecord]) -> Vec<(String, Vec<Item<'_>>)> {
+/// The first [`PER_ITERATION`] resources of each kind, named as in the report; `pac`
+/// holds the partially adjudicated claims with the index of their beneficiary's record.
+fn samples<'a>(
+    records: &'a [BeneficiaryRecord],
+    pac: &'a [(SharedSystemClaim, usize)],
+) -> Vec<(String, Vec<Item<'a>>)> {
     let mut kinds: Vec<(String, Vec<Item<'_>>)> = ClaimType::ALL
         .into_iter()
         .filter(|k| *k != ClaimType::Pde)
@@ -125,7 +144,31 @@ fn samples(records: &[BeneficiaryRecord]) -> Vec<(String, Vec<Item<'_>>)> {
             .map(move |p| Item::Coverage(r, p))
     });
     kinds.push(("coverage".into(), parts.take(PER_ITERATION).collect()));
+    for (name, system) in [("claim-fiss", "fiss"), ("claim-mcs", "mcs")] {
+        let of_system = || {
+            pac.iter()
+                .filter(move |(claim, _)| claim.system.as_str() == system)
+                .take(PER_ITERATION)
+        };
+        kinds.push((
+            name.into(),
+            of_system()
+                .map(|(claim, i)| Item::Claim(claim, &records[*i].beneficiary))
+                .collect(),
+        ));
+        kinds.push((
+            name.replace("claim", "claim-response"),
+            of_system()
+                .map(|(claim, i)| Item::ClaimResponse(claim, &records[*i].beneficiary))
+                .collect(),
+        ));
+    }
     kinds
+}
+
+/// Whether `version` has the kind named `kind`: partially adjudicated claims are R4 only.
+fn has_kind(version: ApiVersion, kind: &str) -> bool {
+    version == ApiVersion::V2 || !kind.starts_with("claim")
 }
 
 /// What one kind in one version measured, for the summary.
@@ -146,7 +189,16 @@ fn main() {
     .unwrap();
     let records: Vec<BeneficiaryRecord> =
         (0..synth.total()).map(|n| synth.beneficiary(n)).collect();
-    let samples = samples(&records);
+    let pac: Vec<(SharedSystemClaim, usize)> = records
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| {
+            r.claims
+                .iter()
+                .filter_map(move |c| shared_system::record_of(c).map(|pac| (pac, i)))
+        })
+        .collect();
+    let samples = samples(&records, &pac);
     let started = SystemTime::now();
 
     let mut criterion = Criterion::default()
@@ -159,7 +211,7 @@ fn main() {
     let mut out = Vec::with_capacity(64 << 20);
     let mut rows = Vec::new();
     for version in ApiVersion::ALL {
-        for (kind, items) in &samples {
+        for (kind, items) in samples.iter().filter(|(kind, _)| has_kind(version, kind)) {
             out.clear();
             typed(version, items, &mut out);
             let row = Row {

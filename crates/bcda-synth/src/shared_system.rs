@@ -6,9 +6,10 @@
 //! Each record follows from its final claim, on a random stream of its own seeded by the
 //! claim's control number, so the rest of the data set is drawn as before:
 //! - the shared system received the claim after its services ended and before its final
-//!   action reached the National Claims History (our NCH processing date), at a point
-//!   drawn in the first half of that interval (CMS: claims typically arrive 3-4 weeks
-//!   after care, <https://bcda.cms.gov/data.html>);
+//!   action reached the National Claims History (our NCH processing date), a tenth to a
+//!   half of the way through that interval (CMS: claims typically arrive 3-4 weeks after
+//!   care, <https://bcda.cms.gov/data.html>; our NCH lag is shorter, so ours arrive
+//!   sooner);
 //! - it reached its final status (FISS `P` paid or `D` denied, MCS `D` approved and paid
 //!   or `E` denied) one to five days before the NCH processing date, and never before the
 //!   14-day payment floor for electronic claims when the interval leaves room for it
@@ -17,8 +18,9 @@
 //!   (the provider corrected a line before the final action): our assumption, as no rate
 //!   is published.
 //!
-//! Claims still in process at the as-of date (received, not yet final) are not generated
-//! yet: every record here is complete.
+//! A claim whose final action falls after the as-of date is in no NCH table: the shared
+//! systems alone hold it, received (if it was by then) and paid, denied or still being
+//! worked ([`in_process_record_of`]).
 
 use bcda_model::claims::{Claim, ClaimLine, ClaimType, NdcQuantity, NdcUnit};
 use bcda_model::shared_system::{

@@ -13,9 +13,9 @@ use crate::error::KeyError;
 
 /// The claims of beneficiaries `ids` updated in `window` (full history for
 /// `full_history`), ordered by beneficiary and key (bytewise, as Rust compares them when
-/// the lines are attached). As BCDA does for these types, the
-/// window ends at the job's creation (`window.until`), not at a runout's claims cut-off;
-/// a runout still bounds the service dates.
+/// the lines are attached). As BCDA does for these types, the window ends at the job's
+/// creation (`window.until`), not at a runout's claims cut-off; a runout still bounds the
+/// service dates.
 pub async fn claims(
     client: &deadpool_postgres::Client,
     ids: &[i64],

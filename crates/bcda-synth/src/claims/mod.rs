@@ -87,20 +87,17 @@ pub fn generate(
         ctx.events.retain(|e| e.service_date <= death);
     }
     ctx.claims.retain(|c| c.thru_date < period.as_of);
-    let (pending, claims): (Vec<Claim>, Vec<Claim>) = ctx
-        .claims
-        .into_iter()
-        .partition(|c| ctx.in_process.iter().any(|(id, _)| *id == c.clm_id));
-    let in_process = pending
-        .into_iter()
-        .filter_map(|claim| {
-            let (_, final_action) = ctx.in_process.iter().find(|(id, _)| *id == claim.clm_id)?;
-            Some(InProcessClaim {
-                final_action: *final_action,
+    // Claims not final by the as-of date leave the NCH's hands for the shared systems'.
+    let (mut claims, mut in_process) = (Vec::new(), Vec::new());
+    for claim in ctx.claims {
+        match ctx.in_process.iter().find(|(id, _)| *id == claim.clm_id) {
+            Some(&(_, final_action)) => in_process.push(InProcessClaim {
                 claim,
-            })
-        })
-        .collect();
+                final_action,
+            }),
+            None => claims.push(claim),
+        }
+    }
     let mut set = ClaimSet {
         claims,
         events: ctx.events,
