@@ -77,7 +77,8 @@ impl fmt::Display for ResourceType {
     }
 }
 
-/// A name that is no exportable resource type.
+/// A name that is no exportable resource type. Kick-offs answer with BCDA's own text,
+/// which lists the version's types (`export::ExportError::InvalidType`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown resource type {0}")]
 pub struct UnknownResourceType(pub String);

@@ -94,8 +94,9 @@ impl Outcome {
 /// renders of their child rows).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SharedSystemClaim {
-    /// FISS: the RDA claim key (the DCN followed by the intermediary number); MCS: the
-    /// ICN. The resource id is the system's prefix and this key.
+    /// The claim's key in its system, unique across the data (FISS's RDA claim key is its
+    /// DCN followed by the intermediary number; ours puts the claim's id in the DCN's
+    /// place). The resource id is the system's prefix and this key.
     pub claim_key: String,
     pub beneficiary_id: i64,
     pub system: SharedSystem,

@@ -123,10 +123,13 @@ fn drawn(claim: &Claim, final_action: Date) -> Option<(SharedSystemClaim, Life, 
     let inpatient = matches!(claim.claim_type, ClaimType::Inpatient | ClaimType::Snf);
     let first_line = claim.lines.first();
     let record = SharedSystemClaim {
+        // Unique by construction, as the table's key and BFD's resource ids must be: the
+        // claim's id (which holds the ACO's namespace), and for FISS, as RDA's claim key
+        // does, the intermediary's five-digit number after it. The claim's control number
+        // (DCN, ICN) is random and could repeat in a large data set.
         claim_key: match system {
-            // The RDA claim key: the DCN, then the intermediary (MAC) number.
-            SharedSystem::Fiss => format!("{}{}", claim.control_num, claim.contractor_num),
-            SharedSystem::Mcs => claim.control_num.clone(),
+            SharedSystem::Fiss => format!("{}{}", claim.clm_id, claim.contractor_num),
+            SharedSystem::Mcs => claim.clm_id.to_string(),
         },
         beneficiary_id: claim.beneficiary_id,
         system,
@@ -221,7 +224,8 @@ fn line_of(system: SharedSystem, line: &ClaimLine) -> SharedSystemLine {
         diagnosis_cd: line.diagnosis_cd.clone().filter(|_| !fiss),
         ndc: match line.ndc_quantity {
             Some(given) if fiss => line.ndc_cd.clone().map(|ndc| (ndc, given)),
-            // MCS gives the drug's units, which count the HCPCS code's doses.
+            // MCS has no NDC unit: the quantity is the line's units (the HCPCS code's
+            // doses), stored as units of the product.
             _ if !fiss => line.ndc_cd.clone().map(|ndc| {
                 let given = NdcQuantity {
                     quantity: line.units,
@@ -269,6 +273,25 @@ mod tests {
         }
         assert_eq!(system_of(ClaimType::Dme), None);
         assert_eq!(system_of(ClaimType::Pde), None);
+    }
+
+    #[test]
+    fn keys_differ_even_where_control_numbers_repeat() {
+        let synth = crate::Synth::new(crate::sandbox::spec(
+            "D9994",
+            20,
+            time::macros::date!(2026 - 11 - 01),
+        ))
+        .unwrap();
+        let mut claims = (0..synth.total())
+            .flat_map(|n| synth.beneficiary(n).claims)
+            .filter(|c| c.claim_type == ClaimType::Carrier);
+        let first = claims.next().unwrap();
+        let mut second = claims.next().unwrap();
+        second.control_num.clone_from(&first.control_num);
+        let (a, b) = (record_of(&first).unwrap(), record_of(&second).unwrap());
+        assert_eq!(a.control_num, b.control_num);
+        assert_ne!(a.claim_key, b.claim_key);
     }
 
     #[test]

@@ -90,7 +90,7 @@ impl Worker {
         name: &str,
         stop: &CancellationToken,
     ) -> Result<(), WorkerError> {
-        // Global: the limit covers the channel's consumers of all three queues together.
+        // Global: the limit covers the channel's consumers of every type's queue together.
         channel
             .basic_qos(self.prefetch, BasicQosOptions { global: true })
             .await?;

@@ -15,7 +15,8 @@ use crate::error::KeyError;
 /// `full_history`), ordered by beneficiary and key (bytewise, as Rust compares them when
 /// the lines are attached). As BCDA does for these types, the window ends at the job's
 /// creation (`window.until`), not at a runout's claims cut-off; a runout still bounds the
-/// service dates.
+/// service dates, matching a claim whose from or through date falls in its year, as BFD's
+/// `service-date` does.
 pub async fn claims(
     client: &deadpool_postgres::Client,
     ids: &[i64],
@@ -33,7 +34,7 @@ pub async fn claims(
          FROM shared_system_claims WHERE beneficiary_id = ANY($1) \
            AND ($2::timestamptz IS NULL OR last_updated > $2 OR beneficiary_id = ANY($4)) \
            AND last_updated <= $3 \
-           AND ($5::date IS NULL OR thru_date BETWEEN $5 AND $6) \
+           AND ($5::date IS NULL OR thru_date BETWEEN $5 AND $6 OR from_date BETWEEN $5 AND $6) \
          ORDER BY beneficiary_id, system COLLATE \"C\", claim_key COLLATE \"C\"",
         &[
             &ids,

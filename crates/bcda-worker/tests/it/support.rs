@@ -164,7 +164,10 @@ pub fn expected_of(
                     .iter()
                     .filter_map(|p| shared_system::in_process_record_of(p, as_of)),
             )
-            .filter(|c| rows.updated(c.last_updated) && rows.served(c.thru_date));
+            .filter(|c| {
+                rows.updated(c.last_updated)
+                    && (rows.served(c.thru_date) || rows.served(c.from_date))
+            });
         for claim in pac {
             if types.contains(&"Claim") {
                 let mut line = Vec::new();

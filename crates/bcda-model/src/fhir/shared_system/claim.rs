@@ -33,7 +33,8 @@ pub struct Claim<'a> {
     id: String,
     meta: Meta,
     contained: (ContainedPatient<'a>, ProviderOrganization<'a>),
-    extension: [Extension<'a>; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    extension: Vec<Extension<'a>>,
     identifier: [Identifier<'a>; 1],
     status: &'static str,
     #[serde(rename = "type")]
@@ -75,16 +76,19 @@ impl<'a> Claim<'a> {
                 ContainedPatient::new(claim.system, bene),
                 ProviderOrganization::new(claim),
             ),
-            extension: [match claim.system {
-                SharedSystem::Fiss => coding_extension(
-                    fiss_var!("serv-typ-cd"),
-                    claim.srvc_clsfctn_cd.map_or("", char_str),
-                ),
-                SharedSystem::Mcs => coding_extension(
-                    mcs_var!("claim-type"),
-                    claim.mcs_claim_type.map_or("", char_str),
-                ),
-            }],
+            // BFD leaves out a variable the claim does not have: so do we (an empty code
+            // is not valid FHIR).
+            extension: match claim.system {
+                SharedSystem::Fiss => claim
+                    .srvc_clsfctn_cd
+                    .map(|code| coding_extension(fiss_var!("serv-typ-cd"), char_str(code))),
+                SharedSystem::Mcs => claim
+                    .mcs_claim_type
+                    .map(|code| coding_extension(mcs_var!("claim-type"), char_str(code))),
+            }
+            .filter(|extension| !matches!(extension, Extension::Coding { coding, .. } if coding.code.is_empty()))
+            .into_iter()
+            .collect(),
             identifier: [claim_identifier(claim)],
             status: super::status(claim),
             kind: super::claim_type(claim.system),

@@ -93,24 +93,25 @@ fn status_extensions(claim: &SharedSystemClaim) -> Vec<Extension<'_>> {
             mcs_var!("status-date"),
         ),
     };
-    vec![
-        Extension::Coding {
-            url: status,
-            coding: Coding::new(
-                status,
-                crate::fhir::datatypes::char_code(claim.status_cd),
-                None,
-            ),
-        },
-        Extension::Date {
-            url: received,
-            date: FhirDate(claim.received_date),
-        },
-        Extension::Date {
-            url: changed,
-            date: FhirDate(claim.status_date),
-        },
-    ]
+    // A blank status (FISS's, before the claim is routed) has no code to give.
+    let code = crate::fhir::datatypes::char_code(claim.status_cd.to_ascii_uppercase());
+    let status = (!code.is_empty()).then(|| Extension::Coding {
+        url: status,
+        coding: Coding::new(status, code, None),
+    });
+    status
+        .into_iter()
+        .chain([
+            Extension::Date {
+                url: received,
+                date: FhirDate(claim.received_date),
+            },
+            Extension::Date {
+                url: changed,
+                date: FhirDate(claim.status_date),
+            },
+        ])
+        .collect()
 }
 
 #[derive(Debug, Serialize)]

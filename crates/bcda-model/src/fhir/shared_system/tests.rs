@@ -192,3 +192,23 @@ fn a_fiss_response_gives_the_reasons_of_the_reduced_lines_only() {
         None
     );
 }
+
+#[test]
+fn a_blank_status_or_bill_part_is_left_out_rather_than_given_an_empty_code() {
+    let mut unrouted = claim(SharedSystem::Fiss, ' ');
+    unrouted.srvc_clsfctn_cd = None;
+    let response = render_response(&unrouted);
+    assert_eq!(response["outcome"], "queued");
+    let urls: Vec<&str> = response["extension"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["url"].as_str().unwrap())
+        .collect();
+    assert!(
+        urls.iter().all(|url| !url.ends_with("curr-status")),
+        "{urls:?}"
+    );
+    assert_eq!(urls.len(), 2);
+    assert_eq!(render_claim(&unrouted).get("extension"), None);
+}
