@@ -228,12 +228,7 @@ async fn copy_shared_system_claims(db: &DbPool, synth: &Synth) -> Result<(u64, u
                 let records: Vec<_> = (start..end)
                     .map(|n| synth.beneficiary(n))
                     .flat_map(|record| {
-                        let finals = record.claims.iter().filter_map(shared_system::record_of);
-                        let pending = record
-                            .in_process_claims
-                            .iter()
-                            .filter_map(|p| shared_system::in_process_record_of(p, as_of));
-                        finals.chain(pending).collect::<Vec<_>>()
+                        shared_system::records_of(&record, as_of).collect::<Vec<_>>()
                     })
                     .collect();
                 if tx.blocking_send(records).is_err() {

@@ -48,6 +48,20 @@ pub fn system_of(kind: ClaimType) -> Option<SharedSystem> {
     }
 }
 
+/// Every shared-system record of a beneficiary's data set as of `as_of` (the data's
+/// as-of date): those of its final claims, then those of its claims still in process.
+pub fn records_of(
+    record: &crate::BeneficiaryRecord,
+    as_of: Date,
+) -> impl Iterator<Item = SharedSystemClaim> + '_ {
+    let finals = record.claims.iter().filter_map(record_of);
+    let pending = record
+        .in_process_claims
+        .iter()
+        .filter_map(move |claim| in_process_record_of(claim, as_of));
+    finals.chain(pending)
+}
+
 /// The shared-system record of `claim`, a final claim, if its kind has one: complete.
 pub fn record_of(claim: &Claim) -> Option<SharedSystemClaim> {
     let (mut record, life, mut rng) = drawn(claim, claim.last_updated.date())?;

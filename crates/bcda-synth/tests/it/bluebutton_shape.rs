@@ -218,17 +218,7 @@ fn ours(version: ApiVersion) -> BTreeMap<&'static str, Vec<Value>> {
         }
         // Partially adjudicated claims, final and in process, in R4 only.
         let as_of = synth.period().as_of;
-        let pac = record
-            .claims
-            .iter()
-            .filter_map(shared_system::record_of)
-            .chain(
-                record
-                    .in_process_claims
-                    .iter()
-                    .filter_map(|p| shared_system::in_process_record_of(p, as_of)),
-            )
-            .filter(|_| version == ApiVersion::V2);
+        let pac = shared_system::records_of(&record, as_of).filter(|_| version == ApiVersion::V2);
         for pac in pac {
             let (claim_kind, response_kind) = match pac.system {
                 SharedSystem::Fiss => ("claim-fiss", "claim-response-fiss"),

@@ -68,17 +68,7 @@ fn render(version: ApiVersion, dir: &Path) -> PathBuf {
         }
         // Partially adjudicated claims, final and in process, exist in R4 only.
         let as_of = synth.period().as_of;
-        let pac = record
-            .claims
-            .iter()
-            .filter_map(shared_system::record_of)
-            .chain(
-                record
-                    .in_process_claims
-                    .iter()
-                    .filter_map(|p| shared_system::in_process_record_of(p, as_of)),
-            )
-            .filter(|_| version == ApiVersion::V2);
+        let pac = shared_system::records_of(&record, as_of).filter(|_| version == ApiVersion::V2);
         for pac in pac {
             SharedSystemClaim::new(&pac, &record.beneficiary)
                 .write_ndjson(&mut out)

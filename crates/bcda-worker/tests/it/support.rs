@@ -154,20 +154,9 @@ pub fn expected_of(
         // Partially adjudicated claims: their window ends at the job's start, not at a
         // runout's claims cut-off, as on BCDA.
         let as_of = synth.period().as_of;
-        let pac = record
-            .claims
-            .iter()
-            .filter_map(shared_system::record_of)
-            .chain(
-                record
-                    .in_process_claims
-                    .iter()
-                    .filter_map(|p| shared_system::in_process_record_of(p, as_of)),
-            )
-            .filter(|c| {
-                rows.updated(c.last_updated)
-                    && (rows.served(c.thru_date) || rows.served(c.from_date))
-            });
+        let pac = shared_system::records_of(&record, as_of).filter(|c| {
+            rows.updated(c.last_updated) && (rows.served(c.thru_date) || rows.served(c.from_date))
+        });
         for claim in pac {
             if types.contains(&"Claim") {
                 let mut line = Vec::new();
