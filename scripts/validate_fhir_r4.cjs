@@ -6,6 +6,13 @@ const path = require("path");
 const { Fhir } = require(path.join(process.argv[2], "fhir"));
 
 const fhir = new Fhir();
+
+// The package's R4 model lacks ExplanationOfBenefit.adjudication, the header-level
+// adjudication R4 (4.0.1) defines and CARIN Blue Button profiles (Blue Button's v3 puts
+// the benefit payment status and claim-level amounts there). Everything inside it is
+// still checked by the Python validator.
+const knownGap = (m) =>
+  m.location === "ExplanationOfBenefit.adjudication" && m.message === "Unexpected property";
 let checked = 0;
 let failed = 0;
 for (const file of process.argv.slice(3)) {
@@ -14,8 +21,9 @@ for (const file of process.argv.slice(3)) {
     checked += 1;
     const resource = JSON.parse(line);
     const result = fhir.validate(resource, { errorOnUnexpected: true });
-    const errors = (result.messages || []).filter((m) => m.severity === "error");
-    if (!result.valid || errors.length) {
+    const all = (result.messages || []).filter((m) => m.severity === "error");
+    const errors = all.filter((m) => !knownGap(m));
+    if (errors.length || (!result.valid && !all.length)) {
       failed += 1;
       console.log(`${file}:${index + 1} ${resource.resourceType}/${resource.id}: ${JSON.stringify(errors.slice(0, 5))}`);
     }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::attribution_repo::newest_file;
 use crate::jobs_repo::RepoError;
+use crate::warnings::WarningsFile;
 
 /// A kick-off to record.
 #[derive(Debug, Clone)]
@@ -22,6 +23,20 @@ pub struct NewJob<'a> {
     pub request: &'a ExportRequest,
     pub transaction_time: OffsetDateTime,
     pub batch_sizes: &'a BatchSizes,
+    /// The id reserved for the job ([`reserve_job_id`]), when it has one.
+    pub id: Option<i64>,
+    /// A warnings file already stored for the job, which its manifest lists first.
+    pub warnings: Option<&'a WarningsFile>,
+}
+
+/// Reserves the id of a job to be created, so that a file can be stored under it first.
+pub async fn reserve_job_id(db: &DbPool) -> Result<i64, RepoError> {
+    Ok(db
+        .get()
+        .await?
+        .query_one("SELECT nextval(pg_get_serial_sequence('jobs', 'id'))", &[])
+        .await?
+        .get(0))
 }
 
 /// What recording a kick-off did.
@@ -88,12 +103,15 @@ pub async fn create_job(db: &DbPool, job: NewJob<'_>) -> Result<Created, RepoErr
     // The request's trace continues in the workers that do the work and in the
     // downloads of the job's files.
     let trace_context = bcda_infra::telemetry::current_trace_context();
+    let eob_filter = job.request.eob_filter.as_ref().map(|f| f.to_string());
     let job_id: i64 = tx
         .query_one(
-            "INSERT INTO jobs (aco_id, api_version, request_url, resource_types, types_requested, since, \
+            "INSERT INTO jobs (id, aco_id, api_version, request_url, resource_types, types_requested, since, \
                                transaction_time, keys_total, trace_context, attribution_file_id, \
-                               since_baseline_file_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                               since_baseline_file_id, eob_filter) \
+             OVERRIDING SYSTEM VALUE \
+             VALUES (coalesce($12, nextval(pg_get_serial_sequence('jobs', 'id'))), \
+                     $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13) RETURNING id",
             &[
                 &job.aco_id,
                 &job.version.as_str(),
@@ -106,10 +124,28 @@ pub async fn create_job(db: &DbPool, job: NewJob<'_>) -> Result<Created, RepoErr
                 &serde_json::json!(trace_context),
                 &attribution.file_id,
                 &attribution.since_baseline_file_id,
+                &job.id,
+                &eob_filter,
             ],
         )
         .await?
         .get(0);
+    if let Some(warnings) = job.warnings {
+        // Done from the start and not counted in the job's keys: BCDA lists the file in
+        // `error` and leaves it out of the job's progress.
+        tx.execute(
+            "INSERT INTO job_keys (job_id, resource_type, batch_index, first_beneficiary_id, \
+                                   done_at, error_object_key, error_count, error_content_bytes) \
+             VALUES ($1, $2, 0, 0, now(), $3, 1, $4)",
+            &[
+                &job_id,
+                &bcda_model::export::WARNINGS_RESOURCE_TYPE,
+                &warnings.object_key,
+                &warnings.content_bytes,
+            ],
+        )
+        .await?;
+    }
 
     // Keys and their messages in bulk: two statements whatever the ACO's size.
     let key_types: Vec<&str> = keys.iter().map(|k| k.resource_type.as_str()).collect();

@@ -43,7 +43,7 @@ pub struct Query {
 )]
 #[get("/jobs")]
 pub async fn get(
-    Authenticated(principal): Authenticated,
+    auth: Authenticated,
     version: web::Data<ApiVersion>,
     query: web::Query<Query>,
     req: HttpRequest,
@@ -51,6 +51,8 @@ pub async fn get(
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, FhirError> {
     let version = **version;
+    auth.require_access_to(version)?;
+    let Authenticated(principal) = auth;
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
     export::check_headers(header(ACCEPT.as_str()), header("prefer"))
         .map_err(|e| FhirError::new(version, StatusCode::BAD_REQUEST, e.to_string()))?;

@@ -1,6 +1,7 @@
 //! Export jobs in Postgres, as the API reads them.
 
 use bcda_infra::DbPool;
+use bcda_model::export::WARNINGS_RESOURCE_TYPE;
 use bcda_model::fhir::JobSummary;
 use bcda_model::{ApiVersion, JobStatus};
 use uuid::Uuid;
@@ -77,10 +78,11 @@ pub async fn find_job(
     let Some(row) = client
         .query_opt(
             "SELECT status, request_url, transaction_time, keys_total, \
-                    (SELECT count(*) FROM job_keys k WHERE k.job_id = j.id AND k.done_at IS NOT NULL), \
+                    (SELECT count(*) FROM job_keys k WHERE k.job_id = j.id AND k.done_at IS NOT NULL \
+                       AND k.resource_type <> $4), \
                     expires_at \
              FROM jobs j WHERE id = $1 AND aco_id = $2 AND api_version = $3",
-            &[&id, &aco_id, &version.as_str()],
+            &[&id, &aco_id, &version.as_str(), &WARNINGS_RESOURCE_TYPE],
         )
         .await?
     else {
@@ -101,8 +103,9 @@ pub async fn find_job(
         .query(
             "SELECT k.error_object_key FROM job_keys k JOIN jobs j ON j.id = k.job_id \
              WHERE k.job_id = $1 AND k.error_object_key IS NOT NULL \
-             ORDER BY array_position(j.resource_types, k.resource_type), k.batch_index",
-            &[&id],
+             ORDER BY k.resource_type = $2 DESC, \
+                      array_position(j.resource_types, k.resource_type), k.batch_index",
+            &[&id, &WARNINGS_RESOURCE_TYPE],
         )
         .await?
         .iter()

@@ -1,4 +1,5 @@
-//! The bulk data API under `/api/v1` (FHIR STU3) and `/api/v2` (FHIR R4).
+//! The bulk data API under `/api/v1` (FHIR STU3), `/api/v2` (FHIR R4) and `/api/v3`
+//! (FHIR R4 in Blue Button's v3 shapes, with `_typeFilter`).
 //!
 //! Handlers are thin: they parse the request, call `bcda-model` for the rules, and let
 //! [`bcda_infra::http::FhirError`] turn failures into OperationOutcomes.
@@ -12,6 +13,7 @@ mod jobs_list;
 mod jobs_repo;
 mod kickoff;
 mod metadata;
+mod warnings;
 
 use actix_web::web;
 use bcda_infra::health::Dependency;
@@ -24,7 +26,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub const DEPENDENCIES: &[Dependency] =
     &[Dependency::Database, Dependency::Queue, Dependency::Storage];
 
-/// Registers the API routes of both versions. Each version's scope carries its
+/// Registers the API routes of every version. Each version's scope carries its
 /// [`ApiVersion`] as app data, so one handler serves both.
 /// Each route is registered by the service its `#[utoipa::path]` documents, so the
 /// OpenAPI document lists exactly what is served.

@@ -169,6 +169,24 @@ impl ClientStore {
         Ok(())
     }
 
+    /// Gives (`true`) or takes the ACO's access to `/api/v3`. Tokens already issued
+    /// see the change within the verifiers' standing cache (seconds).
+    pub async fn set_v3_access(&self, cms_id: &str, enabled: bool) -> Result<(), StoreError> {
+        let updated = self
+            .db
+            .get()
+            .await?
+            .execute(
+                "UPDATE acos SET v3_enabled = $2 WHERE cms_id = $1",
+                &[&cms_id, &enabled],
+            )
+            .await?;
+        if updated == 0 {
+            return Err(StoreError::UnknownAco(cms_id.to_owned()));
+        }
+        Ok(())
+    }
+
     /// Denies (`true`) or allows an ACO. A denied ACO still gets tokens, but every
     /// export, job and data request answers 403.
     pub async fn set_aco_denied(&self, cms_id: &str, denied: bool) -> Result<(), StoreError> {

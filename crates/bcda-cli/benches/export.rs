@@ -181,6 +181,7 @@ async fn export(app: &TestApp, target: &Target, version: &'static str, workers: 
         group: Some("all".to_owned()),
         types: Vec::new(),
         since: None,
+        type_filter: None,
         out: out.path().to_owned(),
         parallel: 4,
         timeout: Duration::from_secs(3600),

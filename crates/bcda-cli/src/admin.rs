@@ -29,6 +29,14 @@ pub enum AcoCommand {
         #[arg(value_parser = ["on", "off", "default"])]
         setting: String,
     },
+    /// Give or take the ACO's access to `/api/v3` (`on` or `off`; every ACO has it
+    /// until turned off, as in BCDA's sandbox). Without it, v3 kick-offs and job lists
+    /// answer 403 "V3 access not enabled for this ACO".
+    V3Access {
+        cms_id: String,
+        #[arg(value_parser = ["on", "off"])]
+        setting: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -167,6 +175,10 @@ pub async fn aco(config: Config, command: AcoCommand) -> anyhow::Result<()> {
             };
             store.set_concurrent_export_limit(&cms_id, limit).await?;
             println!("ACO {cms_id}: one export at a time {setting}");
+        }
+        AcoCommand::V3Access { cms_id, setting } => {
+            store.set_v3_access(&cms_id, setting == "on").await?;
+            println!("ACO {cms_id}: v3 access {setting}");
         }
     }
     Ok(())

@@ -17,8 +17,8 @@ pub struct ExportArgs {
     client_id: String,
     #[arg(long, env = "BCDA_CLIENT_SECRET", hide_env_values = true)]
     client_secret: String,
-    /// v1 (FHIR STU3) or v2 (FHIR R4).
-    #[arg(long, default_value = "v1", value_parser = ["v1", "v2"])]
+    /// v1 (FHIR STU3), v2 (FHIR R4) or v3 (FHIR R4, Blue Button v3).
+    #[arg(long, default_value = "v1", value_parser = ["v1", "v2", "v3"])]
     api: String,
     /// Export `Group/{group}/$export` (e.g. all, runout) instead of `Patient/$export`.
     #[arg(long)]
@@ -29,6 +29,11 @@ pub struct ExportArgs {
     /// Only resources updated after this FHIR instant, e.g. 2026-01-01T00:00:00Z.
     #[arg(long)]
     since: Option<String>,
+    /// v3: which ExplanationOfBenefits, e.g.
+    /// 'ExplanationOfBenefit?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|SharedSystem'
+    /// (without a System-Type tag the server exports final claims only and warns of it).
+    #[arg(long)]
+    type_filter: Option<String>,
     /// Directory for the files and manifest.json.
     #[arg(long, default_value = "bcda-export")]
     out: PathBuf,
@@ -50,6 +55,7 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
         group: args.group,
         types: args.types,
         since: args.since,
+        type_filter: args.type_filter,
         out: args.out.clone(),
         parallel: args.parallel,
         timeout: Duration::from_secs(args.timeout_secs),

@@ -29,7 +29,7 @@ pub struct ExportRequest {
     pub base_url: String,
     pub client_id: String,
     pub client_secret: String,
-    /// `v1` or `v2`.
+    /// `v1`, `v2` or `v3`.
     pub api: String,
     /// `Group/{group}/$export` when set, else `Patient/$export`.
     pub group: Option<String>,
@@ -37,6 +37,9 @@ pub struct ExportRequest {
     pub types: Vec<String>,
     /// `_since`, a FHIR instant.
     pub since: Option<String>,
+    /// `_typeFilter` (v3), e.g. `ExplanationOfBenefit?outcome=partial`, sent
+    /// percent-encoded.
+    pub type_filter: Option<String>,
     /// Directory for the files and `manifest.json`.
     pub out: PathBuf,
     /// Files downloaded at once.
@@ -60,6 +63,10 @@ impl ExportRequest {
         if let Some(since) = &self.since {
             // `+` in an offset must be encoded, or it arrives as a space.
             query.push(format!("_since={}", since.replace('+', "%2B")));
+        }
+        if let Some(filter) = &self.type_filter {
+            let encoded: String = url::form_urlencoded::byte_serialize(filter.as_bytes()).collect();
+            query.push(format!("_typeFilter={encoded}"));
         }
         let query = if query.is_empty() {
             String::new()
@@ -232,6 +239,7 @@ mod tests {
             group: None,
             types: Vec::new(),
             since: None,
+            type_filter: None,
             out: PathBuf::from("out"),
             parallel: 4,
             timeout: Duration::from_secs(60),
@@ -251,6 +259,19 @@ mod tests {
         assert_eq!(
             group.kick_off_url(),
             "https://bcda.example.org/api/v2/Group/all/$export?_type=Patient,Coverage&_since=2026-01-01T00:00:00.000%2B05:00"
+        );
+    }
+
+    #[test]
+    fn a_type_filter_is_sent_percent_encoded() {
+        let mut v3 = request();
+        v3.api = "v3".into();
+        v3.type_filter = Some(
+            "ExplanationOfBenefit?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|SharedSystem&outcome=partial".into(),
+        );
+        assert_eq!(
+            v3.kick_off_url(),
+            "https://bcda.example.org/api/v3/Patient/$export?_typeFilter=ExplanationOfBenefit%3F_tag%3Dhttps%3A%2F%2Fbluebutton.cms.gov%2Ffhir%2FCodeSystem%2FSystem-Type%7CSharedSystem%26outcome%3Dpartial"
         );
     }
 

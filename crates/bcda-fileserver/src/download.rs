@@ -176,11 +176,14 @@ async fn serve(
     if job.status != JobStatus::Completed.as_str() || !job.lists_file {
         return Err(not_found());
     }
-    let permitted = job
-        .resource_type
-        .as_deref()
-        .and_then(|t| t.parse::<ResourceType>().ok())
-        .is_some_and(|t| principal.scopes.permits(t));
+    // A job's warnings are about the job, not any resource type's data: whoever may
+    // read its files may read them.
+    let permitted = match job.resource_type.as_deref() {
+        Some(bcda_model::export::WARNINGS_RESOURCE_TYPE) => true,
+        other => other
+            .and_then(|t| t.parse::<ResourceType>().ok())
+            .is_some_and(|t| principal.scopes.permits(t)),
+    };
     if !permitted {
         return Err(FhirError::new(
             version,
@@ -203,7 +206,13 @@ async fn serve(
             .and_then(|n| u64::try_from(n).ok())
             .ok_or_else(not_found)?,
     };
-    let etag = representation.etag(file.trim_end_matches(".ndjson"));
+    // Export files are named by a UUID of their own; every job's warnings file has the
+    // same name, so its tag names the job too.
+    let etag = if file == bcda_model::export::WARNINGS_FILE_NAME {
+        representation.etag(&format!("{job_id}-warnings-and-info"))
+    } else {
+        representation.etag(file.trim_end_matches(".ndjson"))
+    };
     log.set_encoding(representation);
 
     let response = |status: StatusCode| {

@@ -1,10 +1,14 @@
-//! Which names can be export files: `<uuid>.ndjson` or `<uuid>-error.ndjson`, nothing
-//! else. Checking the shape first means no path trick ever reaches storage.
+//! Which names can be export files: `<uuid>.ndjson`, `<uuid>-error.ndjson` or a v3
+//! job's `warnings-and-info.ndjson`, nothing else. Checking the shape first means no
+//! path trick ever reaches storage.
 
 use uuid::Uuid;
 
 /// Whether `name` has the shape of an export file name.
 pub fn is_export_file(name: &str) -> bool {
+    if name == bcda_model::export::WARNINGS_FILE_NAME {
+        return true;
+    }
     let Some(stem) = name.strip_suffix(".ndjson") else {
         return false;
     };
@@ -24,6 +28,7 @@ mod tests {
         assert!(is_export_file(
             "afd22dfa-c239-4063-8882-eb2712f9f638-error.ndjson"
         ));
+        assert!(is_export_file("warnings-and-info.ndjson"));
     }
 
     #[test]

@@ -25,9 +25,29 @@ pub fn receives_partially_adjudicated(cms_id: &str) -> bool {
         })
 }
 
+/// The model BCDA keeps from shared-system data on v3 (`v3_no_partial_claims_models`):
+/// GUIDE, whose entities have ids `GUIDE-0000`.
+pub const GUIDE: &str = "GUIDE";
+
+/// Whether the ACO `cms_id` may receive shared-system claims on v3: every model but
+/// GUIDE, as BCDA's v3 adds partially adjudicated data to all the others.
+pub fn receives_shared_system_on_v3(cms_id: &str) -> bool {
+    !cms_id
+        .strip_prefix("GUIDE-")
+        .is_some_and(|rest| rest.len() == 4 && rest.bytes().all(|b| b.is_ascii_digit()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_model_but_guide_gets_shared_system_claims_on_v3() {
+        for entitled in ["A9990", "D9990", "TEST001", "GUIDE-12"] {
+            assert!(receives_shared_system_on_v3(entitled), "{entitled}");
+        }
+        assert!(!receives_shared_system_on_v3("GUIDE-0042"));
+    }
 
     #[test]
     fn reach_and_test_models_receive_partially_adjudicated_claims_others_do_not() {

@@ -67,9 +67,82 @@ pub fn usps_state(ssa_code: &str) -> Option<&'static str> {
         .map(|(_, usps)| *usps)
 }
 
+/// The FIPS state code (FIPS 5-2, as the Census Bureau publishes it) of each postal
+/// abbreviation, for the states and DC.
+const FIPS_STATES: [(&str, &str); 51] = [
+    ("AL", "01"),
+    ("AK", "02"),
+    ("AZ", "04"),
+    ("AR", "05"),
+    ("CA", "06"),
+    ("CO", "08"),
+    ("CT", "09"),
+    ("DE", "10"),
+    ("DC", "11"),
+    ("FL", "12"),
+    ("GA", "13"),
+    ("HI", "15"),
+    ("ID", "16"),
+    ("IL", "17"),
+    ("IN", "18"),
+    ("IA", "19"),
+    ("KS", "20"),
+    ("KY", "21"),
+    ("LA", "22"),
+    ("ME", "23"),
+    ("MD", "24"),
+    ("MA", "25"),
+    ("MI", "26"),
+    ("MN", "27"),
+    ("MS", "28"),
+    ("MO", "29"),
+    ("MT", "30"),
+    ("NE", "31"),
+    ("NV", "32"),
+    ("NH", "33"),
+    ("NJ", "34"),
+    ("NM", "35"),
+    ("NY", "36"),
+    ("NC", "37"),
+    ("ND", "38"),
+    ("OH", "39"),
+    ("OK", "40"),
+    ("OR", "41"),
+    ("PA", "42"),
+    ("RI", "44"),
+    ("SC", "45"),
+    ("SD", "46"),
+    ("TN", "47"),
+    ("TX", "48"),
+    ("UT", "49"),
+    ("VT", "50"),
+    ("VA", "51"),
+    ("WA", "53"),
+    ("WV", "54"),
+    ("WI", "55"),
+    ("WY", "56"),
+];
+
+/// The FIPS state code of an SSA state code, e.g. `05` (California) -> `06`: the IDR
+/// gives provider states in FIPS, the CCW in SSA codes.
+pub fn fips_state(ssa_code: &str) -> Option<&'static str> {
+    let usps = usps_state(ssa_code)?;
+    FIPS_STATES
+        .iter()
+        .find(|(state, _)| *state == usps)
+        .map(|(_, fips)| *fips)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ssa_codes_map_to_fips_codes_by_way_of_the_state() {
+        assert_eq!(fips_state("05"), Some("06"));
+        assert_eq!(fips_state("45"), Some("48"));
+        assert_eq!(fips_state("99"), None);
+    }
 
     #[test]
     fn ssa_codes_map_to_postal_abbreviations() {

@@ -7,6 +7,7 @@
 pub mod aco_model;
 pub mod api_version;
 pub mod attribution;
+pub mod claim_source;
 pub mod claims;
 pub mod code_table;
 pub mod export;

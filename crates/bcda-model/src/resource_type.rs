@@ -34,11 +34,12 @@ impl ResourceType {
         ResourceType::Coverage,
     ];
 
-    /// The types `version` offers: partially adjudicated claims exist on v2 only, as on
-    /// BCDA.
+    /// The types `version` offers: partially adjudicated claims are `Claim` and
+    /// `ClaimResponse` on v2 only, as on BCDA; v3 serves them as ExplanationOfBenefits,
+    /// selected with `_typeFilter`.
     pub fn offered_by(version: crate::ApiVersion) -> &'static [ResourceType] {
         match version {
-            crate::ApiVersion::V1 => &Self::ADJUDICATED,
+            crate::ApiVersion::V1 | crate::ApiVersion::V3 => &Self::ADJUDICATED,
             crate::ApiVersion::V2 => &Self::ALL,
         }
     }

@@ -14,6 +14,7 @@ use bcda_model::claims::{
     PartBLineKind, PdeEvent, RevenueAdjudication, StayDetails,
 };
 use bcda_model::fhir::shared_system::{Claim as SharedSystemClaimResource, ClaimResponse};
+use bcda_model::fhir::v3;
 use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
 use bcda_model::shared_system::{
     LineAdjustment, SharedSystem, SharedSystemClaim, SharedSystemLine,
@@ -382,7 +383,7 @@ fn check(version: ApiVersion, name: &str, rendered: &impl serde::Serialize) {
 #[test]
 fn patient_matches_its_golden_file_in_both_versions() {
     let (bene, months) = (beneficiary(), months());
-    for version in ApiVersion::ALL {
+    for version in ApiVersion::CCW_SHAPES {
         check(version, "patient", &Patient::new(version, &bene, &months));
     }
 }
@@ -390,7 +391,7 @@ fn patient_matches_its_golden_file_in_both_versions() {
 #[test]
 fn every_coverage_part_matches_its_golden_file_in_both_versions() {
     let (bene, years, months) = (beneficiary(), years(), months());
-    for version in ApiVersion::ALL {
+    for version in ApiVersion::CCW_SHAPES {
         for (part, name) in CoveragePart::ALL.into_iter().zip([
             "coverage-part-a",
             "coverage-part-b",
@@ -413,7 +414,7 @@ fn professional_explanations_of_benefit_match_their_golden_files_in_both_version
         (ClaimType::Dme, "eob-dme"),
     ] {
         let claim = professional_claim(kind);
-        for version in ApiVersion::ALL {
+        for version in ApiVersion::CCW_SHAPES {
             let eob = ExplanationOfBenefit::new(version, &claim, -10_099_940_000_000).unwrap();
             check(version, name, &eob);
         }
@@ -430,16 +431,15 @@ fn institutional_explanations_of_benefit_match_their_golden_files_in_both_versio
         ClaimType::Hospice,
     ] {
         let claim = institutional_claim(kind);
-        for version in ApiVersion::ALL {
+        for version in ApiVersion::CCW_SHAPES {
             let eob = ExplanationOfBenefit::new(version, &claim, -10_099_940_000_000).unwrap();
             check(version, &format!("eob-{kind}"), &eob);
         }
     }
 }
 
-#[test]
-fn part_d_event_matches_its_golden_file_in_both_versions() {
-    let event = PdeEvent {
+fn pde_event() -> PdeEvent {
+    PdeEvent {
         pde_id: 999_400_000_000_042,
         beneficiary_id: 99_940_000_000,
         clm_grp_id: 999_400_000_000_042,
@@ -477,8 +477,13 @@ fn part_d_event_matches_its_golden_file_in_both_versions() {
         plro_cents: 10,
         gap_discount_cents: 0,
         last_updated: datetime!(2026-04-30 06:00:00 UTC),
-    };
-    for version in ApiVersion::ALL {
+    }
+}
+
+#[test]
+fn part_d_event_matches_its_golden_file_in_both_versions() {
+    let event = pde_event();
+    for version in ApiVersion::CCW_SHAPES {
         check(
             version,
             "eob-pde",
@@ -651,6 +656,63 @@ fn partially_adjudicated_claims_and_their_responses_match_their_golden_files() {
             ApiVersion::V2,
             &format!("claim-response-{name}"),
             &ClaimResponse::new(claim, &bene),
+        );
+    }
+}
+
+#[test]
+fn v3_patient_and_coverage_match_their_golden_files() {
+    let (bene, years, months) = (beneficiary(), years(), months());
+    check(ApiVersion::V3, "patient", &v3::Patient::new(&bene));
+    let coverages = v3::Coverage::all_of(&bene, &years, &months);
+    // The months hold Parts A and B, C from March, D and dual status: all five.
+    assert_eq!(coverages.len(), 5);
+    for (coverage, name) in coverages.iter().zip([
+        "coverage-part-a",
+        "coverage-part-b",
+        "coverage-part-c",
+        "coverage-part-d",
+        "coverage-dual",
+    ]) {
+        check(ApiVersion::V3, name, coverage);
+    }
+}
+
+#[test]
+fn v3_explanations_of_benefit_match_their_golden_files_for_every_source() {
+    let bene_id = -10_099_940_000_000;
+    for kind in [ClaimType::Carrier, ClaimType::Dme] {
+        let claim = professional_claim(kind);
+        check(
+            ApiVersion::V3,
+            &format!("eob-{kind}"),
+            &v3::ExplanationOfBenefit::nch(&claim, bene_id),
+        );
+    }
+    for kind in [
+        ClaimType::Inpatient,
+        ClaimType::Snf,
+        ClaimType::Outpatient,
+        ClaimType::Hha,
+        ClaimType::Hospice,
+    ] {
+        let claim = institutional_claim(kind);
+        check(
+            ApiVersion::V3,
+            &format!("eob-{kind}"),
+            &v3::ExplanationOfBenefit::nch(&claim, bene_id),
+        );
+    }
+    check(
+        ApiVersion::V3,
+        "eob-pde",
+        &v3::ExplanationOfBenefit::pde(&pde_event(), bene_id),
+    );
+    for (claim, name) in shared_system_claims().iter().zip(["fiss", "mcs"]) {
+        check(
+            ApiVersion::V3,
+            &format!("eob-{name}"),
+            &v3::ExplanationOfBenefit::shared_system(claim, bene_id),
         );
     }
 }

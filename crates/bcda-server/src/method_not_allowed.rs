@@ -66,11 +66,10 @@ pub async fn unmatched(req: HttpRequest, served: web::Data<ServedPaths>) -> Http
     let Some(allow) = served.allowed(req.path()) else {
         return HttpResponse::NotFound().finish();
     };
-    let version = if req.path().starts_with("/api/v2/") {
-        ApiVersion::V2
-    } else {
-        ApiVersion::V1
-    };
+    let version = ApiVersion::ALL
+        .into_iter()
+        .find(|v| req.path().starts_with(&format!("/api/{v}/")))
+        .unwrap_or(ApiVersion::V1);
     let error = FhirError::new(
         version,
         StatusCode::METHOD_NOT_ALLOWED,

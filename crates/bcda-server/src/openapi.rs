@@ -78,14 +78,18 @@ pub fn document_of(role: Role) -> Document {
     document
 }
 
-/// The document of one API version: every route but the other version's.
+/// The document of one API version: every route but the other versions'.
 pub fn for_version(all: &Document, version: ApiVersion) -> Document {
     let mut document = all.clone();
-    let other = format!("/api/{}/", other(version));
+    let others: Vec<String> = ApiVersion::ALL
+        .into_iter()
+        .filter(|v| *v != version)
+        .map(|v| format!("/api/{v}/"))
+        .collect();
     document
         .paths
         .paths
-        .retain(|path, _| !path.starts_with(&other));
+        .retain(|path, _| !others.iter().any(|other| path.starts_with(other)));
     document.info.version = version.as_str().to_owned();
     document.info.title = format!(
         "{} {} (FHIR {})",
@@ -94,16 +98,10 @@ pub fn for_version(all: &Document, version: ApiVersion) -> Document {
         match version {
             ApiVersion::V1 => "STU3",
             ApiVersion::V2 => "R4",
+            ApiVersion::V3 => "R4, Blue Button v3",
         }
     );
     document
-}
-
-fn other(version: ApiVersion) -> &'static str {
-    match version {
-        ApiVersion::V1 => ApiVersion::V2.as_str(),
-        ApiVersion::V2 => ApiVersion::V1.as_str(),
-    }
 }
 
 /// The API documentation (Swagger UI) of a version
@@ -117,7 +115,7 @@ fn other(version: ApiVersion) -> &'static str {
     params(("version" = String, Path, description = "`v1` or `v2`")),
     responses((status = 308, description = "To the Swagger UI"))
 )]
-#[get("/api/{version:v[12]}/swagger")]
+#[get("/api/{version:v[123]}/swagger")]
 pub async fn swagger(version: web::Path<String>) -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header((LOCATION, format!("/api/{version}/swagger/")))

@@ -10,7 +10,9 @@
 //! Each iteration renders up to 1,000 resources of one kind from the 2,500-beneficiary
 //! sandbox ACO (generated in memory) into one reused buffer, as a worker renders a chunk.
 //! The partially adjudicated kinds (`claim-*`, `claim-response-*`, R4 only) are the
-//! FISS and MCS records of that ACO's claims.
+//! FISS and MCS records of that ACO's claims; in v3, `claim-fiss` and `claim-mcs` are
+//! those records as ExplanationOfBenefits (v3 has no ClaimResponse), and `coverage` is
+//! rendered part by part as v1/v2 have it (v3 renders only the parts a beneficiary had).
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)] // a benchmark reports on stdout
 
@@ -22,6 +24,7 @@ use std::time::{Duration, SystemTime};
 use bcda_model::ApiVersion;
 use bcda_model::claims::{Beneficiary, Claim, ClaimType, PdeEvent};
 use bcda_model::fhir::shared_system::{Claim as ClaimResource, ClaimResponse};
+use bcda_model::fhir::v3;
 use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
 use bcda_model::shared_system::SharedSystemClaim;
 use bcda_synth::{BeneficiaryRecord, Synth, SynthSpec, shared_system};
@@ -49,42 +52,85 @@ enum Item<'a> {
 }
 
 /// Builds `item`'s resource in `version` as `$resource` and evaluates `$body` with it.
+/// In v3 a shared-system record is an ExplanationOfBenefit, and has no ClaimResponse.
 macro_rules! with_resource {
     ($version:expr, $item:expr, |$resource:ident| $body:expr) => {
-        match $item {
-            Item::Eob(claim, bene_id) => {
-                let $resource = ExplanationOfBenefit::new($version, claim, bene_id).unwrap();
-                $body
+        if $version == ApiVersion::V3 {
+            match $item {
+                Item::Eob(claim, bene_id) => {
+                    let $resource = v3::ExplanationOfBenefit::nch(claim, bene_id);
+                    $body
+                }
+                Item::Pde(event, bene_id) => {
+                    let $resource = v3::ExplanationOfBenefit::pde(event, bene_id);
+                    $body
+                }
+                Item::Patient(record) => {
+                    let $resource = v3::Patient::new(&record.beneficiary);
+                    $body
+                }
+                Item::Coverage(record, part) => {
+                    if let Some($resource) = v3::Coverage::new(
+                        v3_part(part),
+                        &record.beneficiary,
+                        &record.enrollment_years,
+                        &record.enrollment_months,
+                    ) {
+                        $body
+                    }
+                }
+                Item::Claim(claim, bene) => {
+                    let $resource = v3::ExplanationOfBenefit::shared_system(claim, bene.bene_id);
+                    $body
+                }
+                Item::ClaimResponse(..) => {}
             }
-            Item::Pde(event, bene_id) => {
-                let $resource = ExplanationOfBenefit::pde($version, event, bene_id);
-                $body
-            }
-            Item::Patient(record) => {
-                let $resource =
-                    Patient::new($version, &record.beneficiary, &record.enrollment_months);
-                $body
-            }
-            Item::Coverage(record, part) => {
-                let $resource = Coverage::new(
-                    $version,
-                    part,
-                    &record.beneficiary,
-                    &record.enrollment_years,
-                    &record.enrollment_months,
-                );
-                $body
-            }
-            Item::Claim(claim, bene) => {
-                let $resource = ClaimResource::new(claim, bene);
-                $body
-            }
-            Item::ClaimResponse(claim, bene) => {
-                let $resource = ClaimResponse::new(claim, bene);
-                $body
+        } else {
+            match $item {
+                Item::Eob(claim, bene_id) => {
+                    let $resource = ExplanationOfBenefit::new($version, claim, bene_id).unwrap();
+                    $body
+                }
+                Item::Pde(event, bene_id) => {
+                    let $resource = ExplanationOfBenefit::pde($version, event, bene_id);
+                    $body
+                }
+                Item::Patient(record) => {
+                    let $resource =
+                        Patient::new($version, &record.beneficiary, &record.enrollment_months);
+                    $body
+                }
+                Item::Coverage(record, part) => {
+                    let $resource = Coverage::new(
+                        $version,
+                        part,
+                        &record.beneficiary,
+                        &record.enrollment_years,
+                        &record.enrollment_months,
+                    );
+                    $body
+                }
+                Item::Claim(claim, bene) => {
+                    let $resource = ClaimResource::new(claim, bene);
+                    $body
+                }
+                Item::ClaimResponse(claim, bene) => {
+                    let $resource = ClaimResponse::new(claim, bene);
+                    $body
+                }
             }
         }
     };
+}
+
+/// The v3 Coverage of a v1/v2 part.
+fn v3_part(part: CoveragePart) -> v3::CoveragePart {
+    match part {
+        CoveragePart::A => v3::CoveragePart::A,
+        CoveragePart::B => v3::CoveragePart::B,
+        CoveragePart::C => v3::CoveragePart::C,
+        CoveragePart::D => v3::CoveragePart::D,
+    }
 }
 
 /// Our renderer: typed structs written straight to the buffer.
@@ -166,9 +212,14 @@ fn samples<'a>(
     kinds
 }
 
-/// Whether `version` has the kind named `kind`: partially adjudicated claims are R4 only.
+/// Whether `version` has the kind named `kind`: partially adjudicated claims are R4 only,
+/// and v3 has the shared-system records (as EOBs) but no ClaimResponse.
 fn has_kind(version: ApiVersion, kind: &str) -> bool {
-    version == ApiVersion::V2 || !kind.starts_with("claim")
+    match version {
+        ApiVersion::V1 => !kind.starts_with("claim"),
+        ApiVersion::V2 => true,
+        ApiVersion::V3 => !kind.starts_with("claim-response"),
+    }
 }
 
 /// What one kind in one version measured, for the summary.
@@ -214,9 +265,10 @@ fn main() {
         for (kind, items) in samples.iter().filter(|(kind, _)| has_kind(version, kind)) {
             out.clear();
             typed(version, items, &mut out);
+            // The lines written: v3 renders no Coverage of a part the beneficiary never had.
             let row = Row {
                 id: format!("{version}-{kind}"),
-                resources: items.len(),
+                resources: out.iter().filter(|&&b| b == b'\n').count(),
                 bytes: out.len(),
             };
             let mut group = criterion.benchmark_group(&row.id);

@@ -18,12 +18,13 @@ use std::time::Instant;
 use bcda_infra::metrics::{BatchLabels, Metrics, ResourceLabels};
 use bcda_infra::storage::{ObjectWriter, export_file_path};
 use bcda_infra::{DbPool, Storage};
+use bcda_model::claim_source::SystemType;
 use bcda_model::fhir::{IssueCode, OperationOutcome};
 use bcda_model::{ApiVersion, ResourceType};
 use tracing::Instrument as _;
 use uuid::Uuid;
 
-use crate::claims_repo::{self, Member, UpdateWindow};
+use crate::claims_repo::{self, Member};
 use crate::error::KeyError;
 use crate::gzip::GzipStream;
 use crate::keys_repo::{self, Commit, CompletionPolicy, KeyOutput, KeyState, KeyTask};
@@ -304,7 +305,7 @@ impl Exporter {
         let Some(last) = members.last().map(|member| member.id) else {
             return Ok(None);
         };
-        let chunk = read_chunk(&client, task.resource_type, &members, task.window)
+        let chunk = read_chunk(&client, task, &members)
             .instrument(tracing::info_span!(
                 target: "bcda::trace",
                 "db.rows",
@@ -333,6 +334,7 @@ fn render_and_compress(
     mut encoder: GzipStream,
 ) -> tokio::task::JoinHandle<Rendered> {
     let (version, resource_type, window) = (task.version, task.resource_type, task.window);
+    let filter = task.eob_filter.clone();
     let span =
         tracing::info_span!(target: "bcda::trace", "render", resources = tracing::field::Empty);
     tokio::task::spawn_blocking(move || {
@@ -340,8 +342,14 @@ fn render_and_compress(
         // Nothing reaches the encoder (not even its header) before the first line, so no
         // byte is produced before the upload exists.
         let mut lines = render::Lines::new(&mut buffer, &mut encoder);
-        let written = render::render(version, resource_type, &chunk, window, &mut lines)
-            .and_then(|count| Ok((count, lines.finish()?)));
+        let job = render::Job {
+            version,
+            resource_type,
+            window,
+            eob_filter: filter.as_ref(),
+        };
+        let written =
+            render::render(&job, &chunk, &mut lines).and_then(|count| Ok((count, lines.finish()?)));
         if let Ok((count, _)) = &written {
             span.record("resources", count);
         }
@@ -367,13 +375,14 @@ fn chunk_size(resource_type: ResourceType) -> i64 {
     }
 }
 
-/// The rows `resource_type` needs for the beneficiaries `members`.
+/// The rows the key's resource type needs for the beneficiaries `members`. A v3 EOB
+/// key reads only the claim sources its filter may include.
 async fn read_chunk(
     client: &deadpool_postgres::Client,
-    resource_type: ResourceType,
+    task: &KeyTask,
     members: &[Member],
-    window: UpdateWindow,
 ) -> Result<Chunk, KeyError> {
+    let window = task.window;
     let ids: Vec<i64> = members.iter().map(|member| member.id).collect();
     let ids = &ids[..];
     let mut chunk = Chunk {
@@ -385,17 +394,29 @@ async fn read_chunk(
             .collect(),
         ..Chunk::default()
     };
-    match resource_type {
+    let full_history = &chunk.newly_attributed;
+    let reads = |system: SystemType| {
+        task.eob_filter
+            .as_ref()
+            .is_none_or(|filter| filter.may_include(system))
+    };
+    match task.resource_type {
         ResourceType::ExplanationOfBenefit => {
-            let full_history = &chunk.newly_attributed;
-            chunk.claims = claims_repo::claims(client, ids, full_history, window).await?;
-            chunk.events = claims_repo::pde_events(client, ids, full_history, window).await?;
+            if reads(SystemType::NationalClaimsHistory) {
+                chunk.claims = claims_repo::claims(client, ids, full_history, window).await?;
+            }
+            if reads(SystemType::Ddps) {
+                chunk.events = claims_repo::pde_events(client, ids, full_history, window).await?;
+            }
+            if task.eob_filter.is_some() && reads(SystemType::SharedSystem) {
+                chunk.shared_system_claims =
+                    shared_system_repo::claims(client, ids, full_history, window).await?;
+            }
         }
         ResourceType::Patient => {
             chunk.months = claims_repo::enrollment_months(client, ids).await?;
         }
         ResourceType::Claim | ResourceType::ClaimResponse => {
-            let full_history = &chunk.newly_attributed;
             chunk.shared_system_claims =
                 shared_system_repo::claims(client, ids, full_history, window).await?;
         }

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use bcda_model::attribution::runout_service_dates;
-use bcda_model::export::BeneficiaryRange;
+use bcda_model::export::{BeneficiaryRange, EobFilter, WARNINGS_RESOURCE_TYPE};
 use bcda_model::job::KeyTally;
 use bcda_model::{ApiVersion, JobStatus, ResourceType};
 use time::OffsetDateTime;
@@ -31,6 +31,9 @@ pub struct KeyTask {
     pub beneficiaries: BeneficiaryRange,
     pub members: Members,
     pub window: UpdateWindow,
+    /// v3: which ExplanationOfBenefits the job exports (its `_typeFilter`, with BCDA's
+    /// default); `None` on v1 and v2.
+    pub eob_filter: Option<EobFilter>,
     /// Whether the key still needs doing.
     pub state: KeyState,
 }
@@ -57,7 +60,7 @@ pub async fn load(
             "SELECT j.aco_id, a.cms_id, j.api_version, j.status, j.since, j.transaction_time, \
                     k.resource_type, k.batch_index, k.first_beneficiary_id, k.end_beneficiary_id, \
                     k.done_at IS NOT NULL, j.attribution_file_id, j.since_baseline_file_id, \
-                    f.kind = 'runout', f.performance_year, f.file_date \
+                    f.kind = 'runout', f.performance_year, f.file_date, j.eob_filter \
              FROM job_keys k JOIN jobs j ON j.id = k.job_id JOIN acos a ON a.id = j.aco_id \
              LEFT JOIN attribution_files f ON f.id = j.attribution_file_id \
              WHERE k.id = $1 AND k.job_id = $2",
@@ -107,6 +110,11 @@ pub async fn load(
             file_id: row.get(11),
             since_baseline_file_id: row.get(12),
         },
+        eob_filter: row
+            .get::<_, Option<&str>>(16)
+            .map(EobFilter::parse_parameters)
+            .transpose()
+            .map_err(|e| KeyError::data(format!("job {job_id}: stored filter: {e}")))?,
         window: UpdateWindow {
             since: row.get(4),
             until: transaction_time,
@@ -218,8 +226,8 @@ pub async fn commit(
     let row = tx
         .query_one(
             "SELECT count(*), count(*) FILTER (WHERE done_at IS NULL), count(*) FILTER (WHERE failed) \
-             FROM job_keys WHERE job_id = $1",
-            &[&task.job_id],
+             FROM job_keys WHERE job_id = $1 AND resource_type <> $2",
+            &[&task.job_id, &WARNINGS_RESOURCE_TYPE],
         )
         .await?;
     let tally = KeyTally {

@@ -3,8 +3,11 @@
 
 use std::io::Write;
 
+use bcda_model::claim_source::ClaimFacts;
 use bcda_model::claims::{Beneficiary, Claim, EnrollmentMonth, EnrollmentYear, PdeEvent};
+use bcda_model::export::EobFilter;
 use bcda_model::fhir::shared_system::{Claim as ClaimResource, ClaimResponse};
+use bcda_model::fhir::v3;
 use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, JsonError, Patient};
 use bcda_model::shared_system::SharedSystemClaim;
 use bcda_model::{ApiVersion, ResourceType};
@@ -33,6 +36,19 @@ impl Chunk {
     /// The update window of beneficiary `id` in an export with `window`.
     fn window_of(&self, window: UpdateWindow, id: i64) -> UpdateWindow {
         window.of(self.newly_attributed.binary_search(&id).is_ok())
+    }
+
+    /// The chunk's beneficiary with internal id `id`.
+    fn beneficiary(&self, id: i64) -> Result<&Beneficiary, KeyError> {
+        self.beneficiaries
+            .binary_search_by_key(&id, |b| b.id)
+            .map(|i| &self.beneficiaries[i])
+            .map_err(|_| KeyError::data(format!("no beneficiary {id}")))
+    }
+
+    /// The CCW id of the chunk's beneficiary with internal id `id`.
+    fn bene_id(&self, id: i64) -> Result<i64, KeyError> {
+        self.beneficiary(id).map(|b| b.bene_id)
     }
 }
 
@@ -94,34 +110,41 @@ impl<'a, W: Write> Lines<'a, W> {
     }
 }
 
-/// Writes the chunk's resources of `resource_type` in `version` to `out`, one per line;
+/// What a key renders: its job's version and filter, its type, its update window.
+#[derive(Debug, Clone, Copy)]
+pub struct Job<'a> {
+    pub version: ApiVersion,
+    pub resource_type: ResourceType,
+    pub window: UpdateWindow,
+    /// v3: the ExplanationOfBenefits the job exports.
+    pub eob_filter: Option<&'a EobFilter>,
+}
+
+/// Writes the chunk's resources of the job's type and version to `out`, one per line;
 /// returns how many. Patient and Coverage are kept only when their `meta.lastUpdated`
-/// falls in `window` (claims were filtered when read).
+/// falls in the window (claims were filtered when read).
 pub fn render<W: Write>(
-    version: ApiVersion,
-    resource_type: ResourceType,
+    job: &Job<'_>,
     chunk: &Chunk,
-    window: UpdateWindow,
     out: &mut Lines<'_, W>,
 ) -> Result<u64, KeyError> {
+    if job.version == ApiVersion::V3 {
+        return render_v3(job, chunk, out);
+    }
+    let (version, window) = (job.version, job.window);
     let mut count = 0;
-    match resource_type {
+    match job.resource_type {
         ResourceType::ExplanationOfBenefit => {
-            let bene_id = |beneficiary_id: i64| {
-                chunk
-                    .beneficiaries
-                    .binary_search_by_key(&beneficiary_id, |b| b.id)
-                    .map(|i| chunk.beneficiaries[i].bene_id)
-                    .map_err(|_| KeyError::data(format!("no beneficiary {beneficiary_id}")))
-            };
             for claim in &chunk.claims {
-                let eob = ExplanationOfBenefit::new(version, claim, bene_id(claim.beneficiary_id)?)
+                let bene_id = chunk.bene_id(claim.beneficiary_id)?;
+                let eob = ExplanationOfBenefit::new(version, claim, bene_id)
                     .map_err(|e| KeyError::Render(format!("claim {}: {e:?}", claim.clm_id)))?;
                 out.line(|buffer| eob.write_ndjson(buffer))?;
                 count += 1;
             }
             for event in &chunk.events {
-                let eob = ExplanationOfBenefit::pde(version, event, bene_id(event.beneficiary_id)?);
+                let bene_id = chunk.bene_id(event.beneficiary_id)?;
+                let eob = ExplanationOfBenefit::pde(version, event, bene_id);
                 out.line(|buffer| eob.write_ndjson(buffer))?;
                 count += 1;
             }
@@ -138,14 +161,8 @@ pub fn render<W: Write>(
         }
         ResourceType::Claim | ResourceType::ClaimResponse => {
             for claim in &chunk.shared_system_claims {
-                let bene = chunk
-                    .beneficiaries
-                    .binary_search_by_key(&claim.beneficiary_id, |b| b.id)
-                    .map(|i| &chunk.beneficiaries[i])
-                    .map_err(|_| {
-                        KeyError::data(format!("no beneficiary {}", claim.beneficiary_id))
-                    })?;
-                if resource_type == ResourceType::Claim {
+                let bene = chunk.beneficiary(claim.beneficiary_id)?;
+                if job.resource_type == ResourceType::Claim {
                     let resource = ClaimResource::new(claim, bene);
                     out.line(|buffer| resource.write_ndjson(buffer))?;
                 } else {
@@ -168,6 +185,77 @@ pub fn render<W: Write>(
                     }
                 }
             }
+        }
+    }
+    Ok(count)
+}
+
+/// v3: Patient and Coverage in Blue Button's v3 shapes, and one ExplanationOfBenefit per
+/// NCH claim, Part D event and shared-system record that the job's filter selects.
+fn render_v3<W: Write>(
+    job: &Job<'_>,
+    chunk: &Chunk,
+    out: &mut Lines<'_, W>,
+) -> Result<u64, KeyError> {
+    let mut count = 0;
+    let selected = |facts: ClaimFacts| job.eob_filter.is_none_or(|f| f.matches(&facts));
+    match job.resource_type {
+        ResourceType::ExplanationOfBenefit => {
+            for claim in &chunk.claims {
+                if selected(ClaimFacts::of_claim(claim)) {
+                    let bene_id = chunk.bene_id(claim.beneficiary_id)?;
+                    let eob = v3::ExplanationOfBenefit::nch(claim, bene_id);
+                    out.line(|buffer| eob.write_ndjson(buffer))?;
+                    count += 1;
+                }
+            }
+            for event in &chunk.events {
+                if selected(ClaimFacts::of_event(event)) {
+                    let bene_id = chunk.bene_id(event.beneficiary_id)?;
+                    let eob = v3::ExplanationOfBenefit::pde(event, bene_id);
+                    out.line(|buffer| eob.write_ndjson(buffer))?;
+                    count += 1;
+                }
+            }
+            for claim in &chunk.shared_system_claims {
+                if selected(ClaimFacts::of_shared_system(claim)) {
+                    let bene_id = chunk.bene_id(claim.beneficiary_id)?;
+                    let eob = v3::ExplanationOfBenefit::shared_system(claim, bene_id);
+                    out.line(|buffer| eob.write_ndjson(buffer))?;
+                    count += 1;
+                }
+            }
+        }
+        ResourceType::Patient => {
+            for bene in &chunk.beneficiaries {
+                if chunk
+                    .window_of(job.window, bene.id)
+                    .contains(bene.last_updated)
+                {
+                    let patient = v3::Patient::new(bene);
+                    out.line(|buffer| patient.write_ndjson(buffer))?;
+                    count += 1;
+                }
+            }
+        }
+        ResourceType::Coverage => {
+            for bene in &chunk.beneficiaries {
+                let window = chunk.window_of(job.window, bene.id);
+                let years = of(&chunk.years, bene.id, |y| y.beneficiary_id);
+                let months = of(&chunk.months, bene.id, |m| m.beneficiary_id);
+                for coverage in v3::Coverage::all_of(bene, years, months) {
+                    if window.contains(coverage.last_updated()) {
+                        out.line(|buffer| coverage.write_ndjson(buffer))?;
+                        count += 1;
+                    }
+                }
+            }
+        }
+        ResourceType::Claim | ResourceType::ClaimResponse => {
+            return Err(KeyError::data(format!(
+                "v3 has no {} resources",
+                job.resource_type
+            )));
         }
     }
     Ok(count)

@@ -27,7 +27,7 @@ pub async fn get(base: PublicBase) -> HttpResponse {
     params(("version" = String, Path, description = "`v1` or `v2`")),
     responses((status = 200, description = "As `/.well-known/smart-configuration`", content_type = "application/json"))
 )]
-#[get("/api/{version:v[12]}/.well-known/smart-configuration")]
+#[get("/api/{version:v[123]}/.well-known/smart-configuration")]
 pub async fn get_versioned(base: PublicBase) -> HttpResponse {
     configuration(&base)
 }

@@ -208,6 +208,36 @@ async fn limit_exports_switches_the_one_export_at_a_time_rule() {
 }
 
 #[tokio::test]
+async fn v3_access_turns_an_acos_v3_exports_off() {
+    let (app, run) = app_with(TestAppBuilder::default().env("BCDA_WORKERS", "0")).await;
+    run(&["aco", "create", "--cms-id", "A4322", "--name", "Test ACO"]);
+    let created = stdout(&run(&["client", "create", "--aco", "A4322"]));
+    let credentials = Credentials {
+        client_id: field(&created, "client_id:"),
+        client_secret: field(&created, "client_secret:"),
+    };
+    app.attribute_nobody("A4322").await;
+    assert_eq!(
+        stdout(&run(&["aco", "v3-access", "A4322", "off"])).trim(),
+        "ACO A4322: v3 access off"
+    );
+    let token = app.token(&credentials).await;
+    let v3 = app.kick_off(&token, "/api/v3/Patient/$export").await;
+    assert_eq!(v3.status(), 403);
+    let body: serde_json::Value = v3.json().await.unwrap();
+    assert_eq!(
+        body["issue"][0]["details"]["text"],
+        "V3 access not enabled for this ACO"
+    );
+    assert_eq!(
+        app.kick_off(&token, "/api/v2/Patient/$export")
+            .await
+            .status(),
+        202
+    );
+}
+
+#[tokio::test]
 async fn keys_rotate_publishes_a_second_key() {
     let (app, run) = app().await;
     let first: serde_json::Value = app

@@ -1,6 +1,6 @@
 //! Local token verification: signature, algorithm, issuer and lifetime are checked
 //! against public keys cached in memory, and the client's standing (revoked client,
-//! denied ACO) against Postgres with a short cache. No request goes to the auth service.
+//! denied ACO, v3 access) against Postgres with a short cache. No request goes to the auth service.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -40,6 +40,8 @@ pub struct Principal {
     /// What the token may read: everything for a token without a scope (HTTP Basic),
     /// else the SMART scopes it was granted.
     pub scopes: Scopes,
+    /// Whether the ACO may use `/api/v3`.
+    pub v3_enabled: bool,
 }
 
 /// Why a token was not accepted.
@@ -88,6 +90,7 @@ struct Standing {
     cms_id: String,
     revoked: bool,
     denied: bool,
+    v3_enabled: bool,
 }
 
 impl std::fmt::Debug for TokenVerifier {
@@ -178,6 +181,7 @@ impl TokenVerifier {
             cms_id: standing.cms_id,
             aco_id: standing.aco_id,
             scopes,
+            v3_enabled: standing.v3_enabled,
         })
     }
 
@@ -252,7 +256,8 @@ impl TokenVerifier {
         let client = self.inner.db.get().await.map_err(unavailable)?;
         let row = client
             .query_opt(
-                "SELECT a.id, a.cms_id, c.revoked_at IS NOT NULL, a.denied_at IS NOT NULL \
+                "SELECT a.id, a.cms_id, c.revoked_at IS NOT NULL, a.denied_at IS NOT NULL, \
+                        a.v3_enabled \
                  FROM clients c JOIN acos a ON a.id = c.aco_id WHERE c.client_id = $1",
                 &[&client_id],
             )
@@ -263,6 +268,7 @@ impl TokenVerifier {
             cms_id: row.get(1),
             revoked: row.get(2),
             denied: row.get(3),
+            v3_enabled: row.get(4),
         });
         self.inner
             .standing

@@ -62,6 +62,22 @@ pub fn aco_denied(version: ApiVersion, cms_id: &str) -> FhirError {
     )
 }
 
+impl Authenticated {
+    /// Whether the ACO may export on `version`: on v3 only an ACO with v3 access.
+    /// As BCDA's `V3AccessControl`, the kick-offs and the job list check it before any
+    /// parameter; a job's status, its cancel, attribution status and metadata do not.
+    pub fn require_access_to(&self, version: ApiVersion) -> Result<(), FhirError> {
+        if version == ApiVersion::V3 && !self.0.v3_enabled {
+            return Err(FhirError::new(
+                version,
+                StatusCode::FORBIDDEN,
+                "V3 access not enabled for this ACO",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The token of an `Authorization: Bearer <token>` header; the scheme is
 /// case-insensitive, as RFC 6750 allows.
 fn bearer_token(req: &HttpRequest) -> Option<&str> {

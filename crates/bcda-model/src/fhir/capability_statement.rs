@@ -139,7 +139,7 @@ struct R4Rest {
     mode: &'static str,
     security: R4Security,
     interaction: [Interaction; 2],
-    resource: [R4Resource; 2],
+    resource: Vec<R4Resource>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -164,25 +164,108 @@ struct UriExtension {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 struct R4Resource {
     #[serde(rename = "type")]
     kind: &'static str,
-    operation: [R4Operation; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    search_param: Vec<SearchParam>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    operation: Vec<R4Operation>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 struct R4Operation {
     name: &'static str,
     definition: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    documentation: Option<&'static str>,
 }
 
+/// A search parameter v3 documents for its exports and for the EOBs they select.
+#[derive(Debug, Clone, Serialize)]
+struct SearchParam {
+    name: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    documentation: &'static str,
+}
+
+impl SearchParam {
+    const fn new(name: &'static str, kind: &'static str, documentation: &'static str) -> Self {
+        SearchParam {
+            name,
+            kind,
+            documentation,
+        }
+    }
+}
+
+/// v3's export parameters.
+const V3_EXPORT_PARAMS: [SearchParam; 3] = [
+    SearchParam::new(
+        "_since",
+        "date",
+        "Only resources updated after this FHIR instant.",
+    ),
+    SearchParam::new(
+        "_type",
+        "string",
+        "Comma-separated resource types: ExplanationOfBenefit, Patient, Coverage.",
+    ),
+    SearchParam::new(
+        "_typeFilter",
+        "string",
+        "One ExplanationOfBenefit filter, e.g. ExplanationOfBenefit?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|SharedSystem, of the ExplanationOfBenefit search parameters _tag, outcome and service-date.",
+    ),
+];
+
+/// The ExplanationOfBenefit search parameters a v3 `_typeFilter` takes, with BCDA's
+/// documentation of each.
+const V3_EOB_PARAMS: [SearchParam; 3] = [
+    SearchParam::new(
+        "_tag",
+        "token",
+        "Filter ExplanationOfBenefit by the meta.tag element. Pass full token as <system>|<code>. Supported codes in the 'https://bluebutton.cms.gov/fhir/CodeSystem/System-Type' system are: 'SharedSystem', 'NationalClaimsHistory', and 'DDPS'. By Default, only NationalClaimsHistory and DDPS claims will be returned.",
+    ),
+    SearchParam::new(
+        "outcome",
+        "token",
+        "Filter ExplanationOfBenefit by the outcome element. Supported values: 'partial' and 'complete'.",
+    ),
+    SearchParam::new(
+        "service-date",
+        "date",
+        "Filter ExplanationOfBenefit based on the claim's service date. The service date is the date that the care occurred within a billable period. This is a FHIR date param format (ex. `gt2026-01-14`)",
+    ),
+];
+
 impl R4Statement {
-    fn new(info: &ServerInfo<'_>) -> Self {
+    /// v2's and v3's statement, both R4. v3 instantiates Blue Button's v3, names both
+    /// operations `export`, documents BCDA's default System-Type filter and lists the
+    /// ExplanationOfBenefit search parameters `_typeFilter` takes.
+    fn new(version: ApiVersion, info: &ServerInfo<'_>) -> Self {
         let base = info.base_url.trim_end_matches('/');
         let date = format_instant(info.generated);
         let export = |kind, name, definition| R4Resource {
             kind,
-            operation: [R4Operation { name, definition }],
+            search_param: Vec::new(),
+            operation: vec![R4Operation {
+                name,
+                definition,
+                documentation: None,
+            }],
+        };
+        // v3 names both operations `export`, documents BCDA's default filter, and lists
+        // the export's parameters.
+        let v3_export = |kind, definition, documentation| R4Resource {
+            kind,
+            search_param: V3_EXPORT_PARAMS.to_vec(),
+            operation: vec![R4Operation {
+                name: "export",
+                definition,
+                documentation: Some(documentation),
+            }],
         };
         R4Statement {
             resource_type: "CapabilityStatement",
@@ -191,7 +274,10 @@ impl R4Statement {
             publisher: PUBLISHER,
             kind: "instance",
             instantiates: [
-                "https://prod-sbx.bfd.cms.gov/v2/fhir/metadata",
+                match version {
+                    ApiVersion::V3 => "https://prod-sbx.bfd.cms.gov/v3/fhir/metadata",
+                    _ => "https://prod-sbx.bfd.cms.gov/v2/fhir/metadata",
+                },
                 "http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data",
             ],
             software: Software {
@@ -206,7 +292,7 @@ impl R4Statement {
                     assigned or assignable beneficiaries.",
                 url: base.to_owned(),
             },
-            fhir_version: ApiVersion::V2.fhir_version(),
+            fhir_version: version.fhir_version(),
             format: FORMATS,
             rest: [R4Rest {
                 mode: "server",
@@ -234,18 +320,37 @@ impl R4Statement {
                         code: "search-system",
                     },
                 ],
-                resource: [
-                    export(
-                        "Patient",
-                        "patient-export",
-                        "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export",
-                    ),
-                    export(
-                        "Group",
-                        "group-export",
-                        "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export",
-                    ),
-                ],
+                resource: match version {
+                    ApiVersion::V3 => vec![
+                        v3_export(
+                            "Patient",
+                            "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export",
+                            "By default, the patient $export will return ExplanationOfBenefit resources with a meta.tag with a system of 'https://bluebutton.cms.gov/fhir/CodeSystem/System-Type' and code of either NationalClaimsHistory or DDPS. In order to return ExplanationOfBenefit resources with other system types (like SharedSystem), use the _typeFilter parameter.",
+                        ),
+                        v3_export(
+                            "Group",
+                            "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export",
+                            "By default, the group $export will return ExplanationOfBenefit resources with a meta.tag with a system of 'https://bluebutton.cms.gov/fhir/CodeSystem/System-Type' and code of either NationalClaimsHistory or DDPS. In order to return ExplanationOfBenefit resources with other system types (like SharedSystem), use the _typeFilter parameter.",
+                        ),
+                        R4Resource {
+                            kind: "ExplanationOfBenefit",
+                            search_param: V3_EOB_PARAMS.to_vec(),
+                            operation: Vec::new(),
+                        },
+                    ],
+                    _ => vec![
+                        export(
+                            "Patient",
+                            "patient-export",
+                            "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export",
+                        ),
+                        export(
+                            "Group",
+                            "group-export",
+                            "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export",
+                        ),
+                    ],
+                },
             }],
         }
     }
@@ -256,7 +361,9 @@ impl CapabilityStatement {
     pub fn new(version: ApiVersion, info: &ServerInfo<'_>) -> Self {
         match version {
             ApiVersion::V1 => CapabilityStatement::Stu3(Stu3Statement::new(info)),
-            ApiVersion::V2 => CapabilityStatement::R4(R4Statement::new(info)),
+            ApiVersion::V2 | ApiVersion::V3 => {
+                CapabilityStatement::R4(R4Statement::new(version, info))
+            }
         }
     }
 }
@@ -353,6 +460,45 @@ mod tests {
 
     /// The statement printed in the sandbox guide, copied verbatim.
     const GUIDE_V1: &str = include_str!("../../tests/fixtures/guide-capability-statement-v1.json");
+
+    #[test]
+    fn v3_names_its_operations_export_and_documents_the_eob_filter() {
+        let v3 = serde_json::to_value(CapabilityStatement::new(ApiVersion::V3, &info())).unwrap();
+        assert_eq!(v3["fhirVersion"], "4.0.1");
+        assert_eq!(
+            v3["instantiates"][0],
+            "https://prod-sbx.bfd.cms.gov/v3/fhir/metadata"
+        );
+        let resources = v3["rest"][0]["resource"].as_array().unwrap();
+        let types: Vec<&str> = resources
+            .iter()
+            .map(|r| r["type"].as_str().unwrap())
+            .collect();
+        assert_eq!(types, ["Patient", "Group", "ExplanationOfBenefit"]);
+        for export in &resources[..2] {
+            assert_eq!(export["operation"][0]["name"], "export");
+            assert!(
+                export["operation"][0]["documentation"]
+                    .as_str()
+                    .unwrap()
+                    .contains("use the _typeFilter parameter")
+            );
+        }
+        let eob_params: Vec<&str> = resources[2]["searchParam"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(eob_params, ["_tag", "outcome", "service-date"]);
+        // v2 keeps BCDA's v2 statement: no search parameters, operations by kind.
+        let v2 = serde_json::to_value(CapabilityStatement::new(ApiVersion::V2, &info())).unwrap();
+        assert_eq!(
+            v2["rest"][0]["resource"][0]["operation"][0]["name"],
+            "patient-export"
+        );
+        assert!(v2["rest"][0]["resource"][0].get("searchParam").is_none());
+    }
 
     #[test]
     fn v1_statement_is_the_one_in_the_sandbox_guide() {

@@ -161,7 +161,7 @@ impl<'a> Coverage<'a> {
                 None,
                 None,
             ),
-            ApiVersion::V2 => (
+            ApiVersion::V2 | ApiVersion::V3 => (
                 TypeConcept {
                     coding: [Coding::new(
                         "http://terminology.hl7.org/CodeSystem/v3-ActCode",

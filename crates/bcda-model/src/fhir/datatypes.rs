@@ -410,7 +410,7 @@ impl Serialize for Money {
                 money.serialize_field("code", "USD")?;
                 money.end()
             }
-            crate::ApiVersion::V2 => {
+            crate::ApiVersion::V2 | crate::ApiVersion::V3 => {
                 let mut money = s.serialize_struct("Money", 2)?;
                 money.serialize_field("value", &value)?;
                 money.serialize_field("currency", "USD")?;

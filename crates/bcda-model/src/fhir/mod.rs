@@ -14,6 +14,7 @@ pub mod operation_outcome;
 pub mod patient;
 pub mod shared_system;
 pub mod task;
+pub mod v3;
 
 pub use capability_statement::{CapabilityStatement, ServerInfo};
 pub use coverage::{Coverage, CoveragePart};

@@ -78,7 +78,7 @@ impl<'a> Patient<'a> {
                 ),
             },
         ];
-        if version == ApiVersion::V2 {
+        if version.is_r4() {
             extension.push(us_core_race(bene.race_cd));
         }
         if let Some(reference) = ReferenceYear::latest(months) {
@@ -89,7 +89,7 @@ impl<'a> Patient<'a> {
             id: bene.bene_id.to_string(),
             meta: Meta {
                 last_updated: Instant(bene.last_updated),
-                profile: (version == ApiVersion::V2).then_some([
+                profile: version.is_r4().then_some([
                     "http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Patient",
                 ]),
             },
@@ -138,7 +138,7 @@ fn race_code(race: char) -> &'static str {
 }
 
 /// US Core race (R4): OMB categories where the CCW code maps to one, else unknown.
-fn us_core_race(race: char) -> Extension<'static> {
+pub(crate) fn us_core_race(race: char) -> Extension<'static> {
     const OMB: &str = "urn:oid:2.16.840.1.113883.6.238";
     let category = match race {
         '1' => Coding::new(OMB, "2106-3", Some("White")),
@@ -213,7 +213,7 @@ fn identifiers(version: ApiVersion, bene: &Beneficiary) -> Vec<PatientIdentifier
                 since,
             ),
         ],
-        ApiVersion::V2 => {
+        ApiVersion::V2 | ApiVersion::V3 => {
             let mut mbi_type = Coding::new(V2_0203, "MC", Some("Patient's Medicare number"));
             mbi_type.extension = Some(Box::new([Extension::Coding {
                 url: IDENTIFIER_CURRENCY,

@@ -14,7 +14,8 @@ use utoipa::openapi::schema::Schema;
 use utoipa::openapi::{RefOr, Required};
 
 /// The success bodies: (method, path, status) to component schema. Paths are the
-/// documented ones (`/api/v1/...` and `/api/v2/...` share entries through `{v}`).
+/// documented ones (`/api/v1/...`, `/api/v2/...` and `/api/v3/...` share entries
+/// through `{v}`).
 const SUCCESS_BODIES: [(&str, &str, &str, &str); 11] = [
     ("get", "/api/{v}/jobs/{id}", "200", "Manifest"),
     ("get", "/api/{v}/jobs", "200", "TaskBundle"),
@@ -56,7 +57,8 @@ pub fn describe(document: &mut Document) {
     for (path, item) in document.paths.paths.iter_mut() {
         let template = path
             .replace("/api/v1/", "/api/{v}/")
-            .replace("/api/v2/", "/api/{v}/");
+            .replace("/api/v2/", "/api/{v}/")
+            .replace("/api/v3/", "/api/{v}/");
         for (method, operation) in operations(item) {
             for (status, response) in operation.responses.responses.iter_mut() {
                 let RefOr::T(response) = response else {
@@ -123,7 +125,7 @@ fn parameter_schema(name: &str) -> Option<Value> {
         "_since" => json!({"type": "string", "format": "date-time"}),
         "id" | "job_id" => json!({"type": "integer", "format": "int64", "minimum": 1}),
         "group_id" => json!({"type": "string", "enum": ["all", "runout"]}),
-        "version" => json!({"type": "string", "enum": ["v1", "v2"]}),
+        "version" => json!({"type": "string", "enum": ["v1", "v2", "v3"]}),
         _ => return None,
     })
 }
@@ -140,7 +142,7 @@ fn components_json() -> Vec<(&'static str, Value)> {
             "OperationOutcome",
             json!({
                 "type": "object",
-                "description": "A FHIR OperationOutcome: v1 carries `diagnostics`, v2 adds `details`",
+                "description": "A FHIR OperationOutcome: v1 carries `diagnostics`, v2 adds `details`, v3 `details.text` only beside `diagnostics`",
                 "required": ["resourceType", "issue"],
                 "properties": {
                     "resourceType": {"type": "string", "enum": ["OperationOutcome"]},

@@ -39,7 +39,7 @@ fn concrete(path: &str) -> String {
 #[tokio::test]
 async fn each_version_documents_the_guides_endpoints_and_not_the_other_version() {
     let app = spawn_app().await;
-    for (version, other) in [("v1", "v2"), ("v2", "v1")] {
+    for (version, other) in [("v1", "v2"), ("v2", "v3"), ("v3", "v1")] {
         let document = document(&app, version).await;
         assert!(document["openapi"].as_str().unwrap().starts_with("3."));
         let operations = operations(&document);
@@ -84,6 +84,7 @@ async fn every_documented_operation_is_a_served_route() {
     let app = spawn_app().await;
     let mut documented = operations(&document(&app, "v1").await);
     documented.extend(operations(&document(&app, "v2").await));
+    documented.extend(operations(&document(&app, "v3").await));
     for (method, path) in &documented {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         app.client
@@ -99,8 +100,8 @@ async fn every_documented_operation_is_a_served_route() {
         .filter_map(|l| {
             let (route, rest) = l.split_once("\",method=\"")?;
             let (method, _) = rest.split_once('"')?;
-            // A pattern's regex (`{version:v[12]}`) is not part of the documented path.
-            let route = route.replace("{version:v[12]}", "{version}");
+            // A pattern's regex (`{version:v[123]}`) is not part of the documented path.
+            let route = route.replace("{version:v[123]}", "{version}");
             Some((method.to_owned(), route))
         })
         // The documents and the UI's files (reached through the documented redirect)

@@ -7,6 +7,7 @@ use std::process::Command;
 
 use bcda_model::ApiVersion;
 use bcda_model::fhir::shared_system::{Claim as SharedSystemClaim, ClaimResponse};
+use bcda_model::fhir::v3;
 use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
 use bcda_synth::{Synth, SynthSpec, shared_system};
 use time::macros::date;
@@ -87,6 +88,48 @@ fn render(version: ApiVersion, dir: &Path) -> PathBuf {
     path
 }
 
+/// The same ACO in v3's shapes: Patient, every Coverage, and the ExplanationOfBenefit of
+/// every NCH claim, Part D event and shared-system record (final and in process).
+fn render_v3(dir: &Path) -> PathBuf {
+    let synth = Synth::new(SynthSpec {
+        cms_id: "A9994".into(),
+        beneficiaries: 50,
+        seed: 20_171_030,
+        years: 1,
+        as_of: date!(2026 - 11 - 01),
+    })
+    .unwrap();
+    let path = dir.join("v3.ndjson");
+    let mut out = Vec::new();
+    for ordinal in 0..synth.total() {
+        let record = synth.beneficiary(ordinal);
+        let bene = &record.beneficiary;
+        v3::Patient::new(bene).write_ndjson(&mut out).unwrap();
+        for coverage in
+            v3::Coverage::all_of(bene, &record.enrollment_years, &record.enrollment_months)
+        {
+            coverage.write_ndjson(&mut out).unwrap();
+        }
+        for claim in &record.claims {
+            v3::ExplanationOfBenefit::nch(claim, bene.bene_id)
+                .write_ndjson(&mut out)
+                .unwrap();
+        }
+        for event in &record.events {
+            v3::ExplanationOfBenefit::pde(event, bene.bene_id)
+                .write_ndjson(&mut out)
+                .unwrap();
+        }
+        for pac in shared_system::records_of(&record, synth.period().as_of) {
+            v3::ExplanationOfBenefit::shared_system(&pac, bene.bene_id)
+                .write_ndjson(&mut out)
+                .unwrap();
+        }
+    }
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
 fn run(program: &Path, args: &[&str]) {
     let output = Command::new(program).args(args).output().unwrap();
     let report = format!(
@@ -103,13 +146,17 @@ fn run(program: &Path, args: &[&str]) {
 }
 
 #[test]
-fn patients_coverage_and_claims_validate_in_stu3_and_r4() {
+fn patients_coverage_and_claims_validate_in_stu3_and_r4_and_in_v3() {
     let validators = validators();
     let dir = tempfile::tempdir().unwrap();
     let script = repo_root().join("scripts/validate_fhir.py");
     let python = validators.join("venv/bin/python");
-    for (version, fhir_version) in [(ApiVersion::V1, "stu3"), (ApiVersion::V2, "r4")] {
-        let file = render(version, dir.path());
+    let files = [
+        (render(ApiVersion::V1, dir.path()), "stu3"),
+        (render(ApiVersion::V2, dir.path()), "r4"),
+        (render_v3(dir.path()), "r4"),
+    ];
+    for (file, fhir_version) in &files {
         run(
             &python,
             &[
@@ -119,18 +166,19 @@ fn patients_coverage_and_claims_validate_in_stu3_and_r4() {
             ],
         );
     }
-    let r4 = dir.path().join("v2.ndjson");
-    run(
-        Path::new("node"),
-        &[
-            repo_root()
-                .join("scripts/validate_fhir_r4.cjs")
-                .to_str()
-                .unwrap(),
-            validators.join("node/node_modules").to_str().unwrap(),
-            r4.to_str().unwrap(),
-        ],
-    );
+    for (r4, _) in &files[1..] {
+        run(
+            Path::new("node"),
+            &[
+                repo_root()
+                    .join("scripts/validate_fhir_r4.cjs")
+                    .to_str()
+                    .unwrap(),
+                validators.join("node/node_modules").to_str().unwrap(),
+                r4.to_str().unwrap(),
+            ],
+        );
+    }
 }
 
 /// Our renderer (`write_ndjson`, a serializer of our own for speed) must write exactly
@@ -157,7 +205,7 @@ fn rendered_lines_are_byte_identical_to_serde_json() {
     ))
     .unwrap();
     let mut resources = 0;
-    for version in ApiVersion::ALL {
+    for version in ApiVersion::CCW_SHAPES {
         for ordinal in 0..synth.total() {
             let record = synth.beneficiary(ordinal);
             let bene = &record.beneficiary;
@@ -189,6 +237,30 @@ fn rendered_lines_are_byte_identical_to_serde_json() {
             }
             resources += 5 + record.claims.len() + record.events.len();
         }
+    }
+    for ordinal in 0..synth.total() {
+        let record = synth.beneficiary(ordinal);
+        let bene = &record.beneficiary;
+        let patient = v3::Patient::new(bene);
+        same(&patient, |out| patient.write_ndjson(out).unwrap());
+        for coverage in
+            v3::Coverage::all_of(bene, &record.enrollment_years, &record.enrollment_months)
+        {
+            same(&coverage, |out| coverage.write_ndjson(out).unwrap());
+        }
+        for claim in &record.claims {
+            let eob = v3::ExplanationOfBenefit::nch(claim, bene.bene_id);
+            same(&eob, |out| eob.write_ndjson(out).unwrap());
+        }
+        for event in &record.events {
+            let eob = v3::ExplanationOfBenefit::pde(event, bene.bene_id);
+            same(&eob, |out| eob.write_ndjson(out).unwrap());
+        }
+        for pac in shared_system::records_of(&record, synth.period().as_of) {
+            let eob = v3::ExplanationOfBenefit::shared_system(&pac, bene.bene_id);
+            same(&eob, |out| eob.write_ndjson(out).unwrap());
+        }
+        resources += 1 + record.claims.len() + record.events.len();
     }
     assert!(resources > 2_000, "{resources}");
 }

@@ -7,3 +7,4 @@ mod attribution;
 mod failures;
 mod flow;
 mod support;
+mod v3;

@@ -51,7 +51,7 @@ fn kind(claim_type: ClaimType) -> Kind {
 }
 
 pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> ExplanationOfBenefit<'_> {
-    let v2 = version == ApiVersion::V2;
+    let v2 = version.is_r4();
     let kind = kind(claim.claim_type);
     let mut eob = ExplanationOfBenefit::skeleton(
         version,
@@ -146,7 +146,7 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
         eob.add_received_date(version, date);
     }
     add_information(&mut eob, version, claim);
-    if let (ApiVersion::V2, Some(date)) = (version, received) {
+    if let (true, Some(date)) = (version.is_r4(), received) {
         eob.add_received_date(version, date);
     }
     let drg = claim.drg_cd.as_deref();
@@ -198,7 +198,7 @@ pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> Explana
                 eob.benefit_balance = vec![BenefitBalance::medical(version, balances)];
             }
         }
-        ApiVersion::V2 => {
+        ApiVersion::V2 | ApiVersion::V3 => {
             eob.total = vec![adjudication(
                 version,
                 bb_var!("clm_tot_chrg_amt"),
@@ -273,7 +273,7 @@ fn extensions(version: ApiVersion, claim: &Claim) -> Vec<Extension<'_>> {
     };
     let mut extension = Vec::with_capacity(24);
     match version {
-        ApiVersion::V2 => {
+        ApiVersion::V2 | ApiVersion::V3 => {
             extension.push(Extension::variable(
                 "nch_near_line_rec_ident_cd",
                 "V",
@@ -438,10 +438,12 @@ fn care_team(version: ApiVersion, claim: &Claim) -> Vec<CareTeam<'_>> {
                     v1_role.0,
                     Some(v1_role.1),
                 ),
-                ApiVersion::V2 => Coding::new(C4BB_CARE_TEAM_ROLE, v2_role.0, Some(v2_role.1)),
+                ApiVersion::V2 | ApiVersion::V3 => {
+                    Coding::new(C4BB_CARE_TEAM_ROLE, v2_role.0, Some(v2_role.1))
+                }
             };
             let qualification = specialty
-                .filter(|_| version == ApiVersion::V2)
+                .filter(|_| version.is_r4())
                 .and_then(nucc_taxonomy)
                 .map(CodeableConcept::of);
             CareTeam {
@@ -458,7 +460,7 @@ fn care_team(version: ApiVersion, claim: &Claim) -> Vec<CareTeam<'_>> {
 
 /// Type of bill, admission period, admission type and source, discharge status.
 fn add_information<'a>(eob: &mut ExplanationOfBenefit<'a>, version: ApiVersion, claim: &'a Claim) {
-    let v2 = version == ApiVersion::V2;
+    let v2 = version.is_r4();
     // A category coding: R4 puts the CARIN category first.
     let category = |carin: Option<(&'static str, &'static str, &'static str)>,
                     variable: &'static str,
@@ -695,7 +697,7 @@ fn add_stay_information<'a>(
             Some(period(days)),
         );
     }
-    if stay.drg_payment.is_none() && version == ApiVersion::V2 {
+    if stay.drg_payment.is_none() && version.is_r4() {
         // A SNF is paid under its prospective payment system (which BFD's STU3 claims
         // leave out).
         add_pps_bill(eob, version, info);
@@ -741,7 +743,7 @@ fn add_home_health_information<'a>(
     let Some(home_health) = claim.facility.as_ref().and_then(|f| f.home_health.as_ref()) else {
         return;
     };
-    if version == ApiVersion::V2 {
+    if version.is_r4() {
         add_pps_bill(eob, version, info);
     }
     if let Some(lupa) = home_health.lupa_cd {
@@ -771,7 +773,7 @@ fn add_home_health_information<'a>(
         ))),
         None,
     );
-    if version == ApiVersion::V2 {
+    if version.is_r4() {
         eob.push_info(
             version,
             SupportingInfo {
@@ -807,7 +809,7 @@ fn item<'a>(
     line: &'a ClaimLine,
     state: Option<&'static str>,
 ) -> Item<'a> {
-    let v2 = version == ApiVersion::V2;
+    let v2 = version.is_r4();
     // A stay's revenue lines have no date of their own (REV_CNTR_DT is for outpatient,
     // home health and hospice lines).
     let stay = matches!(kind, ClaimType::Inpatient | ClaimType::Snf);

@@ -552,7 +552,7 @@ impl BenefitBalance<'static> {
                 "medical",
                 Some("Medical Health Coverage"),
             ),
-            ApiVersion::V2 => Coding::new(
+            ApiVersion::V2 | ApiVersion::V3 => Coding::new(
                 "http://terminology.hl7.org/CodeSystem/ex-benefitcategory",
                 "1",
                 Some("Medical Care"),
@@ -625,7 +625,7 @@ impl<'a> ExplanationOfBenefit<'a> {
 
     /// What every kind, Part D included, starts from.
     fn common(version: ApiVersion, c: Common) -> ExplanationOfBenefit<'a> {
-        let v2 = version == ApiVersion::V2;
+        let v2 = version.is_r4();
         let (eob_type, claim_type, claim_type_display) = c.types;
         let coverage = CoverageReference {
             extension: Vec::new(),
@@ -740,7 +740,7 @@ impl<'a> ExplanationOfBenefit<'a> {
     fn push_info(&mut self, version: ApiVersion, mut info: SupportingInfo<'a>) {
         let list = match version {
             ApiVersion::V1 => &mut self.information,
-            ApiVersion::V2 => &mut self.supporting_info,
+            ApiVersion::V2 | ApiVersion::V3 => &mut self.supporting_info,
         };
         info.sequence = list.len() as u32 + 1;
         list.push(info);
@@ -772,7 +772,7 @@ impl<'a> ExplanationOfBenefit<'a> {
         );
         let coding = match version {
             ApiVersion::V1 => vec![weekly],
-            ApiVersion::V2 => vec![
+            ApiVersion::V2 | ApiVersion::V3 => vec![
                 Coding::new(
                     "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBSupportingInfoType",
                     "clmrecvddate",
@@ -783,7 +783,7 @@ impl<'a> ExplanationOfBenefit<'a> {
         };
         let list = match version {
             ApiVersion::V1 => &mut self.information,
-            ApiVersion::V2 => &mut self.supporting_info,
+            ApiVersion::V2 | ApiVersion::V3 => &mut self.supporting_info,
         };
         list.push(SupportingInfo {
             sequence: list.len() as u32 + 1,
@@ -816,7 +816,7 @@ struct Common {
 
 fn claim_identifier(version: ApiVersion, system: &'static str, value: i64) -> Identifier<'static> {
     Identifier {
-        kind: (version == ApiVersion::V2).then(|| {
+        kind: version.is_r4().then(|| {
             CodeableConcept::of(Coding::new(
                 C4BB_IDENTIFIER_TYPE,
                 "uc",
@@ -833,7 +833,7 @@ fn npi_provider(version: ApiVersion, npi: &str) -> ProviderReference<'_> {
     ProviderReference {
         kind: None,
         identifier: Identifier {
-            kind: (version == ApiVersion::V2).then(|| {
+            kind: version.is_r4().then(|| {
                 CodeableConcept::of(Coding::new(
                     C4BB_IDENTIFIER_TYPE,
                     "npi",
@@ -870,7 +870,7 @@ fn diagnoses<'a>(
                         Some("The single medical diagnosis that is most relevant to the patient's chief complaint or need for treatment."),
                     ))]
                 }),
-                ApiVersion::V2 => {
+                ApiVersion::V2 | ApiVersion::V3 => {
                     coding.insert(0, Coding::new("http://hl7.org/fhir/sid/icd-10-cm", code, display));
                     Some([CodeableConcept::of(if principal {
                         Coding::new("http://terminology.hl7.org/CodeSystem/ex-diagnosistype", "principal", Some("principal"))
@@ -896,7 +896,7 @@ fn diagnoses<'a>(
                 sequence: i as u32 + 1,
                 diagnosis_codeable_concept: CodeableConcept { coding, text: None },
                 kind,
-                package_code: (principal && version == ApiVersion::V1)
+                package_code: (principal && !version.is_r4())
                     .then_some(drg)
                     .flatten()
                     .map(|drg| CodeableConcept::of(Coding::new(bb_var!("clm_drg_cd"), drg, None))),
@@ -927,7 +927,7 @@ fn external_causes(
                 "external",
                 Some("A code used to identify an external cause of injury, poisoning, or other adverse effect."),
             ),
-            ApiVersion::V2 => {
+            ApiVersion::V2 | ApiVersion::V3 => {
                 coding.insert(0, Coding::new("http://hl7.org/fhir/sid/icd-10-cm", code, display));
                 Coding::new(
                     "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimDiagnosisType",
@@ -1002,7 +1002,7 @@ fn adjudication(
     let bb = Coding::new(BB_ADJUDICATION, variable, Some(display));
     let coding = match version {
         ApiVersion::V1 => vec![bb],
-        ApiVersion::V2 => vec![Coding::new(carin.0, carin.1, Some(carin.2)), bb],
+        ApiVersion::V2 | ApiVersion::V3 => vec![Coding::new(carin.0, carin.1, Some(carin.2)), bb],
     };
     Adjudication {
         extension: Vec::new(),
@@ -1022,7 +1022,7 @@ fn reason<'a>(
 ) -> Adjudication<'a> {
     let category = match version {
         ApiVersion::V1 => Coding::new(BB_ADJUDICATION, variable, Some(variable_display)),
-        ApiVersion::V2 => Coding::new(
+        ApiVersion::V2 | ApiVersion::V3 => Coding::new(
             "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudicationDiscriminator",
             "denialreason",
             Some("Denial Reason"),

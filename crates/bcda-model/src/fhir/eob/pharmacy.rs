@@ -26,7 +26,7 @@ pub(super) fn build(
     event: &PdeEvent,
     bene_id: i64,
 ) -> ExplanationOfBenefit<'_> {
-    let v2 = version == ApiVersion::V2;
+    let v2 = version.is_r4();
     let mut eob = ExplanationOfBenefit::common(
         version,
         Common {
@@ -53,7 +53,7 @@ pub(super) fn build(
     let pharmacy = || Identifier {
         kind: Some(CodeableConcept::of(match version {
             ApiVersion::V1 => Coding::new(US_NPI, "NPI", Some("National Provider Identifier")),
-            ApiVersion::V2 => Coding::new(C4BB_IDENTIFIER_TYPE, "npi", None),
+            ApiVersion::V2 | ApiVersion::V3 => Coding::new(C4BB_IDENTIFIER_TYPE, "npi", None),
         })),
         system: US_NPI,
         value: Cow::Borrowed(event.pharmacy_npi.as_str()),
@@ -91,7 +91,7 @@ pub(super) fn build(
                 "primary",
                 Some("Primary provider"),
             ),
-            ApiVersion::V2 => Coding::new(
+            ApiVersion::V2 | ApiVersion::V3 => Coding::new(
                 C4BB_CARE_TEAM_ROLE,
                 "prescribing",
                 Some("Prescribing provider"),
@@ -101,7 +101,7 @@ pub(super) fn build(
         qualification: event
             .prescriber_specialty_cd
             .as_deref()
-            .filter(|_| version == ApiVersion::V2)
+            .filter(|_| version.is_r4())
             .and_then(nucc_taxonomy)
             .map(CodeableConcept::of),
     }];
@@ -199,7 +199,7 @@ fn network_status() -> Adjudication<'static> {
 fn invoice_type(version: ApiVersion, compound_cd: char) -> Coding<'static> {
     let system = match version {
         ApiVersion::V1 => "http://hl7.org/fhir/v3/ActCode",
-        ApiVersion::V2 => "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+        ApiVersion::V2 | ApiVersion::V3 => "http://terminology.hl7.org/CodeSystem/v3-ActCode",
     };
     if compound_cd == '2' {
         Coding::new(system, "RXCINV", Some("Rx compound invoice"))
@@ -240,7 +240,7 @@ impl<'a> Fact<'a> {
 /// defines (compound, refill, days supply, DAW, origin, brand/generic) by their CARIN
 /// type and leads with the first three.
 fn information<'a>(eob: &mut ExplanationOfBenefit<'a>, version: ApiVersion, event: &'a PdeEvent) {
-    let v2 = version == ApiVersion::V2;
+    let v2 = version.is_r4();
     let optional = |code: Option<char>| code.map(char_code);
     let daw = Fact::new(
         bb_var!("daw_prod_slctn_cd"),
@@ -389,7 +389,7 @@ fn add_carin_only<'a>(eob: &mut ExplanationOfBenefit<'a>, event: &'a PdeEvent) {
 
 fn adjudications(version: ApiVersion, event: &PdeEvent) -> Vec<Adjudication<'static>> {
     let mut plan_paid = plan_paid(version, event);
-    if version == ApiVersion::V1 {
+    if !version.is_r4() {
         // STU3 says why the plan paid: the drug's coverage status.
         plan_paid.reason = Some(CodeableConcept::of(Coding::new(
             bb_var!("drug_cvrg_stus_cd"),

@@ -19,7 +19,7 @@ use crate::fhir::datatypes::{CodeableConcept, Coding, Extension, Identifier, Mon
 const PROFILE: &str = "http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Professional-NonClinician";
 
 pub(super) fn build(version: ApiVersion, claim: &Claim, bene_id: i64) -> ExplanationOfBenefit<'_> {
-    let v2 = version == ApiVersion::V2;
+    let v2 = version.is_r4();
     let (eob_type, near_line) = match claim.claim_type {
         ClaimType::Dme => ("DME", "M"),
         _ => ("CARRIER", "O"),
@@ -145,7 +145,7 @@ fn extensions<'a>(
     let mut extension = Vec::with_capacity(12);
     match version {
         ApiVersion::V1 => extension.push(money("prpayamt", claim.primary_payer_cents)),
-        ApiVersion::V2 => extension.push(Extension::variable(
+        ApiVersion::V2 | ApiVersion::V3 => extension.push(Extension::variable(
             "nch_near_line_rec_ident_cd",
             near_line.0,
             Some(near_line.1),
@@ -177,7 +177,7 @@ fn extensions<'a>(
     }
     match version {
         // Every synthetic claim is an original debit.
-        ApiVersion::V2 => extension.push(Extension::variable(
+        ApiVersion::V2 | ApiVersion::V3 => extension.push(Extension::variable(
             "carr_clm_entry_cd",
             "1",
             CODEBOOK.claim_entry.display("1"),
@@ -221,7 +221,7 @@ fn care_team(version: ApiVersion, claim: &Claim, first_sequence: u32) -> Vec<Car
                 "primary",
                 Some("Primary provider"),
             ),
-            ApiVersion::V2 => Coding::new(
+            ApiVersion::V2 | ApiVersion::V3 => Coding::new(
                 C4BB_CARE_TEAM_ROLE,
                 "performing",
                 Some("Performing provider"),
@@ -267,7 +267,7 @@ fn refer<'a>(eob: &mut ExplanationOfBenefit<'a>, version: ApiVersion, bene_id: i
                 reference: format!("#{REFERRAL_ID}"),
             }));
         }
-        ApiVersion::V2 => {
+        ApiVersion::V2 | ApiVersion::V3 => {
             eob.referral = Some(Referral::Npi {
                 identifier: npi_provider(version, npi).identifier,
             });
@@ -319,7 +319,7 @@ fn add_result(
             value: f64::from(result.tenths) / 10.0,
         },
     }));
-    if version == ApiVersion::V1 {
+    if !version.is_r4() {
         return None;
     }
     let info = &mut eob.supporting_info;
@@ -378,7 +378,7 @@ fn care_team_extensions<'a>(
         char_code(part_b.participating_cd),
         &CODEBOOK.participating,
     ));
-    if version == ApiVersion::V1
+    if !version.is_r4()
         && matches!(part_b.kind, PartBLineKind::Carrier { .. })
         && let Some(organization) = claim.billing_npi.as_deref()
     {
@@ -398,7 +398,7 @@ fn qualification(version: ApiVersion, specialty: &str) -> CodeableConcept<'_> {
         CODEBOOK.specialty.display(specialty),
     );
     let mut coding = Vec::with_capacity(2);
-    if version == ApiVersion::V2 {
+    if version.is_r4() {
         coding.extend(nucc_taxonomy(specialty));
     }
     coding.push(cms);
@@ -418,7 +418,7 @@ fn item<'a>(
     line: &'a ClaimLine,
     (care_team, diagnosis, result): (u32, u32, Option<u32>),
 ) -> Item<'a> {
-    let v2 = version == ApiVersion::V2;
+    let v2 = version.is_r4();
     let hcpcs_version = hcpcs_year_code(claim);
     let hcpcs: Vec<Coding<'_>> = line
         .hcpcs_cd
@@ -521,7 +521,7 @@ fn line_extensions<'a>(
     let Some(part_b) = &line.part_b else {
         return Vec::new();
     };
-    let v2 = version == ApiVersion::V2;
+    let v2 = version.is_r4();
     let book = &*CODEBOOK;
     let mtus_cd = char_code(part_b.mtus_cd);
     let mut extension = Vec::with_capacity(9);
@@ -647,7 +647,7 @@ fn location_extensions(version: ApiVersion, line: &ClaimLine) -> Vec<Extension<'
             supplier_type_cd,
             ..
         } => {
-            if version == ApiVersion::V1 {
+            if !version.is_r4() {
                 extension.extend(dme_pricing(pricing_state_cd, *supplier_type_cd));
             }
         }
@@ -772,7 +772,7 @@ fn line_adjudications(version: ApiVersion, line: &ClaimLine) -> Vec<Adjudication
             adjudications.splice(0..0, amounts);
         }
     }
-    if version == ApiVersion::V1 {
+    if !version.is_r4() {
         let code = part_b.processing_cd.as_str();
         adjudications.push(reason(
             version,

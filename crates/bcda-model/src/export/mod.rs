@@ -3,12 +3,16 @@
 //! messages for those that are not. Pure: the API handler passes in the raw query and
 //! headers and turns an [`ExportError`] into a `400` OperationOutcome.
 
+mod type_filter;
+
 use std::fmt;
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::ResourceType;
+use crate::{ApiVersion, ResourceType};
+
+pub use type_filter::{DEFAULT_SYSTEM_TYPE_WARNING, EobFilter, ServiceDates, Tag, TypeFilterError};
 
 /// What an accepted kick-off asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +23,20 @@ pub struct ExportRequest {
     pub types_requested: bool,
     /// Only data updated after this instant (`_since`).
     pub since: Option<OffsetDateTime>,
+    /// v3: which ExplanationOfBenefits the export holds (`_typeFilter`, with BCDA's
+    /// default System-Type added); `None` on v1 and v2 and without EOBs.
+    pub eob_filter: Option<EobFilter>,
+    /// v3: whether BCDA's default System-Type filter was added, which the manifest warns
+    /// of.
+    pub default_system_type: bool,
 }
+
+/// The file a v3 job's warnings are in (`/data/{jobId}/warnings-and-info.ndjson`),
+/// listed first in the manifest's `error`, as BCDA names and lists it.
+pub const WARNINGS_FILE_NAME: &str = "warnings-and-info.ndjson";
+
+/// The resource type the warnings file's job key is recorded with.
+pub const WARNINGS_RESOURCE_TYPE: &str = "OperationOutcome";
 
 /// Beneficiaries per job key (one worker task, one NDJSON file) for each type.
 ///
@@ -212,6 +229,14 @@ pub enum ExportError {
         corrected: String,
     },
     InvalidGroup,
+    /// A v3 `_typeFilter` BCDA refuses.
+    TypeFilter(TypeFilterError),
+}
+
+impl From<TypeFilterError> for ExportError {
+    fn from(error: TypeFilterError) -> Self {
+        ExportError::TypeFilter(error)
+    }
 }
 
 impl fmt::Display for ExportError {
@@ -245,6 +270,7 @@ impl fmt::Display for ExportError {
                 "Invalid query: parameters must be joined with '&', not a second '?'. Did you mean ?{corrected}"
             ),
             ExportError::InvalidGroup => f.write_str("Invalid group ID"),
+            ExportError::TypeFilter(error) => error.fmt(f),
         }
     }
 }
@@ -282,17 +308,21 @@ pub fn check_headers(accept: Option<&str>, prefer: Option<&str>) -> Result<(), E
 /// adjudicated ones where the ACO's model does not receive them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Offer {
-    pub version: crate::ApiVersion,
-    /// Whether the ACO's model receives partially adjudicated claims.
+    pub version: ApiVersion,
+    /// Whether the ACO's model receives partially adjudicated claims on this version
+    /// (v2: `Claim` and `ClaimResponse`; v3: EOBs tagged `SharedSystem`).
     pub partially_adjudicated: bool,
 }
 
 impl Offer {
     /// What `version` offers the ACO `cms_id`.
-    pub fn to(version: crate::ApiVersion, cms_id: &str) -> Offer {
+    pub fn to(version: ApiVersion, cms_id: &str) -> Offer {
         Offer {
             version,
-            partially_adjudicated: crate::aco_model::receives_partially_adjudicated(cms_id),
+            partially_adjudicated: match version {
+                ApiVersion::V3 => crate::aco_model::receives_shared_system_on_v3(cms_id),
+                _ => crate::aco_model::receives_partially_adjudicated(cms_id),
+            },
         }
     }
 
@@ -331,7 +361,12 @@ pub fn parse_query(
     now: OffsetDateTime,
     offer: Offer,
 ) -> Result<ExportRequest, ExportError> {
-    if raw.contains('?') {
+    // A `?` belongs in a `_typeFilter` value (`ExplanationOfBenefit?_tag=...`), nowhere
+    // else.
+    let nested = raw
+        .split('&')
+        .any(|pair| pair.contains('?') && !pair.starts_with("_typeFilter="));
+    if nested {
         return Err(ExportError::NestedQuery {
             corrected: raw.replace('?', "&"),
         });
@@ -339,6 +374,7 @@ pub fn parse_query(
     let mut types = Vec::new();
     let mut types_requested = false;
     let mut since = None;
+    let mut type_filter: Option<EobFilter> = None;
     for pair in raw.split('&').filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         let name = percent_decode(name);
@@ -355,6 +391,14 @@ pub fn parse_query(
                 }
             }
             "_since" => since = Some(parse_since(&value, now)?),
+            // BCDA reads `_typeFilter` on v3 only, and ignores it on v1 and v2.
+            "_typeFilter" if offer.version != ApiVersion::V3 => {}
+            "_typeFilter" => {
+                if type_filter.is_some() {
+                    return Err(TypeFilterError::MoreThanOne.into());
+                }
+                type_filter = Some(EobFilter::parse(&value)?);
+            }
             "_outputFormat" => {
                 if !OUTPUT_FORMATS.contains(&value.as_str()) {
                     return Err(ExportError::InvalidOutputFormat(value));
@@ -368,10 +412,27 @@ pub fn parse_query(
     } else {
         types.sort();
     }
+    let mut default_system_type = false;
+    let eob_filter =
+        if offer.version == ApiVersion::V3 && types.contains(&ResourceType::ExplanationOfBenefit) {
+            let mut filter = type_filter.unwrap_or_default();
+            if filter.asks_for_shared_system() && !offer.partially_adjudicated {
+                return Err(TypeFilterError::SharedSystemNotOffered {
+                    model: crate::aco_model::GUIDE,
+                }
+                .into());
+            }
+            default_system_type = filter.with_default_system_type();
+            Some(filter)
+        } else {
+            None
+        };
     Ok(ExportRequest {
         types,
         types_requested,
         since,
+        eob_filter,
+        default_system_type,
     })
 }
 
@@ -508,6 +569,70 @@ mod tests {
             parse_query("_type=Claim", NOW, reach_v1),
             Err(ExportError::InvalidType { .. })
         ));
+    }
+
+    #[test]
+    fn v3_filters_eobs_and_adds_bcdas_default_system_types() {
+        let v3 = Offer::to(ApiVersion::V3, "A9990");
+        let request = parse_query("", NOW, v3).unwrap();
+        assert_eq!(request.types, ResourceType::ADJUDICATED);
+        assert!(request.default_system_type);
+        let filter = request.eob_filter.unwrap();
+        assert!(filter.may_include(crate::claim_source::SystemType::NationalClaimsHistory));
+        assert!(!filter.may_include(crate::claim_source::SystemType::SharedSystem));
+        // The filter's own `?` may come unencoded.
+        let shared = parse_query(
+            "_typeFilter=ExplanationOfBenefit?_tag%3Dhttps%3A%2F%2Fbluebutton.cms.gov%2Ffhir%2FCodeSystem%2FSystem-Type%7CSharedSystem",
+            NOW,
+            v3,
+        )
+        .unwrap();
+        assert!(!shared.default_system_type);
+        assert!(shared.eob_filter.unwrap().asks_for_shared_system());
+        // Without EOBs there is nothing to filter or warn of.
+        let patients = parse_query("_type=Patient", NOW, v3).unwrap();
+        assert_eq!(patients.eob_filter, None);
+        assert!(!patients.default_system_type);
+    }
+
+    #[test]
+    fn v3_refuses_a_second_filter_claims_and_shared_system_data_for_guide() {
+        let v3 = Offer::to(ApiVersion::V3, "A9990");
+        let filter = "_typeFilter=ExplanationOfBenefit%3Foutcome%3Dpartial";
+        assert_eq!(
+            parse_query(&format!("{filter}&{filter}"), NOW, v3)
+                .unwrap_err()
+                .to_string(),
+            "failed to process request given more that one _typeFilter parameter"
+        );
+        assert_eq!(
+            parse_query("_type=Claim", NOW, v3).unwrap_err().to_string(),
+            "invalid resource type Claim. Supported types [ExplanationOfBenefit Patient Coverage]"
+        );
+        let guide = Offer::to(ApiVersion::V3, "GUIDE-0001");
+        assert_eq!(
+            parse_query(
+                "_typeFilter=ExplanationOfBenefit%3F_tag%3Dhttps%3A%2F%2Fbluebutton.cms.gov%2Ffhir%2FCodeSystem%2FSystem-Type%7CSharedSystem",
+                NOW,
+                guide,
+            )
+            .unwrap_err()
+            .to_string(),
+            "Model entities in GUIDE are not eligible to access SharedSystem data. Requests using the following tags require access to SharedSystem data: [SharedSystem]"
+        );
+    }
+
+    #[test]
+    fn type_filter_is_ignored_on_v1_and_v2_as_bcda_does() {
+        for version in [ApiVersion::V1, ApiVersion::V2] {
+            let request = parse_query(
+                "_typeFilter=anything-at-all",
+                NOW,
+                Offer::to(version, "A9990"),
+            )
+            .unwrap();
+            assert_eq!(request.eob_filter, None, "{version}");
+        }
     }
 
     #[test]

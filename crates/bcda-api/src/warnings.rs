@@ -1,0 +1,80 @@
+//! A v3 job's `warnings-and-info.ndjson`: the OperationOutcome warning BCDA writes when
+//! its default System-Type filter narrowed an export's ExplanationOfBenefits to final
+//! claims. The file is stored, gzip-compressed like every export file, before the job
+//! exists, under the id reserved for it, so no manifest can list it before it can be
+//! downloaded. A kick-off refused after that (`429`, `404`) removes the file; one that
+//! dies in between leaves a few hundred bytes under an id no job has, which nothing
+//! lists or serves.
+
+use std::io::Write;
+
+use bcda_infra::Storage;
+use bcda_infra::storage::{StorageError, export_file_path};
+use bcda_model::export::{DEFAULT_SYSTEM_TYPE_WARNING, WARNINGS_FILE_NAME};
+use bcda_model::fhir::{IssueCode, OperationOutcome};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+/// A warnings file, as its job key records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarningsFile {
+    /// `{jobId}/warnings-and-info.ndjson`.
+    pub object_key: String,
+    /// The uncompressed size.
+    pub content_bytes: i64,
+}
+
+/// The file's lines: the default System-Type warning.
+fn lines() -> Result<Vec<u8>, serde_json::Error> {
+    let warning = OperationOutcome::warning(IssueCode::Processing, DEFAULT_SYSTEM_TYPE_WARNING);
+    let mut lines = serde_json::to_vec(&warning)?;
+    lines.push(b'\n');
+    Ok(lines)
+}
+
+/// Why a warnings file could not be stored.
+#[derive(Debug, thiserror::Error)]
+pub enum WarningsError {
+    #[error("cannot write the warnings file: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("cannot compress the warnings file: {0}")]
+    Compress(#[from] std::io::Error),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Stores job `job_id`'s warnings file.
+pub async fn store(storage: &Storage, job_id: i64) -> Result<WarningsFile, WarningsError> {
+    let object_key = format!("{job_id}/{WARNINGS_FILE_NAME}");
+    let lines = lines()?;
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(&lines)?;
+    let compressed = encoder.finish()?;
+    storage
+        .put(&export_file_path(&object_key), compressed.into())
+        .await?;
+    Ok(WarningsFile {
+        object_key,
+        content_bytes: lines.len() as i64,
+    })
+}
+
+/// Removes a warnings file whose job was not created.
+pub async fn discard(storage: &Storage, file: &WarningsFile) {
+    if let Err(e) = storage.delete(&export_file_path(&file.object_key)).await {
+        tracing::warn!(error = %e, key = %file.object_key, "could not remove an unused warnings file");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_holds_bcdas_warning_line() {
+        assert_eq!(
+            String::from_utf8(lines().unwrap()).unwrap(),
+            "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"warning\",\"code\":\"processing\",\"details\":{\"text\":\"Default System-Type behavior includes only claims from NCH and DDPS in this export.\"}}]}\n"
+        );
+    }
+}
