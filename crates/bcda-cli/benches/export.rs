@@ -1,6 +1,8 @@
 //! The export benchmark: the guide's whole flow (`bcda-client`: token, kick-off, poll,
 //! parallel downloads with every line checked) for each sandbox ACO and a 100,000-
-//! beneficiary one, v1 and v2, with 1 and 2 worker processes (`bcda serve worker`): the
+//! beneficiary one, v1 and v2, and the ACO REACH entity D9990 on v2 (with its partially
+//! adjudicated `Claim` and `ClaimResponse`) and v3 (BCDA's default filter, and every
+//! source with `_typeFilter`), with 1 and 2 worker processes (`bcda serve worker`): the
 //! seconds to the manifest and downloading, what was written, each process's peak RSS,
 //! and the ratio to the renderer alone on the same resources; plus kick-off latency for
 //! a 1,000,000-beneficiary ACO. Everything is real: Postgres, RabbitMQ, an S3 server
@@ -24,14 +26,65 @@ use bcda_testkit::{TestApp, TestAppBuilder, bench_report};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// An ACO to export, with its client's credentials.
+/// An ACO to export, with its client's credentials and the exports it is measured in.
 #[derive(Debug, Clone)]
 struct Target {
     cms_id: String,
     beneficiaries: u64,
     client_id: String,
     client_secret: String,
+    exports: &'static [Flavour],
 }
+
+/// One kind of export: an API version with what it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flavour {
+    V1,
+    /// v2: for an entitled model, with `Claim` and `ClaimResponse`.
+    V2,
+    /// v3 with BCDA's default filter: NCH and Part D claims.
+    V3,
+    /// v3 with `_typeFilter` naming every source: the shared systems' records too.
+    V3AllSources,
+}
+
+impl Flavour {
+    /// The API version in the report, with what the export holds.
+    fn label(self) -> &'static str {
+        match self {
+            Flavour::V1 => "v1",
+            Flavour::V2 => "v2",
+            Flavour::V3 => "v3",
+            Flavour::V3AllSources => "v3, all sources",
+        }
+    }
+
+    fn api(self) -> &'static str {
+        match self {
+            Flavour::V1 => "v1",
+            Flavour::V2 => "v2",
+            Flavour::V3 | Flavour::V3AllSources => "v3",
+        }
+    }
+
+    fn type_filter(self) -> Option<String> {
+        (self == Flavour::V3AllSources).then(|| {
+            let tag =
+                |code| format!("https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|{code}");
+            format!(
+                "ExplanationOfBenefit?_tag={},{},{}",
+                tag("NationalClaimsHistory"),
+                tag("DDPS"),
+                tag("SharedSystem")
+            )
+        })
+    }
+}
+
+/// The guide's ACOs and the 100,000-beneficiary one are measured in v1 and v2.
+const GUIDE_EXPORTS: &[Flavour] = &[Flavour::V1, Flavour::V2];
+/// The ACO REACH entity, whose model receives partially adjudicated claims.
+const REACH_EXPORTS: &[Flavour] = &[Flavour::V2, Flavour::V3, Flavour::V3AllSources];
 
 /// One measured export.
 struct Row {
@@ -84,17 +137,23 @@ async fn run() {
         .expect("seed the sandbox data");
     let mut targets: Vec<Target> = SANDBOX_ACOS
         .iter()
-        .filter(|aco| aco.is_in_the_guide())
-        .filter(|aco| {
-            only.as_ref()
-                .is_none_or(|o| o.iter().any(|c| c == aco.cms_id))
+        .filter_map(|aco| {
+            let exports = if aco.is_in_the_guide() {
+                GUIDE_EXPORTS
+            } else if bcda_model::aco_model::receives_partially_adjudicated(aco.cms_id) {
+                REACH_EXPORTS
+            } else {
+                return None;
+            };
+            Some(Target {
+                cms_id: aco.cms_id.to_owned(),
+                beneficiaries: u64::from(aco.beneficiaries),
+                client_id: aco.client_id.to_owned(),
+                client_secret: aco.client_secret.to_owned(),
+                exports,
+            })
         })
-        .map(|aco| Target {
-            cms_id: aco.cms_id.to_owned(),
-            beneficiaries: u64::from(aco.beneficiaries),
-            client_id: aco.client_id.to_owned(),
-            client_secret: aco.client_secret.to_owned(),
-        })
+        .filter(|target| only.as_ref().is_none_or(|o| o.contains(&target.cms_id)))
         .collect();
     if std::env::var("BENCH_XL").as_deref() != Ok("0") {
         targets.push(xl_aco(&app, "A9995", 100_000).await);
@@ -108,7 +167,7 @@ async fn run() {
 
     let mut rows = Vec::new();
     for target in &targets {
-        for version in ["v1", "v2"] {
+        for &version in target.exports {
             // Measured before and after the exports, and averaged: this machine's speed
             // drifts between minutes (the same floor has moved by 10-28%), and one
             // measurement taken at a fast or slow moment skews every ratio it divides.
@@ -135,8 +194,9 @@ async fn run() {
             }
             let floor_after = renderer_floor(target, version);
             eprintln!(
-                "{} {version} renderer floor: {floor_before:.1} s before, {floor_after:.1} s after",
-                target.cms_id
+                "{} {} renderer floor: {floor_before:.1} s before, {floor_after:.1} s after",
+                target.cms_id,
+                version.label()
             );
             for row in &mut rows[first..] {
                 row.floor_seconds = (floor_before + floor_after) / 2.0;
@@ -168,7 +228,7 @@ fn start_worker(app: &TestApp) -> Child {
     common::spawn_worker(&app.process_env(), Stdio::inherit())
 }
 
-async fn export(app: &TestApp, target: &Target, version: &'static str, workers: usize) -> Row {
+async fn export(app: &TestApp, target: &Target, version: Flavour, workers: usize) -> Row {
     let mut processes: Vec<Child> = (0..workers).map(|_| start_worker(app)).collect();
     // Let the workers connect, so the timing is the export's, not process start-up.
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -177,11 +237,11 @@ async fn export(app: &TestApp, target: &Target, version: &'static str, workers: 
         base_url: app.address.clone(),
         client_id: target.client_id.clone(),
         client_secret: target.client_secret.clone(),
-        api: version.to_owned(),
+        api: version.api().to_owned(),
         group: Some("all".to_owned()),
         types: Vec::new(),
         since: None,
-        type_filter: None,
+        type_filter: version.type_filter(),
         out: out.path().to_owned(),
         parallel: 4,
         timeout: Duration::from_secs(3600),
@@ -247,7 +307,7 @@ async fn export(app: &TestApp, target: &Target, version: &'static str, workers: 
     Row {
         cms_id: target.cms_id.clone(),
         beneficiaries: target.beneficiaries,
-        version,
+        version: version.label(),
         workers,
         seconds: job_seconds,
         download_seconds,
@@ -299,22 +359,27 @@ async fn xl_aco(app: &TestApp, cms_id: &str, beneficiaries: u64) -> Target {
         beneficiaries,
         client_id: credentials.client_id,
         client_secret: credentials.client_secret,
+        exports: GUIDE_EXPORTS,
     }
 }
 
 /// Seconds one core needs to render the target's export in `version` (every attributed
-/// beneficiary's Patient, Coverage parts and EOBs) with nothing else to do: generation
-/// is timed out, rendering into a reused buffer (cleared per beneficiary, as a worker
-/// reuses its chunk buffer) is timed in.
-fn renderer_floor(target: &Target, version: &str) -> f64 {
+/// beneficiary's Patient, Coverage parts and EOBs, and what else the flavour holds) with
+/// nothing else to do: generation is timed out, rendering into a reused buffer (cleared
+/// per beneficiary, as a worker reuses its chunk buffer) is timed in.
+fn renderer_floor(target: &Target, version: Flavour) -> f64 {
+    use bcda_model::fhir::shared_system::{Claim, ClaimResponse};
+    use bcda_model::fhir::v3;
     use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, Patient};
-    let version: bcda_model::ApiVersion = version.parse().unwrap();
     let synth = bcda_synth::Synth::new(bcda_synth::sandbox::spec(
         &target.cms_id,
         target.beneficiaries as u32,
         bcda_synth::this_month(),
     ))
     .unwrap();
+    let partially_adjudicated =
+        bcda_model::aco_model::receives_partially_adjudicated(&target.cms_id);
+    let as_of = synth.period().as_of;
     let mut sink = Vec::with_capacity(4 << 20);
     let mut rendering = Duration::ZERO;
     for ordinal in 0..synth.total() {
@@ -323,32 +388,75 @@ fn renderer_floor(target: &Target, version: &str) -> f64 {
             continue;
         }
         let bene = &record.beneficiary;
+        let shared: Vec<_> = if partially_adjudicated {
+            bcda_synth::shared_system::records_of(&record, as_of).collect()
+        } else {
+            Vec::new()
+        };
         sink.clear();
         let started = Instant::now();
-        Patient::new(version, bene, &record.enrollment_months)
-            .write_ndjson(&mut sink)
-            .unwrap();
-        for part in CoveragePart::ALL {
-            Coverage::new(
-                version,
-                part,
-                bene,
-                &record.enrollment_years,
-                &record.enrollment_months,
-            )
-            .write_ndjson(&mut sink)
-            .unwrap();
-        }
-        for claim in &record.claims {
-            ExplanationOfBenefit::new(version, claim, bene.bene_id)
-                .unwrap()
-                .write_ndjson(&mut sink)
-                .unwrap();
-        }
-        for event in &record.events {
-            ExplanationOfBenefit::pde(version, event, bene.bene_id)
-                .write_ndjson(&mut sink)
-                .unwrap();
+        match version {
+            Flavour::V1 | Flavour::V2 => {
+                let api: bcda_model::ApiVersion = version.api().parse().unwrap();
+                Patient::new(api, bene, &record.enrollment_months)
+                    .write_ndjson(&mut sink)
+                    .unwrap();
+                for part in CoveragePart::ALL {
+                    Coverage::new(
+                        api,
+                        part,
+                        bene,
+                        &record.enrollment_years,
+                        &record.enrollment_months,
+                    )
+                    .write_ndjson(&mut sink)
+                    .unwrap();
+                }
+                for claim in &record.claims {
+                    ExplanationOfBenefit::new(api, claim, bene.bene_id)
+                        .unwrap()
+                        .write_ndjson(&mut sink)
+                        .unwrap();
+                }
+                for event in &record.events {
+                    ExplanationOfBenefit::pde(api, event, bene.bene_id)
+                        .write_ndjson(&mut sink)
+                        .unwrap();
+                }
+                if version == Flavour::V2 {
+                    for claim in &shared {
+                        Claim::new(claim, bene).write_ndjson(&mut sink).unwrap();
+                        ClaimResponse::new(claim, bene)
+                            .write_ndjson(&mut sink)
+                            .unwrap();
+                    }
+                }
+            }
+            Flavour::V3 | Flavour::V3AllSources => {
+                v3::Patient::new(bene).write_ndjson(&mut sink).unwrap();
+                for coverage in
+                    v3::Coverage::all_of(bene, &record.enrollment_years, &record.enrollment_months)
+                {
+                    coverage.write_ndjson(&mut sink).unwrap();
+                }
+                for claim in &record.claims {
+                    v3::ExplanationOfBenefit::nch(claim, bene.bene_id)
+                        .write_ndjson(&mut sink)
+                        .unwrap();
+                }
+                for event in &record.events {
+                    v3::ExplanationOfBenefit::pde(event, bene.bene_id)
+                        .write_ndjson(&mut sink)
+                        .unwrap();
+                }
+                if version == Flavour::V3AllSources {
+                    for claim in &shared {
+                        v3::ExplanationOfBenefit::shared_system(claim, bene.bene_id)
+                            .write_ndjson(&mut sink)
+                            .unwrap();
+                    }
+                }
+            }
         }
         rendering += started.elapsed();
     }

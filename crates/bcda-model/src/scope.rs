@@ -71,6 +71,11 @@ impl Scopes {
             }
         } else {
             request.types.retain(|t| self.permits(*t));
+            // Without EOBs there is nothing to filter, and nothing to warn of.
+            if !request.types.contains(&ResourceType::ExplanationOfBenefit) {
+                request.eob_filter = None;
+                request.default_system_type = false;
+            }
         }
         Ok(request)
     }
@@ -135,6 +140,21 @@ mod tests {
             Scopes::all().restrict(everything).unwrap().types,
             ResourceType::ADJUDICATED
         );
+    }
+
+    #[test]
+    fn a_v3_export_left_without_eobs_has_no_filter_and_no_warning() {
+        let now = time::OffsetDateTime::now_utc();
+        let v3 = crate::export::Offer::to(crate::ApiVersion::V3, "A9990");
+        let default = crate::export::parse_query("", now, v3).unwrap();
+        assert!(default.default_system_type);
+        let patients = Scopes::parse("system/Patient.read")
+            .unwrap()
+            .restrict(default)
+            .unwrap();
+        assert_eq!(patients.types, [ResourceType::Patient]);
+        assert_eq!(patients.eob_filter, None);
+        assert!(!patients.default_system_type);
     }
 
     #[test]

@@ -147,6 +147,32 @@ async fn run(mut command: std::process::Command) -> std::process::Output {
         .unwrap()
 }
 
+/// Runs `bcda export` against `base_url` with `args`, as the client of `aco`, into
+/// `out`; it must succeed. Returns its stdout.
+async fn export_ok(
+    base_url: &str,
+    credentials: &bcda_testkit::Credentials,
+    out: &std::path::Path,
+    args: &[&str],
+) -> String {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_bcda"));
+    command
+        .args(["export", "--base-url", base_url])
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .env("BCDA_CLIENT_ID", &credentials.client_id)
+        .env("BCDA_CLIENT_SECRET", &credentials.client_secret);
+    let output = run(command).await;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
 #[tokio::test]
 async fn bcda_export_resumes_a_dropped_download_and_matches_the_manifest() {
     let app = TestAppBuilder::default().spawn().await;
@@ -155,28 +181,13 @@ async fn bcda_export_resumes_a_dropped_download_and_matches_the_manifest() {
     let (proxy, cuts) = dropping_proxy(target, "GET /data/", 20_000).await;
     let out = tempfile::tempdir().unwrap();
 
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_bcda"));
-    command
-        .args([
-            "export",
-            "--base-url",
-            &format!("http://{proxy}"),
-            "--api",
-            "v2",
-            "--parallel",
-            "2",
-        ])
-        .arg("--out")
-        .arg(out.path())
-        .env("BCDA_CLIENT_ID", &aco.credentials.client_id)
-        .env("BCDA_CLIENT_SECRET", &aco.credentials.client_secret);
-    let output = run(command).await;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = export_ok(
+        &format!("http://{proxy}"),
+        &aco.credentials,
+        out.path(),
+        &["--api", "v2", "--parallel", "2"],
+    )
+    .await;
     assert_eq!(
         cuts.load(Ordering::SeqCst),
         1,
@@ -208,6 +219,55 @@ async fn bcda_export_resumes_a_dropped_download_and_matches_the_manifest() {
 }
 
 #[tokio::test]
+async fn bcda_export_sends_a_v3_type_filter_and_saves_what_it_selects() {
+    let app = TestAppBuilder::default().spawn().await;
+    let aco = app.synthetic_aco("D9994", 8).await;
+    let out = tempfile::tempdir().unwrap();
+    export_ok(
+        &app.address,
+        &aco.credentials,
+        out.path(),
+        &[
+            "--api",
+            "v3",
+            "--type",
+            "ExplanationOfBenefit",
+            "--type-filter",
+            "ExplanationOfBenefit?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|SharedSystem",
+        ],
+    )
+    .await;
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("manifest.json")).unwrap()).unwrap();
+    assert!(
+        manifest["request"]
+            .as_str()
+            .unwrap()
+            .ends_with("_typeFilter=ExplanationOfBenefit%3F_tag%3Dhttps%3A%2F%2Fbluebutton.cms.gov%2Ffhir%2FCodeSystem%2FSystem-Type%7CSharedSystem"),
+        "{}",
+        manifest["request"]
+    );
+    assert_eq!(
+        manifest["error"],
+        serde_json::json!([]),
+        "a System-Type was named"
+    );
+    let mut eobs = 0;
+    for file in manifest["output"].as_array().unwrap() {
+        let name = file["url"].as_str().unwrap().rsplit('/').next().unwrap();
+        for line in std::fs::read_to_string(out.path().join(name))
+            .unwrap()
+            .lines()
+        {
+            let eob: Value = serde_json::from_str(line).unwrap();
+            assert_eq!(eob["meta"]["tag"][0]["code"], "SharedSystem", "{line}");
+            eobs += 1;
+        }
+    }
+    assert!(eobs > 0, "the ACO's shared-system claims were exported");
+}
+
+#[tokio::test]
 async fn bcda_export_polls_again_after_a_status_request_gets_no_answer() {
     let app = TestAppBuilder::default().spawn().await;
     let aco = app.synthetic_aco("A9994", 5).await;
@@ -216,20 +276,13 @@ async fn bcda_export_polls_again_after_a_status_request_gets_no_answer() {
     let (proxy, cuts) = dropping_proxy(target, "GET /api/v1/jobs/", 0).await;
     let out = tempfile::tempdir().unwrap();
 
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_bcda"));
-    command
-        .args(["export", "--base-url", &format!("http://{proxy}")])
-        .arg("--out")
-        .arg(out.path())
-        .env("BCDA_CLIENT_ID", &aco.credentials.client_id)
-        .env("BCDA_CLIENT_SECRET", &aco.credentials.client_secret);
-    let output = run(command).await;
-    assert!(
-        output.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    export_ok(
+        &format!("http://{proxy}"),
+        &aco.credentials,
+        out.path(),
+        &[],
+    )
+    .await;
     assert_eq!(cuts.load(Ordering::SeqCst), 1, "the proxy dropped a poll");
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(out.path().join("manifest.json")).unwrap()).unwrap();
@@ -258,26 +311,13 @@ async fn bcda_export_waits_out_a_server_briefly_unavailable_at_every_step() {
     )
     .await;
     let out = tempfile::tempdir().unwrap();
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_bcda"));
-    command
-        .args([
-            "export",
-            "--base-url",
-            &format!("http://{proxy}"),
-            "--api",
-            "v2",
-        ])
-        .arg("--out")
-        .arg(out.path())
-        .env("BCDA_CLIENT_ID", &aco.credentials.client_id)
-        .env("BCDA_CLIENT_SECRET", &aco.credentials.client_secret);
-    let output = run(command).await;
-    assert!(
-        output.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    export_ok(
+        &format!("http://{proxy}"),
+        &aco.credentials,
+        out.path(),
+        &["--api", "v2"],
+    )
+    .await;
     assert_eq!(refusals.load(Ordering::SeqCst), 5, "every step met its 503");
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(out.path().join("manifest.json")).unwrap()).unwrap();

@@ -392,6 +392,79 @@ impl<'a> ClaimIdentifier<'a> {
 enum Contained<'a> {
     Insurer(Insurer),
     Provider(BillingProvider<'a>),
+    Observation(LabResult<'a>),
+}
+
+/// A line's hemoglobin or hematocrit result, as the IDR maps CLM_LINE_HCT_HGB_RSLT_NUM:
+/// a LOINC-coded Observation, performed by the laboratory of the line's CLIA number.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LabResult<'a> {
+    resource_type: &'static str,
+    id: String,
+    status: &'static str,
+    code: CodeableConcept<'static>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    performer: Option<[LabPerformer<'a>; 1]>,
+    value_quantity: LabQuantity,
+}
+
+#[derive(Debug, Serialize)]
+struct LabPerformer<'a> {
+    identifier: LabIdentifier<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct LabIdentifier<'a> {
+    system: &'static str,
+    value: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct LabQuantity {
+    value: f64,
+    unit: &'static str,
+    system: &'static str,
+    code: &'static str,
+}
+
+impl<'a> LabResult<'a> {
+    /// Line `sequence`'s result, with the lab's CLIA number when the line has one.
+    fn new(
+        sequence: u32,
+        result: crate::claims::HctHgbResult,
+        clia: Option<&'a str>,
+    ) -> LabResult<'a> {
+        use crate::claims::HctHgbTest;
+        let (loinc, display, unit) = match result.test {
+            HctHgbTest::Hemoglobin => ("718-7", "Hemoglobin [Mass/volume] in Blood", "g/dL"),
+            HctHgbTest::Hematocrit => (
+                "4544-3",
+                "Hematocrit [Volume Fraction] of Blood by Automated count",
+                "%",
+            ),
+        };
+        LabResult {
+            resource_type: "Observation",
+            id: format!("line-observation-{sequence}"),
+            status: "final",
+            code: CodeableConcept::of(Coding::new("http://loinc.org", loinc, Some(display))),
+            performer: clia.map(|value| {
+                [LabPerformer {
+                    identifier: LabIdentifier {
+                        system: "http://terminology.hl7.org/NamingSystem/CLIA",
+                        value,
+                    },
+                }]
+            }),
+            value_quantity: LabQuantity {
+                value: f64::from(result.tenths) / 10.0,
+                unit,
+                system: "http://unitsofmeasure.org",
+                code: unit,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -578,6 +651,8 @@ enum InfoValue<'a> {
     Quantity(i64, &'static str),
     /// A UB-04 type of bill: facility type, service classification, frequency.
     TypeOfBill([char; 3]),
+    /// A contained resource, by its id.
+    Reference(String),
 }
 
 impl<'a> InfoValue<'a> {
@@ -617,6 +692,9 @@ impl Serialize for SupportingInfo<'_> {
                     unit,
                 },
             )?,
+            InfoValue::Reference(id) => {
+                info.serialize_field("valueReference", &LocalReference::to(format!("#{id}")))?
+            }
             InfoValue::TypeOfBill([facility, class, frequency]) => {
                 let code = |c: &char| crate::fhir::datatypes::char_code(*c);
                 let bill = format!("0{facility}{class}{frequency}");
@@ -753,6 +831,8 @@ struct Item<'a> {
     sequence: u32,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     diagnosis_sequence: Vec<u32>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    information_sequence: Vec<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     revenue: Option<CodeableConcept<'a>>,
     product_or_service: Option<CodeableConcept<'a>>,

@@ -3,8 +3,9 @@
 use std::borrow::Cow;
 
 use super::{
-    Adjudication, Detail, DiagnosisKind, ExplanationOfBenefit, InfoCategory, InfoValue, Item,
-    ItemExtension, ItemQuantity, NDC, Payment, ProviderKind, Related, Role, Skeleton,
+    Adjudication, Contained, Detail, DiagnosisKind, ExplanationOfBenefit, InfoCategory, InfoValue,
+    Item, ItemExtension, ItemQuantity, LabResult, NDC, Payment, ProviderKind, Related, Role,
+    Skeleton,
 };
 use super::{
     DEDUCTIBLE, ELIGIBLE, LINE_BENEFIT, LINE_COINSURANCE, LINE_DEDUCTIBLE, LINE_DISCOUNT,
@@ -69,6 +70,7 @@ impl<'a> ExplanationOfBenefit<'a> {
             .zip(1..)
             .map(|(line, sequence)| item(line, sequence, diagnoses))
             .collect();
+        lab_results(&mut eob, claim);
         eob.adjudication = vec![
             Adjudication::PaymentStatus,
             Adjudication::amount(PROFESSIONAL_PRIMARY_PAYER, claim.primary_payer_cents),
@@ -85,6 +87,33 @@ impl<'a> ExplanationOfBenefit<'a> {
         ];
         eob.payment = Payment::of(claim.paid_cents);
         eob
+    }
+}
+
+/// Each line's hemoglobin or hematocrit result: a contained Observation, which a
+/// supporting information entry refers to and the line points at, as the IDR mapping
+/// links CLM_LINE_HCT_HGB_RSLT_NUM (a contained resource must be referred to).
+fn lab_results<'a>(eob: &mut ExplanationOfBenefit<'a>, claim: &'a Claim) {
+    for (line, sequence) in claim.lines.iter().zip(1u32..) {
+        let Some(part_b) = &line.part_b else { continue };
+        let Some(result) = part_b.hct_hgb else {
+            continue;
+        };
+        let clia = match &part_b.kind {
+            PartBLineKind::Carrier { clia_lab_num, .. } => clia_lab_num.as_deref(),
+            PartBLineKind::Dme { .. } => None,
+        };
+        let observation = LabResult::new(sequence, result, clia);
+        let id = observation.id.clone();
+        eob.contained.push(Contained::Observation(observation));
+        eob.info(
+            InfoCategory::Column("CLM_LINE_HCT_HGB_RSLT_NUM", "HCT/HGB Test Result"),
+            InfoValue::Reference(id),
+        );
+        let info = eob.supporting_info.len() as u32;
+        if let Some(item) = eob.item.iter_mut().find(|item| item.sequence == sequence) {
+            item.information_sequence.push(info);
+        }
     }
 }
 
