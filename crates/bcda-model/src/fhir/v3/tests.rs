@@ -114,3 +114,24 @@ fn a_claim_without_a_billing_npi_still_has_the_provider_r4_requires() {
         "the insurer only"
     );
 }
+
+#[test]
+fn a_type_of_bill_the_idr_has_no_claim_type_for_gets_no_claim_type_code() {
+    let mut claim = fiss_claim('S');
+    claim.fac_type_cd = Some('6');
+    claim.srvc_clsfctn_cd = Some('1');
+    let json = render(&claim);
+    let systems: Vec<&str> = json["type"]["coding"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["system"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        systems,
+        [
+            "http://terminology.hl7.org/CodeSystem/claim-type",
+            "https://bluebutton.cms.gov/fhir/CodeSystem/EOB-TYPE"
+        ]
+    );
+}

@@ -17,7 +17,7 @@ use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 use time::Date;
 
-use super::codes::{EobType, claim_type_display};
+use super::codes::{EobType, claim_type};
 use super::{CARIN_ORGANIZATION, LocalReference, TypedIdentifier, bb_cs, dotted_icd10};
 use crate::ApiVersion;
 use crate::claim_source::ClaimFacts;
@@ -113,7 +113,10 @@ impl<'a> ExplanationOfBenefit<'a> {
             status,
             part,
         } = claim;
-        let type_display = claim_type_display(type_code);
+        // A code the IDR does not define (a type of bill BFD lists no claim type for)
+        // is left out rather than written wrong.
+        let clm_type = claim_type(type_code)
+            .map(|(code, display)| Coding::new(bb_cs!("CLM-TYPE-CD"), code, Some(display)));
         ExplanationOfBenefit {
             resource_type: "ExplanationOfBenefit",
             meta: EobMeta {
@@ -139,22 +142,21 @@ impl<'a> ExplanationOfBenefit<'a> {
             id,
             status,
             kind: CodeableConcept {
-                coding: vec![
-                    Coding {
-                        display: type_display,
-                        ..Coding::new(bb_cs!("CLM-TYPE-CD"), code_str(type_code), None)
-                    },
-                    Coding::new(
-                        "http://terminology.hl7.org/CodeSystem/claim-type",
-                        eob_type.claim_type(),
-                        None,
-                    ),
-                    Coding::new(
-                        bb_cs!("EOB-TYPE"),
-                        eob_type.code(),
-                        Some(eob_type.display()),
-                    ),
-                ],
+                coding: clm_type
+                    .into_iter()
+                    .chain([
+                        Coding::new(
+                            "http://terminology.hl7.org/CodeSystem/claim-type",
+                            eob_type.claim_type(),
+                            None,
+                        ),
+                        Coding::new(
+                            bb_cs!("EOB-TYPE"),
+                            eob_type.code(),
+                            Some(eob_type.display()),
+                        ),
+                    ])
+                    .collect(),
                 text: None,
             },
             sub_type: eob_type.institutional_subtype().map(|code| {
@@ -314,29 +316,6 @@ struct Skeleton<'a> {
     status: &'static str,
     /// The part of Medicare that pays: `Part A`, `Part B` or `Part D`.
     part: &'static str,
-}
-
-/// A claim type code as the static string the coding carries.
-fn code_str(code: u16) -> &'static str {
-    claim_type_code_str(code).unwrap_or("0")
-}
-
-/// The codes as strings, for the `'static` coding.
-fn claim_type_code_str(code: u16) -> Option<&'static str> {
-    macro_rules! codes {
-        ($($n:literal),*) => {
-            match code {
-                $($n => Some(stringify!($n)),)*
-                _ => None,
-            }
-        };
-    }
-    codes!(
-        1, 2, 3, 4, 10, 20, 30, 40, 50, 60, 61, 71, 72, 81, 82, 1011, 1012, 1013, 1014, 1018, 1021,
-        1022, 1023, 1032, 1033, 1034, 1041, 1071, 1072, 1073, 1074, 1075, 1076, 1077, 1081, 1082,
-        1083, 1085, 1700, 1800, 2011, 2012, 2013, 2014, 2018, 2021, 2022, 2023, 2032, 2033, 2034,
-        2041, 2071, 2072, 2073, 2074, 2075, 2076, 2077, 2081, 2082, 2083, 2085, 2700, 2800
-    )
 }
 
 #[derive(Debug, Serialize)]
