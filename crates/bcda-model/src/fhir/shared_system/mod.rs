@@ -183,4 +183,4 @@ fn billed_name(system: SharedSystem, bene: &Beneficiary) -> BilledName {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

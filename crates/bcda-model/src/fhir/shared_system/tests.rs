@@ -25,7 +25,11 @@ fn bene() -> Beneficiary {
     }
 }
 
-fn line(line_num: i16, hcpcs: Option<&str>, diagnosis: Option<&str>) -> SharedSystemLine {
+pub(crate) fn line(
+    line_num: i16,
+    hcpcs: Option<&str>,
+    diagnosis: Option<&str>,
+) -> SharedSystemLine {
     SharedSystemLine {
         line_num,
         from_date: date!(2026 - 03 - 02),
@@ -41,7 +45,9 @@ fn line(line_num: i16, hcpcs: Option<&str>, diagnosis: Option<&str>) -> SharedSy
     }
 }
 
-fn claim(system: SharedSystem, status_cd: char) -> SharedSystemClaim {
+/// A claim of `system` in status `status_cd`, with one line: the fixture the v3 tests
+/// share.
+pub(crate) fn claim(system: SharedSystem, status_cd: char) -> SharedSystemClaim {
     SharedSystemClaim {
         claim_key: "123ABC".into(),
         beneficiary_id: 1,

@@ -1,53 +1,19 @@
 use serde_json::Value;
-use time::macros::{date, datetime};
 
 use super::*;
 use crate::claim_source::{ClaimOutcome, FinalAction, SystemType};
-use crate::shared_system::{SharedSystem, SharedSystemClaim, SharedSystemLine};
+use crate::shared_system::{SharedSystem, SharedSystemClaim};
 
+/// A FISS hospital outpatient claim (type of bill 131) with two diagnoses.
 fn fiss_claim(status_cd: char) -> SharedSystemClaim {
-    SharedSystemClaim {
-        claim_key: "123456789-01111".into(),
-        beneficiary_id: 1,
-        system: SharedSystem::Fiss,
-        control_num: "26145600012345ABC".into(),
-        status_cd,
-        received_date: date!(2026 - 10 - 20),
-        status_date: date!(2026 - 10 - 22),
-        from_date: date!(2026 - 10 - 10),
-        thru_date: date!(2026 - 10 - 12),
-        total_charge_cents: 123_456,
-        provider_npi: Some("1497758544".into()),
-        provider_number: Some("050001".into()),
-        provider_type_cd: None,
-        provider_specialty_cd: None,
-        fac_type_cd: Some('1'),
-        srvc_clsfctn_cd: Some('3'),
-        freq_cd: Some('1'),
-        drg_cd: None,
-        admission_type_cd: None,
-        principal_diagnosis: Some("E119".into()),
-        admitting_diagnosis: None,
-        diagnoses: vec![("E119".into(), None), ("I10".into(), None)],
-        procedures: Vec::new(),
-        payers: Vec::new(),
-        mcs_claim_type: None,
-        lines: vec![SharedSystemLine {
-            line_num: 1,
-            from_date: date!(2026 - 10 - 10),
-            thru_date: date!(2026 - 10 - 10),
-            revenue_center_cd: Some("0450".into()),
-            hcpcs_cd: Some("99284".into()),
-            modifiers: Vec::new(),
-            units: 1,
-            charge_cents: 123_456,
-            diagnosis_cd: None,
-            ndc: None,
-            adjustment: None,
-        }],
-        final_clm_id: None,
-        last_updated: datetime!(2026-10-22 06:00 UTC),
-    }
+    let mut claim = crate::fhir::shared_system::tests::claim(SharedSystem::Fiss, status_cd);
+    claim.fac_type_cd = Some('1');
+    claim.srvc_clsfctn_cd = Some('3');
+    claim.freq_cd = Some('1');
+    claim.mcs_claim_type = None;
+    claim.principal_diagnosis = Some("E119".into());
+    claim.diagnoses = vec![("E119".into(), None), ("I10".into(), None)];
+    claim
 }
 
 fn render(claim: &SharedSystemClaim) -> Value {

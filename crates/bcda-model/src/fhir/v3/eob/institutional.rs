@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use super::revenue_codings;
 use super::{
     Adjudication, DiagnosisKind, ExplanationOfBenefit, InfoCategory, InfoValue, Item,
     ItemExtension, ItemQuantity, Payment, ProviderKind, Related, Role, Skeleton,
@@ -85,16 +86,7 @@ fn care_team<'a>(eob: &mut ExplanationOfBenefit<'a>, claim: &'a Claim) {
     if let Some(npi) = &claim.operating_npi {
         eob.care(npi, ProviderKind::Practitioner, Role::Operating, None);
     }
-    for line in &claim.lines {
-        if let Some(npi) = &line.rendering_npi {
-            eob.care(
-                npi,
-                ProviderKind::Practitioner,
-                Role::Rendering,
-                line.provider_specialty_cd.as_deref(),
-            );
-        }
-    }
+    eob.rendered_by(&claim.lines);
 }
 
 fn supporting_info<'a>(eob: &mut ExplanationOfBenefit<'a>, claim: &'a Claim) {
@@ -211,19 +203,7 @@ fn supporting_info<'a>(eob: &mut ExplanationOfBenefit<'a>, claim: &'a Claim) {
             ]),
         );
     }
-    if let Some(kind) = claim.admission_type_cd {
-        eob.info(
-            Carin("admtype"),
-            InfoValue::Code(vec![
-                Coding::new(
-                    "https://www.nubc.org/CodeSystem/PriorityTypeOfAdmitOrVisit",
-                    char_code(kind),
-                    None,
-                ),
-                Coding::new(bb_cs!("CLM-ADMSN-TYPE-CD"), char_code(kind), None),
-            ]),
-        );
-    }
+    eob.admission_type(claim.admission_type_cd);
     // The claim in the NCH is the contractor's original debit (a replacement's too: the
     // claim it replaced was credited back separately).
     eob.info(
@@ -268,16 +248,7 @@ fn supporting_info<'a>(eob: &mut ExplanationOfBenefit<'a>, claim: &'a Claim) {
             InfoValue::code(bb_cs!("US-FIPS-STATE-CODES"), fips, None),
         );
     }
-    if let Some(drg) = &claim.drg_cd {
-        eob.info(
-            Carin("drg"),
-            InfoValue::code(
-                "https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/MS-DRG-Classifications-and-Software",
-                drg,
-                None,
-            ),
-        );
-    }
+    eob.drg(claim.drg_cd.as_deref());
 }
 
 fn diagnoses<'a>(eob: &mut ExplanationOfBenefit<'a>, claim: &'a Claim) {
@@ -313,14 +284,7 @@ fn item(line: &ClaimLine, sequence: u32) -> Item<'_> {
         line.thru_date,
     );
     if let Some(revenue) = &line.revenue_center_cd {
-        let mut coding = vec![
-            Coding::new(bb_cs!("CLM-REV-CNTR-CD"), revenue, None),
-            Coding::new(
-                "https://www.nubc.org/CodeSystem/RevenueCodes",
-                revenue,
-                None,
-            ),
-        ];
+        let mut coding = revenue_codings(revenue);
         if let Some(code) = line
             .revenue
             .as_ref()

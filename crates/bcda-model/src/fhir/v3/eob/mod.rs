@@ -259,6 +259,51 @@ impl<'a> ExplanationOfBenefit<'a> {
         });
     }
 
+    /// Adds each line's rendering clinician, with their specialty, once.
+    fn rendered_by(&mut self, lines: &'a [crate::claims::ClaimLine]) {
+        for line in lines {
+            if let Some(npi) = &line.rendering_npi {
+                self.care(
+                    npi,
+                    ProviderKind::Practitioner,
+                    Role::Rendering,
+                    line.provider_specialty_cd.as_deref(),
+                );
+            }
+        }
+    }
+
+    /// Adds CARIN's `admtype`: the UB-04 priority of the admission, in NUBC's code
+    /// system and the IDR's.
+    fn admission_type(&mut self, kind: Option<char>) {
+        let Some(kind) = kind else { return };
+        let code = crate::fhir::datatypes::char_code(kind);
+        self.info(
+            InfoCategory::Carin("admtype"),
+            InfoValue::Code(vec![
+                Coding::new(
+                    "https://www.nubc.org/CodeSystem/PriorityTypeOfAdmitOrVisit",
+                    code,
+                    None,
+                ),
+                Coding::new(bb_cs!("CLM-ADMSN-TYPE-CD"), code, None),
+            ]),
+        );
+    }
+
+    /// Adds CARIN's `drg`: the MS-DRG the stay was grouped to.
+    fn drg(&mut self, drg: Option<&'a str>) {
+        let Some(drg) = drg else { return };
+        self.info(
+            InfoCategory::Carin("drg"),
+            InfoValue::code(
+                "https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/MS-DRG-Classifications-and-Software",
+                drg,
+                None,
+            ),
+        );
+    }
+
     /// Adds diagnoses: the first `principal`, the others of `kind`, each with its
     /// present-on-admission indicator when the claim reports one.
     fn diagnoses<'c>(
@@ -863,6 +908,18 @@ impl<'a> Item<'a> {
             ..Item::default()
         }
     }
+}
+
+/// A revenue center code, in the IDR's code system and NUBC's.
+fn revenue_codings(revenue: &str) -> Vec<Coding<'_>> {
+    vec![
+        Coding::new(bb_cs!("CLM-REV-CNTR-CD"), revenue, None),
+        Coding::new(
+            "https://www.nubc.org/CodeSystem/RevenueCodes",
+            revenue,
+            None,
+        ),
+    ]
 }
 
 /// A v3 line extension: a coding whose system is named like its URL, or a count.

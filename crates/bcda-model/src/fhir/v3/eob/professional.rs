@@ -41,16 +41,7 @@ impl<'a> ExplanationOfBenefit<'a> {
         if let Some(prior) = &claim.original_control_num {
             eob.related.push(Related::prior(prior));
         }
-        for line in &claim.lines {
-            if let Some(npi) = &line.rendering_npi {
-                eob.care(
-                    npi,
-                    ProviderKind::Practitioner,
-                    Role::Rendering,
-                    line.provider_specialty_cd.as_deref(),
-                );
-            }
-        }
+        eob.rendered_by(&claim.lines);
         if let Some(npi) = &claim.referring_npi {
             eob.care(npi, ProviderKind::Practitioner, Role::Referring, None);
         }

@@ -10,9 +10,9 @@ use super::{
     Adjudication, DiagnosisKind, ExplanationOfBenefit, InfoCategory, InfoValue, Item, ItemQuantity,
     ProviderKind, Role, Skeleton,
 };
-use super::{LINE_SUBMITTED, SUBMITTED};
+use super::{LINE_SUBMITTED, SUBMITTED, revenue_codings};
 use crate::claim_source::{ClaimFacts, FinalAction};
-use crate::fhir::datatypes::{CodeableConcept, Coding, char_code};
+use crate::fhir::datatypes::{CodeableConcept, char_code};
 use crate::fhir::v3::bb_cs;
 use crate::fhir::v3::codes::EobType;
 use crate::shared_system::{SharedSystem, SharedSystemClaim};
@@ -115,14 +115,7 @@ impl<'a> ExplanationOfBenefit<'a> {
                     .revenue_center_cd
                     .as_deref()
                     .map(|revenue| CodeableConcept {
-                        coding: vec![
-                            Coding::new(bb_cs!("CLM-REV-CNTR-CD"), revenue, None),
-                            Coding::new(
-                                "https://www.nubc.org/CodeSystem/RevenueCodes",
-                                revenue,
-                                None,
-                            ),
-                        ],
+                        coding: revenue_codings(revenue),
                         text: None,
                     });
                 item.quantity = Some(ItemQuantity {
@@ -169,27 +162,6 @@ fn supporting_info<'a>(eob: &mut ExplanationOfBenefit<'a>, claim: &'a SharedSyst
         Column("CLM_CMS_PROC_DT", "FI Claim Process Date"),
         InfoValue::Date(claim.status_date),
     );
-    if let Some(kind) = claim.admission_type_cd {
-        eob.info(
-            Carin("admtype"),
-            InfoValue::Code(vec![
-                Coding::new(
-                    "https://www.nubc.org/CodeSystem/PriorityTypeOfAdmitOrVisit",
-                    char_code(kind),
-                    None,
-                ),
-                Coding::new(bb_cs!("CLM-ADMSN-TYPE-CD"), char_code(kind), None),
-            ]),
-        );
-    }
-    if let Some(drg) = &claim.drg_cd {
-        eob.info(
-            Carin("drg"),
-            InfoValue::code(
-                "https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/MS-DRG-Classifications-and-Software",
-                drg,
-                None,
-            ),
-        );
-    }
+    eob.admission_type(claim.admission_type_cd);
+    eob.drg(claim.drg_cd.as_deref());
 }
