@@ -47,6 +47,9 @@ pub enum Created {
     Busy,
     /// No attribution file fits the export.
     Unattributed(AttributionError),
+    /// `patient` named beneficiaries (Patient ids) the ACO may not export: not in its
+    /// attribution file, or opted out of data sharing.
+    UnknownPatients(Vec<i64>),
 }
 
 /// The attribution files a job reads.
@@ -99,7 +102,14 @@ pub async fn create_job(db: &DbPool, job: NewJob<'_>) -> Result<Created, RepoErr
         Err(missing) => return Ok(Created::Unattributed(missing)),
     };
 
-    let keys = plan_keys(&tx, &job, attribution.file_id).await?;
+    let patient_ids = match &job.request.patients {
+        None => None,
+        Some(named) => match patients_of(&tx, attribution.file_id, named).await? {
+            Ok(ids) => Some(ids),
+            Err(unknown) => return Ok(Created::UnknownPatients(unknown)),
+        },
+    };
+    let keys = plan_keys(&tx, &job, attribution.file_id, patient_ids.as_deref()).await?;
     // The request's trace continues in the workers that do the work and in the
     // downloads of the job's files.
     let trace_context = bcda_infra::telemetry::current_trace_context();
@@ -108,10 +118,12 @@ pub async fn create_job(db: &DbPool, job: NewJob<'_>) -> Result<Created, RepoErr
         .query_one(
             "INSERT INTO jobs (id, aco_id, api_version, request_url, resource_types, types_requested, since, \
                                transaction_time, keys_total, trace_context, attribution_file_id, \
-                               since_baseline_file_id, eob_filter) \
+                               since_baseline_file_id, eob_filter, until, patient_ids, \
+                               organize_by_patient, partial_manifests) \
              OVERRIDING SYSTEM VALUE \
              VALUES (coalesce($12, nextval(pg_get_serial_sequence('jobs', 'id'))), \
-                     $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13) RETURNING id",
+                     $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, $14, $15, $16, $17) \
+             RETURNING id",
             &[
                 &job.aco_id,
                 &job.version.as_str(),
@@ -126,6 +138,10 @@ pub async fn create_job(db: &DbPool, job: NewJob<'_>) -> Result<Created, RepoErr
                 &attribution.since_baseline_file_id,
                 &job.id,
                 &eob_filter,
+                &job.request.until,
+                &patient_ids,
+                &job.request.organize_by_patient,
+                &job.request.allow_partial_manifests,
             ],
         )
         .await?
@@ -136,11 +152,12 @@ pub async fn create_job(db: &DbPool, job: NewJob<'_>) -> Result<Created, RepoErr
         tx.execute(
             "INSERT INTO job_keys (job_id, resource_type, batch_index, first_beneficiary_id, \
                                    done_at, error_object_key, error_count, error_content_bytes) \
-             VALUES ($1, $2, 0, 0, now(), $3, 1, $4)",
+             VALUES ($1, $2, 0, 0, now(), $3, $4, $5)",
             &[
                 &job_id,
                 &bcda_model::export::WARNINGS_RESOURCE_TYPE,
                 &warnings.object_key,
+                &warnings.lines,
                 &warnings.content_bytes,
             ],
         )
@@ -211,36 +228,67 @@ async fn attribution_of(
     }))
 }
 
+/// The beneficiaries (`beneficiaries.id`) that `patient` names by Patient id
+/// (`bene_id`), in the order named, when each is a member of attribution file `file_id`
+/// who shares their data; otherwise the Patient ids that are not.
+async fn patients_of(
+    tx: &tokio_postgres::Transaction<'_>,
+    file_id: i64,
+    named: &[i64],
+) -> Result<Result<Vec<i64>, Vec<i64>>, RepoError> {
+    let found: std::collections::HashMap<i64, i64> = tx
+        .query(
+            "SELECT b.bene_id, b.id FROM beneficiaries b \
+             JOIN attribution_members m ON m.beneficiary_id = b.id AND m.file_id = $1 \
+             WHERE b.bene_id = ANY($2) \
+               AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.beneficiary_id = b.id \
+                               AND o.effective_date <= current_date)",
+            &[&file_id, &named],
+        )
+        .await?
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    let unknown: Vec<i64> = named
+        .iter()
+        .filter(|id| !found.contains_key(id))
+        .copied()
+        .collect();
+    if !unknown.is_empty() {
+        return Ok(Err(unknown));
+    }
+    Ok(Ok(named.iter().map(|id| found[id]).collect()))
+}
+
 /// The job's keys: batches of the beneficiaries of attribution file `file_id` who share
-/// their data, cut by id at kick-off. One index scan reads only the beneficiaries at
-/// which some batch starts, so even a million-beneficiary ACO is planned in a fraction
-/// of a second.
+/// their data (only those in `patients`, when the request named some), cut by id at
+/// kick-off. One index scan reads only the beneficiaries at which some batch starts, so
+/// even a million-beneficiary ACO is planned in a fraction of a second.
 async fn plan_keys(
     tx: &tokio_postgres::Transaction<'_>,
     job: &NewJob<'_>,
     file_id: i64,
+    patients: Option<&[i64]>,
 ) -> Result<Vec<PlannedKey>, RepoError> {
-    let types = &job.request.types;
-    let size = |i: usize| -> i64 {
-        types
-            .get(i)
-            .map_or(i64::MAX, |&t| i64::from(job.batch_sizes.of(t)))
-    };
+    let layout = job
+        .batch_sizes
+        .layout(&job.request.types, job.request.organize_by_patient);
     let starts: Vec<(u64, i64)> = tx
         .query(
             "SELECT ordinal, beneficiary_id FROM ( \
                  SELECT m.beneficiary_id, row_number() OVER (ORDER BY m.beneficiary_id) - 1 AS ordinal \
                  FROM attribution_members m WHERE m.file_id = $1 \
+                   AND ($3::bigint[] IS NULL OR m.beneficiary_id = ANY($3)) \
                    AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.beneficiary_id = m.beneficiary_id \
                                    AND o.effective_date <= current_date) \
              ) attributed \
-             WHERE ordinal % $2 = 0 OR ordinal % $3 = 0 OR ordinal % $4 = 0 \
+             WHERE EXISTS (SELECT 1 FROM unnest($2::bigint[]) AS size WHERE ordinal % size = 0) \
              ORDER BY ordinal",
-            &[&file_id, &size(0), &size(1), &size(2)],
+            &[&file_id, &layout.batch_sizes(), &patients],
         )
         .await?
         .iter()
         .map(|row| (row.get::<_, i64>(0) as u64, row.get(1)))
         .collect();
-    Ok(job.batch_sizes.plan_keys(types, &starts))
+    Ok(layout.plan_keys(&starts))
 }

@@ -12,12 +12,15 @@ mod job_status;
 mod jobs_list;
 mod jobs_repo;
 mod kickoff;
+mod manifest;
 mod metadata;
+mod poll_pacing;
 mod warnings;
 
 use actix_web::web;
 use bcda_infra::health::Dependency;
 use bcda_model::ApiVersion;
+pub use poll_pacing::PollPacer;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -42,7 +45,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(job_status::get)
                 .service(job_cancel::delete)
                 .service(kickoff::patient)
-                .service(kickoff::group),
+                .service(kickoff::patient_post)
+                .service(kickoff::group)
+                .service(kickoff::group_post),
         );
     }
 }

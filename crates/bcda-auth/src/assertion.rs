@@ -19,12 +19,19 @@ const LEEWAY_SECS: i64 = 5;
 pub const ALGORITHMS: [Algorithm; 2] = [Algorithm::RS384, Algorithm::ES384];
 
 /// Scopes a backend client may be granted: read access to everything it may export.
-pub const SUPPORTED_SCOPES: [&str; 5] = [
+pub const SUPPORTED_SCOPES: [&str; 12] = [
     "system/*.read",
     "system/*.rs",
     "system/Patient.read",
+    "system/Patient.rs",
     "system/ExplanationOfBenefit.read",
+    "system/ExplanationOfBenefit.rs",
     "system/Coverage.read",
+    "system/Coverage.rs",
+    "system/Claim.read",
+    "system/Claim.rs",
+    "system/ClaimResponse.read",
+    "system/ClaimResponse.rs",
 ];
 
 /// Claims of a client assertion.
@@ -55,6 +62,26 @@ pub enum AssertionError {
     NotYetValid,
     #[error("the assertion names critical header extensions this server does not support")]
     CriticalExtension,
+    #[error("the assertion's jku is not the client's registered JWKS URL")]
+    JkuMismatch,
+}
+
+/// What an assertion's header says about the key that signed it, read before the
+/// signature is checked, to find that key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyHints {
+    pub kid: Option<String>,
+    /// The JWKS URL the client says holds the key; it must be the registered one.
+    pub jku: Option<String>,
+}
+
+/// The key hints of `assertion`'s header.
+pub fn key_hints(assertion: &str) -> Result<KeyHints, AssertionError> {
+    let header = jsonwebtoken::decode_header(assertion).map_err(|_| AssertionError::Malformed)?;
+    Ok(KeyHints {
+        kid: header.kid,
+        jku: header.jku,
+    })
 }
 
 /// The client id an assertion claims to come from, read before its signature is

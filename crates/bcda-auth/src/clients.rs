@@ -23,6 +23,8 @@ pub enum StoreError {
     Duplicate(String),
     #[error("invalid JWKS: {0}")]
     InvalidJwks(String),
+    #[error("invalid JWKS URL: {0}")]
+    InvalidJwksUrl(#[from] crate::jwks_url::JwksUrlError),
     #[error("hashing failed: {0}")]
     Hashing(String),
 }
@@ -36,6 +38,14 @@ impl StoreError {
     }
 }
 
+/// How a new client proves itself: a secret (hashed), or keys inline or at a URL.
+#[derive(Debug, Clone)]
+enum Credential {
+    Secret,
+    Jwks(serde_json::Value),
+    JwksUrl(String),
+}
+
 /// What the token endpoint needs to know about a client.
 #[derive(Debug, Clone)]
 pub struct ClientRecord {
@@ -44,6 +54,8 @@ pub struct ClientRecord {
     pub secret_hash: Option<String>,
     pub secret_expires_at: Option<OffsetDateTime>,
     pub public_jwks: Option<serde_json::Value>,
+    /// Where the client's keys are fetched from, when it registered a URL.
+    pub jwks_url: Option<String>,
     pub revoked: bool,
 }
 
@@ -94,7 +106,7 @@ impl ClientStore {
         let row = client
             .query_opt(
                 "SELECT c.client_id, a.cms_id, c.secret_hash, c.secret_expires_at, c.public_jwks, \
-                        c.revoked_at IS NOT NULL \
+                        c.revoked_at IS NOT NULL, c.jwks_url \
                  FROM clients c JOIN acos a ON a.id = c.aco_id WHERE c.client_id = $1",
                 &[&client_id],
             )
@@ -106,6 +118,7 @@ impl ClientStore {
             secret_expires_at: row.get(3),
             public_jwks: row.get(4),
             revoked: row.get(5),
+            jwks_url: row.get(6),
         }))
     }
 
@@ -214,7 +227,7 @@ impl ClientStore {
             cms_id,
             &credential.client_id,
             Some(&credential.client_secret),
-            None,
+            Credential::Secret,
         )
         .await?;
         Ok(credential)
@@ -229,7 +242,7 @@ impl ClientStore {
         client_secret: &str,
     ) -> Result<bool, StoreError> {
         match self
-            .insert_client(cms_id, client_id, Some(client_secret), None)
+            .insert_client(cms_id, client_id, Some(client_secret), Credential::Secret)
             .await
         {
             Ok(()) => Ok(true),
@@ -251,8 +264,28 @@ impl ClientStore {
             return Err(StoreError::InvalidJwks("no keys".into()));
         }
         let client_id = Uuid::new_v4().to_string();
-        self.insert_client(cms_id, &client_id, None, Some(jwks))
+        self.insert_client(cms_id, &client_id, None, Credential::Jwks(jwks))
             .await?;
+        Ok(client_id)
+    }
+
+    /// Creates a SMART Backend Services client whose keys are fetched from `jwks_url`,
+    /// which `policy` must allow. Returns its id.
+    pub async fn create_jwks_url_client(
+        &self,
+        cms_id: &str,
+        jwks_url: &str,
+        policy: crate::jwks_url::UrlPolicy,
+    ) -> Result<String, StoreError> {
+        let url = crate::jwks_url::parse_url(jwks_url, policy)?;
+        let client_id = Uuid::new_v4().to_string();
+        self.insert_client(
+            cms_id,
+            &client_id,
+            None,
+            Credential::JwksUrl(url.to_string()),
+        )
+        .await?;
         Ok(client_id)
     }
 
@@ -261,8 +294,13 @@ impl ClientStore {
         cms_id: &str,
         client_id: &str,
         client_secret: Option<&str>,
-        jwks: Option<serde_json::Value>,
+        keys: Credential,
     ) -> Result<(), StoreError> {
+        let (jwks, jwks_url) = match keys {
+            Credential::Secret => (None, None),
+            Credential::Jwks(jwks) => (Some(jwks), None),
+            Credential::JwksUrl(url) => (None, Some(url)),
+        };
         let hash = match client_secret {
             Some(secret) => Some(hash_off_thread(secret).await?),
             None => None,
@@ -270,9 +308,9 @@ impl ClientStore {
         let client = self.db.get().await?;
         let inserted = client
             .execute(
-                "INSERT INTO clients (client_id, aco_id, secret_hash, public_jwks) \
-                 SELECT $1, id, $3, $4 FROM acos WHERE cms_id = $2",
-                &[&client_id, &cms_id, &hash, &jwks],
+                "INSERT INTO clients (client_id, aco_id, secret_hash, public_jwks, jwks_url) \
+                 SELECT $1, id, $3, $4, $5 FROM acos WHERE cms_id = $2",
+                &[&client_id, &cms_id, &hash, &jwks, &jwks_url],
             )
             .await
             .map_err(|e| StoreError::from_insert(e, format!("client {client_id}")))?;
@@ -344,7 +382,8 @@ impl ClientStore {
         let client = self.db.get().await?;
         let rows = client
             .query(
-                "SELECT c.client_id, a.cms_id, c.secret_hash IS NOT NULL, c.public_jwks IS NOT NULL, \
+                "SELECT c.client_id, a.cms_id, c.secret_hash IS NOT NULL, \
+                        c.public_jwks IS NOT NULL OR c.jwks_url IS NOT NULL, \
                         c.revoked_at IS NOT NULL, c.created_at \
                  FROM clients c JOIN acos a ON a.id = c.aco_id \
                  WHERE $1::text IS NULL OR a.cms_id = $1 ORDER BY a.cms_id, c.created_at",

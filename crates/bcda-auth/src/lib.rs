@@ -9,6 +9,7 @@
 
 pub mod assertion;
 pub mod clients;
+pub mod jwks_url;
 pub mod keys;
 pub mod rate_limit;
 pub mod routes;
@@ -46,7 +47,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// Builds the token service for `ctx`; fails on an unusable key configuration.
-pub fn token_service(ctx: &AppContext) -> Result<web::Data<TokenService>, keys::KeyError> {
+pub fn token_service(ctx: &AppContext) -> Result<web::Data<TokenService>, service::SetupError> {
     Ok(web::Data::new(TokenService::new(
         &ctx.config.auth,
         ctx.db.clone(),

@@ -1,6 +1,7 @@
 //! Issuing access tokens: the rules of the token endpoint, apart from HTTP.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -16,6 +17,7 @@ use uuid::Uuid;
 
 use crate::assertion::{self, AssertionError};
 use crate::clients::{ClientRecord, ClientStore, StoreError};
+use crate::jwks_url::{FetchSettings, JwksFetcher, UrlPolicy};
 use crate::keys::{KeyError, KeyStore};
 use crate::rate_limit::{RateDecision, RateLimiter};
 use crate::secret::{self, Verified};
@@ -86,11 +88,41 @@ impl From<tokio_postgres::Error> for TokenError {
     }
 }
 
+/// Why the token service could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("signing keys: {0}")]
+    Keys(#[from] KeyError),
+    #[error("client JWKS fetcher: {0}")]
+    JwksFetcher(#[from] crate::jwks_url::JwksUrlError),
+}
+
+/// The rules for fetching client JWKS URLs that `config` sets.
+pub fn fetch_settings(config: &AuthConfig) -> FetchSettings {
+    let jwks = &config.client_jwks;
+    FetchSettings {
+        policy: url_policy(config),
+        timeout: jwks.timeout,
+        cache_ttl: jwks.cache_ttl,
+        refresh_min: jwks.refresh_min,
+    }
+}
+
+/// Which client JWKS URLs `config` lets clients register and this server fetch.
+pub fn url_policy(config: &AuthConfig) -> UrlPolicy {
+    UrlPolicy {
+        allow_http: config.client_jwks.allow_http,
+        allow_private: config.client_jwks.allow_private,
+    }
+}
+
 /// The token endpoint's logic: authenticate a client, ration its requests, sign.
 #[derive(Debug, Clone)]
 pub struct TokenService {
     db: DbPool,
     clients: ClientStore,
+    /// The keys of clients registered by JWKS URL, shared by every clone.
+    client_jwks: Arc<JwksFetcher>,
     keys: KeyStore,
     limiter: RateLimiter,
     issuer: String,
@@ -98,8 +130,10 @@ pub struct TokenService {
 }
 
 impl TokenService {
-    pub fn new(config: &AuthConfig, db: DbPool) -> Result<TokenService, KeyError> {
+    pub fn new(config: &AuthConfig, db: DbPool) -> Result<TokenService, SetupError> {
+        let fetcher = JwksFetcher::new(fetch_settings(config))?;
         Ok(TokenService {
+            client_jwks: Arc::new(fetcher),
             clients: ClientStore::new(db.clone()),
             keys: KeyStore::new(config, db.clone())?,
             limiter: RateLimiter::new(
@@ -197,16 +231,43 @@ impl TokenService {
     ) -> Result<ClientRecord, TokenError> {
         let client_id = assertion::claimed_client(assertion)?;
         let client = self.active_client(&client_id).await?;
-        let jwks: JwkSet = client
-            .public_jwks
-            .clone()
-            .and_then(|jwks| serde_json::from_value(jwks).ok())
-            .ok_or(TokenError::InvalidClient("client has no registered keys"))?;
+        let hints = assertion::key_hints(assertion)?;
+        let jwks = self.client_keys(&client, &hints).await?;
         let now = OffsetDateTime::now_utc().unix_timestamp();
         let claims = assertion::verify(assertion, &client_id, &jwks, token_url, now)?;
         self.remember_jti(&client_id, &claims.jti, claims.exp)
             .await?;
         Ok(client)
+    }
+
+    /// The keys `client` registered: fetched from its JWKS URL (whose `jku`, if the
+    /// assertion names one, must be that URL), or kept inline. A URL that cannot be
+    /// fetched refuses the client, and the reason is logged for the operator.
+    async fn client_keys(
+        &self,
+        client: &ClientRecord,
+        hints: &assertion::KeyHints,
+    ) -> Result<Arc<JwkSet>, TokenError> {
+        let jku_matches = |url: Option<&str>| hints.jku.is_none() || hints.jku.as_deref() == url;
+        if !jku_matches(client.jwks_url.as_deref()) {
+            return Err(AssertionError::JkuMismatch.into());
+        }
+        if let Some(url) = &client.jwks_url {
+            return self
+                .client_jwks
+                .keys(url, hints.kid.as_deref())
+                .await
+                .map_err(|e| {
+                    tracing::warn!(client_id = %client.client_id, error = %e, "cannot use the client's JWKS URL");
+                    TokenError::InvalidClient("the client's JWKS URL did not give its keys")
+                });
+        }
+        client
+            .public_jwks
+            .clone()
+            .and_then(|jwks| serde_json::from_value(jwks).ok())
+            .map(Arc::new)
+            .ok_or(TokenError::InvalidClient("client has no registered keys"))
     }
 
     async fn active_client(&self, client_id: &str) -> Result<ClientRecord, TokenError> {

@@ -9,9 +9,14 @@
 //! (s3s-fs), the API and file server (those three in this process) and release-built
 //! worker processes.
 //!
+//! It also measures partial manifests (`allowPartialManifests`): kick-off to the last
+//! byte downloaded for the 30,000-beneficiary ACO (A9993, v1, 2 workers), with the client
+//! downloading files as they are done, and without.
+//!
 //! `cargo bench -p bcda-cli --bench export` (part of `make bench`) prints the tables and
 //! writes them into `docs/benchmarks.md`. `BENCH_ACOS=A9994,A9990` limits the ACOs;
-//! `BENCH_XL=0` skips the 100,000-beneficiary ACO.
+//! `BENCH_XL=0` skips the 100,000-beneficiary ACO; `BENCH_ONLY=partial` measures partial
+//! manifests alone (and rewrites only their section).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)] // a benchmark that cannot run should stop; its report is its output
 
@@ -163,6 +168,22 @@ async fn run() {
         started.elapsed().as_secs_f64()
     );
 
+    let partial_only = std::env::var("BENCH_ONLY").as_deref() == Ok("partial");
+    if partial_only {
+        targets.retain(|t| t.cms_id == PARTIAL_ACO);
+    }
+    let partial = match targets.iter().find(|t| t.cms_id == PARTIAL_ACO) {
+        Some(target) => Some(partial_manifests(&app, target).await),
+        None => None,
+    };
+    if let Some(partial) = &partial {
+        println!("{partial}");
+        bench_report::write_docs("partial-manifests-bench", "Partial manifests", partial);
+    }
+    if partial_only {
+        return;
+    }
+
     let kickoff = kickoff_latency(&app).await;
 
     let mut rows = Vec::new();
@@ -228,12 +249,97 @@ fn start_worker(app: &TestApp) -> Child {
     common::spawn_worker(&app.process_env(), Stdio::inherit())
 }
 
-async fn export(app: &TestApp, target: &Target, version: Flavour, workers: usize) -> Row {
+/// The ACO whose export is measured with and without partial manifests: the guide's
+/// largest, 30,000 beneficiaries.
+const PARTIAL_ACO: &str = "A9993";
+
+/// Kick-off to the last byte downloaded of `target`'s v1 export with 2 worker processes,
+/// the client downloading as files are done (`allowPartialManifests`) and after the
+/// manifest; each measured twice, alternating, and the faster kept.
+async fn partial_manifests(app: &TestApp, target: &Target) -> String {
+    let mut best = [f64::INFINITY; 2];
+    let mut to_manifest = [f64::INFINITY; 2];
+    for _ in 0..2 {
+        for (i, partial) in [false, true].into_iter().enumerate() {
+            let summary = client_export(app, target, Flavour::V1, 2, partial).await;
+            eprintln!(
+                "{} v1 partial={partial}: {:.1} s to the manifest, {:.1} s to the last byte",
+                target.cms_id, summary.job_seconds, summary.total_seconds
+            );
+            best[i] = best[i].min(summary.total_seconds);
+            to_manifest[i] = to_manifest[i].min(summary.job_seconds);
+        }
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Measured by `BENCH_ONLY=partial cargo bench -p bcda-cli --bench export` at commit \
+         `{}` on {} cores ({}): {} ({} beneficiaries), v1, 2 worker processes, the whole \
+         flow through `bcda-client` (4 downloads at a time, every line checked); the faster \
+         of two runs each, alternated.\n",
+        bench_report::commit(),
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        machine(),
+        target.cms_id,
+        target.beneficiaries
+    );
+    let _ = writeln!(
+        out,
+        "| client | kick-off to manifest (s) | kick-off to last byte (s) |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|");
+    for (i, label) in [
+        "downloads after the manifest",
+        "`allowPartialManifests=true`: downloads as files are done",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let _ = writeln!(out, "| {label} | {:.1} | {:.1} |", to_manifest[i], best[i]);
+    }
+    let _ = writeln!(
+        out,
+        "\nWith partial manifests the last byte arrives {:.1} s ({:.0}%) sooner.",
+        best[0] - best[1],
+        (best[0] - best[1]) / best[0] * 100.0
+    );
+    out
+}
+
+/// One export through `bcda-client` with `workers` worker processes, every file
+/// downloaded; the job's files are deleted afterwards.
+async fn client_export(
+    app: &TestApp,
+    target: &Target,
+    version: Flavour,
+    workers: usize,
+    partial: bool,
+) -> bcda_client::Summary {
     let mut processes: Vec<Child> = (0..workers).map(|_| start_worker(app)).collect();
-    // Let the workers connect, so the timing is the export's, not process start-up.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let out = tempfile::tempdir().expect("download directory");
     let request = bcda_client::ExportRequest {
+        partial,
+        ..request_for(app, target, version, out.path())
+    };
+    let summary = bcda_client::export(&request, std::sync::Arc::new(Quiet))
+        .await
+        .expect("the export completes");
+    stop(&mut processes);
+    let job_id: i64 = summary.job_url.rsplit('/').next().unwrap().parse().unwrap();
+    let prefix = bcda_infra::storage::ObjectPath::from(job_id.to_string());
+    app.ctx.storage.delete_prefix(&prefix).await.unwrap();
+    summary
+}
+
+/// The client's request for `target`'s whole export in `version` into `out`.
+fn request_for(
+    app: &TestApp,
+    target: &Target,
+    version: Flavour,
+    out: &std::path::Path,
+) -> bcda_client::ExportRequest {
+    bcda_client::ExportRequest {
         base_url: app.address.clone(),
         client_id: target.client_id.clone(),
         client_secret: target.client_secret.clone(),
@@ -241,11 +347,33 @@ async fn export(app: &TestApp, target: &Target, version: Flavour, workers: usize
         group: Some("all".to_owned()),
         types: Vec::new(),
         since: None,
+        until: None,
         type_filter: version.type_filter(),
-        out: out.path().to_owned(),
+        post: false,
+        organize_by_patient: false,
+        partial: false,
+        out: out.to_owned(),
         parallel: 4,
         timeout: Duration::from_secs(3600),
-    };
+    }
+}
+
+/// Stops worker processes as Kubernetes does: `SIGTERM`, then waits.
+fn stop(processes: &mut [Child]) {
+    for process in processes.iter_mut() {
+        let _ = Command::new("kill")
+            .args(["-TERM", &process.id().to_string()])
+            .status();
+        let _ = process.wait();
+    }
+}
+
+async fn export(app: &TestApp, target: &Target, version: Flavour, workers: usize) -> Row {
+    let mut processes: Vec<Child> = (0..workers).map(|_| start_worker(app)).collect();
+    // Let the workers connect, so the timing is the export's, not process start-up.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let out = tempfile::tempdir().expect("download directory");
+    let request = request_for(app, target, version, out.path());
     // The largest ACO's NDJSON (tens of GB) would not fit this machine's disk beside
     // everything else: it is exported to the manifest, not downloaded.
     let download = target.beneficiaries <= 50_000;
@@ -267,24 +395,26 @@ async fn export(app: &TestApp, target: &Target, version: Flavour, workers: usize
             &request.client_secret,
         );
         let started = Instant::now();
-        let job_url = bcda_client::job::kick_off(&http, &tokens, &request.kick_off_url())
+        let job_url = bcda_client::job::kick_off(&http, &tokens, &request.kick_off())
             .await
             .expect("kick-off");
-        bcda_client::job::wait(&http, &tokens, &job_url, request.timeout, &|_| {})
-            .await
-            .expect("the export completes");
+        bcda_client::job::wait(
+            &http,
+            &tokens,
+            &job_url,
+            request.timeout,
+            &|_| {},
+            &mut |_| Ok(()),
+        )
+        .await
+        .expect("the export completes");
         (job_url, started.elapsed().as_secs_f64(), None)
     };
     let peak_rss_mb = processes
         .iter()
         .map(|p| common::peak_rss_mb(p.id()))
         .collect();
-    for process in &mut processes {
-        let _ = Command::new("kill")
-            .args(["-TERM", &process.id().to_string()])
-            .status();
-        let _ = process.wait();
-    }
+    stop(&mut processes);
     drop(out);
     let job_id: i64 = job_url.rsplit('/').next().unwrap().parse().unwrap();
     let totals = app

@@ -46,8 +46,13 @@ pub enum ClientCommand {
         #[arg(long)]
         aco: String,
         /// Register this JWKS file instead of issuing a secret (SMART Backend Services).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "jwks_url")]
         jwks: Option<std::path::PathBuf>,
+        /// Register the client's JWKS URL instead (SMART Backend Services): its keys are
+        /// fetched from there, so the client can rotate them itself. `https` only, on a
+        /// public address, unless BCDA_JWKS_URL_ALLOW_HTTP / _PRIVATE allow more.
+        #[arg(long)]
+        jwks_url: Option<String>,
     },
     /// Give a client a new secret; the old one stops working at once.
     RotateSecret { client_id: String },
@@ -187,7 +192,20 @@ pub async fn aco(config: Config, command: AcoCommand) -> anyhow::Result<()> {
 pub async fn client(config: Config, command: ClientCommand) -> anyhow::Result<()> {
     let store = ClientStore::new(connect(&config)?);
     match command {
-        ClientCommand::Create { aco, jwks: None } => {
+        ClientCommand::Create {
+            aco,
+            jwks: None,
+            jwks_url: Some(url),
+        } => {
+            let policy = bcda_auth::service::url_policy(&config.auth);
+            let client_id = store.create_jwks_url_client(&aco, &url, policy).await?;
+            println!("client_id: {client_id}");
+        }
+        ClientCommand::Create {
+            aco,
+            jwks: None,
+            jwks_url: None,
+        } => {
             let credential = store.create_client(&aco).await?;
             println!("client_id:     {}", credential.client_id);
             println!("client_secret: {}", credential.client_secret);
@@ -196,6 +214,7 @@ pub async fn client(config: Config, command: ClientCommand) -> anyhow::Result<()
         ClientCommand::Create {
             aco,
             jwks: Some(path),
+            ..
         } => {
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("reading {}", path.display()))?;

@@ -29,6 +29,19 @@ pub struct ExportArgs {
     /// Only resources updated after this FHIR instant, e.g. 2026-01-01T00:00:00Z.
     #[arg(long)]
     since: Option<String>,
+    /// Only resources updated at or before this FHIR instant.
+    #[arg(long)]
+    until: Option<String>,
+    /// Kick off with POST and a FHIR Parameters body (the Bulk Data IG's other form).
+    #[arg(long)]
+    post: bool,
+    /// Each file holds its beneficiaries' resources of every type, each beneficiary's
+    /// Patient first (organizeOutputBy=Patient).
+    #[arg(long)]
+    organize_by_patient: bool,
+    /// Download files as they are done, while the export runs (allowPartialManifests).
+    #[arg(long)]
+    partial: bool,
     /// v3: which ExplanationOfBenefits, e.g.
     /// 'ExplanationOfBenefit?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|SharedSystem'
     /// (without a System-Type tag the server exports final claims only and warns of it).
@@ -55,7 +68,11 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
         group: args.group,
         types: args.types,
         since: args.since,
+        until: args.until,
         type_filter: args.type_filter,
+        post: args.post,
+        organize_by_patient: args.organize_by_patient,
+        partial: args.partial,
         out: args.out.clone(),
         parallel: args.parallel,
         timeout: Duration::from_secs(args.timeout_secs),
@@ -83,8 +100,8 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
         }
     );
     println!(
-        "time      {:.1} s to the manifest, {:.1} s downloading",
-        summary.job_seconds, summary.download_seconds
+        "time      {:.1} s to the manifest, {:.1} s to the last byte",
+        summary.job_seconds, summary.total_seconds
     );
     Ok(())
 }
@@ -126,7 +143,7 @@ impl Progress for Bars {
     }
 
     fn manifest(&self, files: usize) {
-        self.job.set_message(format!("complete: {files} files"));
+        self.job.set_message(format!("{files} files listed"));
         self.total.set_length(files as u64);
         self.total.set_style(
             ProgressStyle::with_template("files {bar:30} {pos}/{len} ({elapsed})")

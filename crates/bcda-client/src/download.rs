@@ -22,12 +22,22 @@ const ATTEMPTS: u32 = 8;
 #[derive(Debug, Clone)]
 pub struct FileJob {
     pub url: String,
-    /// The resource type every line must be (`OperationOutcome` for error files).
-    pub resource_type: String,
+    /// The resource type every line must be (`OperationOutcome` for error files); none
+    /// for a file organized by patient, whose lines are of several types.
+    pub resource_type: Option<String>,
     /// Where the NDJSON goes.
     pub path: PathBuf,
     /// Whether to send the token (the manifest's `requiresAccessToken`).
     pub with_token: bool,
+}
+
+impl FileJob {
+    /// What the file holds, for summaries: its type, or `organized by Patient`.
+    pub fn label(&self) -> &str {
+        self.resource_type
+            .as_deref()
+            .unwrap_or("organized by Patient")
+    }
 }
 
 /// What a finished download holds.
@@ -178,7 +188,8 @@ pub async fn download(
         drop(out);
         match dropped {
             None => {
-                let checked = finish(&part, &file.path, gzip, &file.resource_type).await?;
+                let checked =
+                    finish(&part, &file.path, gzip, file.resource_type.as_deref()).await?;
                 report.resources = checked.0;
                 report.bytes = checked.1;
                 return Ok(report);
@@ -221,14 +232,16 @@ async fn open(path: &Path, append: bool) -> Result<tokio::fs::File, ClientError>
 }
 
 /// Turns the received `part` into `path` (inflating it when it came gzip) while checking
-/// that every line is a JSON resource of `resource_type`; returns (resources, bytes).
+/// that every line is a JSON resource (of `resource_type`, when the file has one);
+/// returns (resources, bytes).
 async fn finish(
     part: &Path,
     path: &Path,
     gzip: bool,
-    resource_type: &str,
+    resource_type: Option<&str>,
 ) -> Result<(u64, u64), ClientError> {
-    let (part, path, resource_type) = (part.to_owned(), path.to_owned(), resource_type.to_owned());
+    let (part, path) = (part.to_owned(), path.to_owned());
+    let resource_type = resource_type.map(str::to_owned);
     tokio::task::spawn_blocking(move || {
         let input = std::fs::File::open(&part).map_err(|e| ClientError::io(&part, e))?;
         let reader: Box<dyn std::io::Read> = if gzip {
@@ -245,10 +258,10 @@ async fn finish(
             if line.is_empty() {
                 continue;
             }
-            check_line(&line, &resource_type).map_err(|reason| ClientError::BadLine {
+            check_line(&line, resource_type.as_deref()).map_err(|reason| ClientError::BadLine {
                 file: name.clone(),
                 line: index + 1,
-                expected: resource_type.clone(),
+                expected: resource_type.clone().unwrap_or_else(|| "a resource".into()),
                 reason,
             })?;
             output
@@ -266,8 +279,8 @@ async fn finish(
     .map_err(|e| ClientError::Protocol(format!("the checker stopped: {e}")))?
 }
 
-/// Whether `line` is a JSON object whose `resourceType` is `expected`.
-fn check_line(line: &str, expected: &str) -> Result<(), String> {
+/// Whether `line` is a JSON object with a `resourceType`, `expected` when given.
+fn check_line(line: &str, expected: Option<&str>) -> Result<(), String> {
     #[derive(serde::Deserialize)]
     struct Head {
         #[serde(rename = "resourceType")]
@@ -275,7 +288,7 @@ fn check_line(line: &str, expected: &str) -> Result<(), String> {
     }
     let head: Head = serde_json::from_str(line).map_err(|e| format!("not JSON ({e})"))?;
     match head.resource_type {
-        Some(found) if found == expected => Ok(()),
+        Some(found) if expected.is_none_or(|expected| found == expected) => Ok(()),
         Some(found) => Err(format!("resourceType is {found}")),
         None => Err("no resourceType".into()),
     }
@@ -287,12 +300,19 @@ mod tests {
 
     #[test]
     fn lines_must_be_json_resources_of_the_expected_type() {
-        assert!(check_line(r#"{"resourceType":"Patient","id":"1"}"#, "Patient").is_ok());
+        let patient = Some("Patient");
+        assert!(check_line(r#"{"resourceType":"Patient","id":"1"}"#, patient).is_ok());
         assert_eq!(
-            check_line(r#"{"resourceType":"Coverage"}"#, "Patient"),
+            check_line(r#"{"resourceType":"Coverage"}"#, patient),
             Err("resourceType is Coverage".into())
         );
-        assert!(check_line(r#"{"id":"1"}"#, "Patient").is_err());
-        assert!(check_line("{not json", "Patient").is_err());
+        assert!(check_line(r#"{"id":"1"}"#, patient).is_err());
+        assert!(check_line("{not json", patient).is_err());
+    }
+
+    #[test]
+    fn a_file_organized_by_patient_takes_any_resource() {
+        assert!(check_line(r#"{"resourceType":"Coverage"}"#, None).is_ok());
+        assert!(check_line(r#"{"id":"1"}"#, None).is_err());
     }
 }

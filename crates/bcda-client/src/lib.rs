@@ -1,6 +1,8 @@
 //! A bulk FHIR export client for any server that follows BCDA's sandbox guide: get a
-//! token, kick off `$export`, poll the job, download every file of the manifest in
-//! parallel (gzip, resumed after dropped connections) and check each line.
+//! token, kick off `$export` (`GET`, or the Bulk Data IG's `POST` with a `Parameters`
+//! body), poll the job, download every file of the manifest in parallel (gzip, resumed
+//! after dropped connections) and check each line. With partial manifests
+//! (`allowPartialManifests`), files download while the export still runs.
 //!
 //! The library reports progress through [`Progress`]; the `bcda export` command draws it
 //! as progress bars.
@@ -37,9 +39,19 @@ pub struct ExportRequest {
     pub types: Vec<String>,
     /// `_since`, a FHIR instant.
     pub since: Option<String>,
+    /// `_until`, a FHIR instant.
+    pub until: Option<String>,
     /// `_typeFilter` (v3), e.g. `ExplanationOfBenefit?outcome=partial`, sent
     /// percent-encoded.
     pub type_filter: Option<String>,
+    /// Kick off with `POST` and a `Parameters` body instead of `GET` with a query.
+    pub post: bool,
+    /// `organizeOutputBy=Patient`: each file holds its beneficiaries' resources of every
+    /// type, each beneficiary's Patient first.
+    pub organize_by_patient: bool,
+    /// `allowPartialManifests=true`: download files as they are done, while the export
+    /// runs.
+    pub partial: bool,
     /// Directory for the files and `manifest.json`.
     pub out: PathBuf,
     /// Files downloaded at once.
@@ -49,31 +61,88 @@ pub struct ExportRequest {
 }
 
 impl ExportRequest {
-    /// The kick-off URL.
+    /// The kick-off: `GET` with the parameters in the query, or `POST` with them in a
+    /// `Parameters` body.
+    pub fn kick_off(&self) -> job::KickOff {
+        if self.post {
+            job::KickOff::Post {
+                url: self.endpoint(),
+                body: self.parameters(),
+            }
+        } else {
+            job::KickOff::Get(self.kick_off_url())
+        }
+    }
+
+    /// The kick-off URL of the `GET` form.
     pub fn kick_off_url(&self) -> String {
-        let base = self.base_url.trim_end_matches('/');
-        let target = match &self.group {
-            Some(group) => format!("Group/{group}"),
-            None => "Patient".to_owned(),
+        let encode = |value: &str| -> String {
+            url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
         };
-        let mut query = Vec::new();
-        if !self.types.is_empty() {
-            query.push(format!("_type={}", self.types.join(",")));
-        }
-        if let Some(since) = &self.since {
-            // `+` in an offset must be encoded, or it arrives as a space.
-            query.push(format!("_since={}", since.replace('+', "%2B")));
-        }
-        if let Some(filter) = &self.type_filter {
-            let encoded: String = url::form_urlencoded::byte_serialize(filter.as_bytes()).collect();
-            query.push(format!("_typeFilter={encoded}"));
-        }
+        let query: Vec<String> = self
+            .named_parameters()
+            .iter()
+            .map(|(name, value)| match *name {
+                // Readable as the guide writes it: commas and colons need no escape, but
+                // `+` in an offset must be encoded, or it arrives as a space.
+                "_type" | "_since" | "_until" => format!("{name}={}", value.replace('+', "%2B")),
+                _ => format!("{name}={}", encode(value)),
+            })
+            .collect();
         let query = if query.is_empty() {
             String::new()
         } else {
             format!("?{}", query.join("&"))
         };
-        format!("{base}/api/{}/{target}/$export{query}", self.api)
+        format!("{}{query}", self.endpoint())
+    }
+
+    /// The `Parameters` body of the `POST` form.
+    pub fn parameters(&self) -> serde_json::Value {
+        let parameter: Vec<serde_json::Value> = self
+            .named_parameters()
+            .iter()
+            .map(|(name, value)| match *name {
+                "_since" | "_until" => serde_json::json!({"name": name, "valueInstant": value}),
+                "allowPartialManifests" => serde_json::json!({"name": name, "valueBoolean": true}),
+                _ => serde_json::json!({"name": name, "valueString": value}),
+            })
+            .collect();
+        serde_json::json!({"resourceType": "Parameters", "parameter": parameter})
+    }
+
+    /// `{base}/api/{v}/Patient/$export` or `.../Group/{id}/$export`.
+    fn endpoint(&self) -> String {
+        let base = self.base_url.trim_end_matches('/');
+        let target = match &self.group {
+            Some(group) => format!("Group/{group}"),
+            None => "Patient".to_owned(),
+        };
+        format!("{base}/api/{}/{target}/$export", self.api)
+    }
+
+    /// The kick-off's parameters, by name, in either form.
+    fn named_parameters(&self) -> Vec<(&'static str, String)> {
+        let mut parameters = Vec::new();
+        if !self.types.is_empty() {
+            parameters.push(("_type", self.types.join(",")));
+        }
+        if let Some(since) = &self.since {
+            parameters.push(("_since", since.clone()));
+        }
+        if let Some(until) = &self.until {
+            parameters.push(("_until", until.clone()));
+        }
+        if let Some(filter) = &self.type_filter {
+            parameters.push(("_typeFilter", filter.clone()));
+        }
+        if self.organize_by_patient {
+            parameters.push(("organizeOutputBy", "Patient".to_owned()));
+        }
+        if self.partial {
+            parameters.push(("allowPartialManifests", "true".to_owned()));
+        }
+        parameters
     }
 }
 
@@ -81,7 +150,8 @@ impl ExportRequest {
 pub trait Progress: Send + Sync {
     /// The job's `X-Progress`, each time it is polled.
     fn job(&self, status: &str);
-    /// The manifest arrived with `files` files.
+    /// The manifest lists `files` files so far (with partial manifests, called again as
+    /// it grows).
     fn manifest(&self, files: usize);
     /// A download starts; the returned value hears its bytes.
     fn file(&self, name: &str) -> Box<dyn FileProgress>;
@@ -102,8 +172,13 @@ pub struct Summary {
     pub transferred: u64,
     /// Downloads resumed after a dropped connection.
     pub resumed: u32,
+    /// From the kick-off to the complete manifest.
     pub job_seconds: f64,
+    /// From the complete manifest to the last byte (with partial manifests, most files
+    /// are already down by then).
     pub download_seconds: f64,
+    /// From the kick-off to the last byte.
+    pub total_seconds: f64,
 }
 
 /// Runs the whole flow; files and `manifest.json` land in `request.out`.
@@ -126,12 +201,56 @@ pub async fn export(
         .map_err(|e| ClientError::io(&request.out, e))?;
 
     let started = Instant::now();
-    let job_url = job::kick_off(&http, &tokens, &request.kick_off_url()).await?;
-    let manifest = job::wait(&http, &tokens, &job_url, request.timeout, &|status| {
-        progress.job(status)
-    })
-    .await?;
-    let job_seconds = started.elapsed().as_secs_f64();
+    let job_url = job::kick_off(&http, &tokens, &request.kick_off()).await?;
+    // Files go to the downloads as manifests list them: all at the end, or, with
+    // partial manifests, as they are done. Signed URLs change from poll to poll, so a
+    // file is known by its name.
+    let (files, queued) = futures::channel::mpsc::unbounded::<FileJob>();
+    let (http, tokens) = (&http, &tokens);
+    let (status_url, watcher) = (job_url.clone(), progress.clone());
+    let polling = async move {
+        let mut known = std::collections::HashSet::new();
+        let mut offer = |pages: &[serde_json::Value]| -> Result<(), ClientError> {
+            for page in pages {
+                for file in files_of(page, &request.out)? {
+                    if known.insert(file.path.clone()) {
+                        // The downloads stop only after the polling does.
+                        let _ = files.unbounded_send(file);
+                    }
+                }
+            }
+            watcher.manifest(known.len());
+            Ok(())
+        };
+        let pages = job::wait(
+            http,
+            tokens,
+            &status_url,
+            request.timeout,
+            &|status| watcher.job(status),
+            &mut offer,
+        )
+        .await?;
+        offer(&pages)?;
+        Ok::<_, ClientError>((job::merged(pages), started.elapsed().as_secs_f64()))
+    };
+    let downloading = queued
+        .map(|file| {
+            let progress = progress.clone();
+            async move {
+                let name = file_name(&file);
+                let bar = progress.file(&name);
+                let result = download::download(http, tokens, &file, bar.as_ref()).await;
+                if let Ok(report) = &result {
+                    progress.file_done(&name, report);
+                }
+                (file.label().to_owned(), result)
+            }
+        })
+        .buffer_unordered(request.parallel.max(1))
+        .collect::<Vec<_>>();
+    let (polled, results) = tokio::join!(polling, downloading);
+    let (manifest, job_seconds) = polled?;
     let manifest_path = request.out.join("manifest.json");
     let pretty = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| ClientError::Protocol(format!("manifest: {e}")))?;
@@ -139,32 +258,13 @@ pub async fn export(
         .await
         .map_err(|e| ClientError::io(&manifest_path, e))?;
 
-    let files = files_of(&manifest, &request.out)?;
-    progress.manifest(files.len());
-    let downloads_started = Instant::now();
-    let results: Vec<(String, Result<FileReport, ClientError>)> =
-        futures::stream::iter(files.iter())
-            .map(|file| {
-                let (http, tokens, progress) = (&http, &tokens, progress.clone());
-                async move {
-                    let name = file_name(file);
-                    let bar = progress.file(&name);
-                    let result = download::download(http, tokens, file, bar.as_ref()).await;
-                    if let Ok(report) = &result {
-                        progress.file_done(&name, report);
-                    }
-                    (file.resource_type.clone(), result)
-                }
-            })
-            .buffer_unordered(request.parallel.max(1))
-            .collect()
-            .await;
-
+    let total_seconds = started.elapsed().as_secs_f64();
     let mut summary = Summary {
         job_url,
         files: results.len(),
         job_seconds,
-        download_seconds: downloads_started.elapsed().as_secs_f64(),
+        download_seconds: total_seconds - job_seconds,
+        total_seconds,
         ..Summary::default()
     };
     for (resource_type, result) in results {
@@ -177,12 +277,15 @@ pub async fn export(
     Ok(summary)
 }
 
-/// The files a manifest lists (`output` and `error`), each with its local path.
+/// The files a manifest (or a page of one) lists (`output` and `error`), each with its
+/// local path. The files of a manifest organized by patient have no type: their lines
+/// may be of any.
 fn files_of(
     manifest: &serde_json::Value,
     out: &std::path::Path,
 ) -> Result<Vec<FileJob>, ClientError> {
     let with_token = manifest["requiresAccessToken"].as_bool().unwrap_or(true);
+    let organized = manifest.get("outputOrganizedBy").and_then(|v| v.as_str());
     let mut files = Vec::new();
     for (key, default_type) in [("output", None), ("error", Some("OperationOutcome"))] {
         let Some(entries) = manifest.get(key).and_then(|v| v.as_array()) else {
@@ -197,12 +300,15 @@ fn files_of(
             let url = entry["url"].as_str().ok_or_else(|| {
                 ClientError::Protocol(format!("a manifest {key} entry has no url"))
             })?;
-            let resource_type =
-                default_type
-                    .or_else(|| entry["type"].as_str())
-                    .ok_or_else(|| {
-                        ClientError::Protocol(format!("a manifest {key} entry has no type"))
-                    })?;
+            let resource_type = match (default_type.or_else(|| entry["type"].as_str()), organized) {
+                (Some(t), _) => Some(t.to_owned()),
+                (None, Some(_)) => None,
+                (None, None) => {
+                    return Err(ClientError::Protocol(format!(
+                        "a manifest {key} entry has no type"
+                    )));
+                }
+            };
             let name = url
                 .split('?')
                 .next()
@@ -211,7 +317,7 @@ fn files_of(
                 .ok_or_else(|| ClientError::Protocol(format!("cannot name a file for {url}")))?;
             files.push(FileJob {
                 url: url.to_owned(),
-                resource_type: resource_type.to_owned(),
+                resource_type,
                 path: out.join(name),
                 with_token,
             });
@@ -239,7 +345,11 @@ mod tests {
             group: None,
             types: Vec::new(),
             since: None,
+            until: None,
             type_filter: None,
+            post: false,
+            organize_by_patient: false,
+            partial: false,
             out: PathBuf::from("out"),
             parallel: 4,
             timeout: Duration::from_secs(60),
@@ -285,11 +395,50 @@ mod tests {
         let files = files_of(&manifest, std::path::Path::new("out")).unwrap();
         assert_eq!(files.len(), 2);
         assert_eq!(files[0].path, PathBuf::from("out/abc.ndjson"));
-        assert_eq!(files[0].resource_type, "Patient");
+        assert_eq!(files[0].label(), "Patient");
         assert!(!files[0].with_token);
-        assert_eq!(files[1].resource_type, "OperationOutcome");
+        assert_eq!(files[1].label(), "OperationOutcome");
         let nameless =
             serde_json::json!({"output": [{"type": "Patient", "url": "https://h/data/1/"}]});
         assert!(files_of(&nameless, std::path::Path::new("out")).is_err());
+    }
+
+    #[test]
+    fn the_ig_parameters_go_in_the_query_or_in_a_parameters_body() {
+        let mut ig = request();
+        ig.types = vec!["Patient".into()];
+        ig.until = Some("2026-02-01T00:00:00+01:00".into());
+        ig.organize_by_patient = true;
+        ig.partial = true;
+        assert_eq!(
+            ig.kick_off_url(),
+            "https://bcda.example.org/api/v2/Patient/$export?_type=Patient&_until=2026-02-01T00:00:00%2B01:00&organizeOutputBy=Patient&allowPartialManifests=true"
+        );
+        ig.post = true;
+        let job::KickOff::Post { url, body } = ig.kick_off() else {
+            panic!("a POST kick-off");
+        };
+        assert_eq!(url, "https://bcda.example.org/api/v2/Patient/$export");
+        assert_eq!(
+            body,
+            serde_json::json!({"resourceType": "Parameters", "parameter": [
+                {"name": "_type", "valueString": "Patient"},
+                {"name": "_until", "valueInstant": "2026-02-01T00:00:00+01:00"},
+                {"name": "organizeOutputBy", "valueString": "Patient"},
+                {"name": "allowPartialManifests", "valueBoolean": true}
+            ]})
+        );
+    }
+
+    #[test]
+    fn files_organized_by_patient_have_no_type_and_a_label() {
+        let manifest = serde_json::json!({
+            "outputOrganizedBy": "Patient",
+            "output": [{"url": "https://h/data/1/abc.ndjson", "count": 3}],
+            "error": [],
+        });
+        let files = files_of(&manifest, std::path::Path::new("out")).unwrap();
+        assert_eq!(files[0].resource_type, None);
+        assert_eq!(files[0].label(), "organized by Patient");
     }
 }

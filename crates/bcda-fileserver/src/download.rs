@@ -173,16 +173,30 @@ async fn serve(
             "The export files have expired",
         ));
     }
-    if job.status != JobStatus::Completed.as_str() || !job.lists_file {
+    // A file is listed once its key is done; a running job's done files are served
+    // too, for the partial manifests that list them.
+    let servable = [
+        JobStatus::Completed,
+        JobStatus::InProgress,
+        JobStatus::Pending,
+    ]
+    .iter()
+    .any(|status| job.status == status.as_str());
+    if !servable || !job.lists_file {
         return Err(not_found());
     }
+    let permits = |t: &str| {
+        t.parse::<ResourceType>()
+            .is_ok_and(|t| principal.scopes.permits(t))
+    };
     // A job's warnings are about the job, not any resource type's data: whoever may
-    // read its files may read them.
-    let permitted = match job.resource_type.as_deref() {
-        Some(bcda_model::export::WARNINGS_RESOURCE_TYPE) => true,
-        other => other
-            .and_then(|t| t.parse::<ResourceType>().ok())
-            .is_some_and(|t| principal.scopes.permits(t)),
+    // read its files may read them. A file organized by patient holds every type of its
+    // job.
+    let permitted = match (job.resource_type.as_deref(), &job.organized_types) {
+        (Some(bcda_model::export::WARNINGS_RESOURCE_TYPE), _) => true,
+        (Some(_), Some(types)) => types.iter().all(|t| permits(t)),
+        (other, None) => other.is_some_and(permits),
+        (None, Some(_)) => false,
     };
     if !permitted {
         return Err(FhirError::new(

@@ -22,6 +22,8 @@ pub struct DownloadableJob {
     pub lists_file: bool,
     /// The resource type of the key that wrote the file (its error file included).
     pub resource_type: Option<String>,
+    /// For a job organized by patient, whose files each hold all its types: those types.
+    pub organized_types: Option<Vec<String>>,
     /// The file's uncompressed size.
     pub content_bytes: Option<i64>,
     /// The trace context of the job's kick-off, which its downloads join.
@@ -40,7 +42,7 @@ pub async fn find_job(
     let row = client
         .query_opt(
             "SELECT j.status, j.expires_at, f.listed IS NOT NULL, f.content_bytes, j.trace_context, \
-                    f.resource_type \
+                    f.resource_type, CASE WHEN j.organize_by_patient THEN j.resource_types END \
              FROM jobs j LEFT JOIN LATERAL ( \
                  SELECT true AS listed, k.resource_type, \
                         CASE WHEN k.object_key = $3 THEN k.content_bytes \
@@ -59,6 +61,7 @@ pub async fn find_job(
         content_bytes: row.get(3),
         trace_context: serde_json::from_value(row.get(4)).unwrap_or_default(),
         resource_type: row.get(5),
+        organized_types: row.get(6),
     }))
 }
 

@@ -67,6 +67,12 @@ pub struct ExportConfig {
     /// The `Retry-After` seconds of a kick-off refused because an overlapping export is
     /// running (`BCDA_EXPORT_BUSY_RETRY_AFTER_SECS`); BCDA sends `0`.
     pub busy_retry_after_secs: u32,
+    /// Output files per page of a partial manifest (`BCDA_MANIFEST_PAGE_SIZE`); a job
+    /// with more has a `next` link per page.
+    pub manifest_page_size: u32,
+    /// Answer a poll that comes before its `Retry-After` with `429`
+    /// (`BCDA_POLL_PACING`); never for the sandbox ACOs.
+    pub poll_pacing: bool,
 }
 
 /// Postgres connection settings.
@@ -160,6 +166,26 @@ pub struct AuthConfig {
     /// `X-Forwarded-For` (`BCDA_TRUSTED_PROXIES`); 0 (the default) uses the TCP peer and
     /// ignores the header, which any client can write.
     pub trusted_proxies: u8,
+    /// How the keys of SMART clients registered by JWKS URL are fetched.
+    pub client_jwks: ClientJwksConfig,
+}
+
+/// Fetching the keys of SMART clients registered by JWKS URL. The URLs are the clients',
+/// so only `https` URLs of public addresses are fetched unless development allows more.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientJwksConfig {
+    /// Fetch `http://` URLs (`BCDA_JWKS_URL_ALLOW_HTTP`): development only.
+    pub allow_http: bool,
+    /// Fetch from private, loopback and link-local addresses
+    /// (`BCDA_JWKS_URL_ALLOW_PRIVATE`): development only.
+    pub allow_private: bool,
+    /// The whole fetch (`BCDA_JWKS_FETCH_TIMEOUT_SECS`).
+    pub timeout: Duration,
+    /// How long fetched keys are used (`BCDA_JWKS_CACHE_SECS`).
+    pub cache_ttl: Duration,
+    /// The least time between fetches of one URL for a key it did not hold
+    /// (`BCDA_JWKS_REFRESH_MIN_SECS`).
+    pub refresh_min: Duration,
 }
 
 impl AuthConfig {
@@ -228,6 +254,7 @@ pub mod defaults {
     pub const JOB_FAILURE_PCT: u8 = 60;
     pub const JOB_TTL_SECS: u64 = 24 * 60 * 60;
     pub const JOB_KEYS_IN_FLIGHT: u32 = 8;
+    pub const MANIFEST_PAGE_SIZE: u32 = 1_000;
     pub const DOWNLOAD_URL_TTL_SECS: u64 = 3600;
     pub const TOKEN_TTL_SECS: u64 = 1200;
     pub const TOKEN_ISSUER: &str = "bcda";
@@ -392,6 +419,9 @@ fn export_config(env: &Env<'_>) -> Result<ExportConfig, ConfigError> {
             "0",
             "expected seconds",
         )?,
+        manifest_page_size: env
+            .positive("BCDA_MANIFEST_PAGE_SIZE", defaults::MANIFEST_PAGE_SIZE)?,
+        poll_pacing: env.parsed("BCDA_POLL_PACING", "true", "expected true or false")?,
     })
 }
 
@@ -429,6 +459,29 @@ fn auth_config(env: &Env<'_>) -> Result<AuthConfig, ConfigError> {
             "BCDA_TOKEN_RATE_WINDOW_SECS",
             defaults::TOKEN_RATE_WINDOW_SECS,
         )?),
+        client_jwks: ClientJwksConfig {
+            allow_http: env.parsed(
+                "BCDA_JWKS_URL_ALLOW_HTTP",
+                "false",
+                "expected true or false",
+            )?,
+            allow_private: env.parsed(
+                "BCDA_JWKS_URL_ALLOW_PRIVATE",
+                "false",
+                "expected true or false",
+            )?,
+            timeout: Duration::from_secs(env.positive("BCDA_JWKS_FETCH_TIMEOUT_SECS", 5)?),
+            cache_ttl: Duration::from_secs(env.parsed(
+                "BCDA_JWKS_CACHE_SECS",
+                "300",
+                "expected seconds",
+            )?),
+            refresh_min: Duration::from_secs(env.parsed(
+                "BCDA_JWKS_REFRESH_MIN_SECS",
+                "10",
+                "expected seconds",
+            )?),
+        },
     })
 }
 

@@ -36,6 +36,15 @@ impl SandboxAco {
     }
 }
 
+/// Whether `cms_id` is a sandbox ACO: one of [`SANDBOX_ACOS`], or in BCDA's range of
+/// test ACOs (`A9990` to `A9999`). Their clients are BCDA's own and the guide's readers,
+/// so rules BCDA does not have (paced polling) leave them alone.
+pub fn is_sandbox_aco(cms_id: &str) -> bool {
+    let test_range =
+        cms_id.len() == 5 && cms_id.starts_with("A999") && cms_id.as_bytes()[4].is_ascii_digit();
+    test_range || SANDBOX_ACOS.iter().any(|aco| aco.cms_id == cms_id)
+}
+
 /// The guide's five credential sets, smallest first, then the stale-attribution and the
 /// denylisted ones, then the ACO REACH entity.
 pub const SANDBOX_ACOS: [SandboxAco; 8] = [
@@ -127,6 +136,16 @@ mod tests {
                 assert_ne!(a.cms_id, b.cms_id);
                 assert_ne!(a.client_id, b.client_id);
             }
+        }
+    }
+
+    #[test]
+    fn sandbox_acos_are_the_listed_ones_and_bcdas_test_range() {
+        for id in ["A9990", "A9995", "A9999", "D9990"] {
+            assert!(is_sandbox_aco(id), "{id}");
+        }
+        for id in ["A1234", "A99901", "A999X", "D1234"] {
+            assert!(!is_sandbox_aco(id), "{id}");
         }
     }
 

@@ -56,6 +56,10 @@ impl Application {
             .then(|| bcda_auth::token_service(&ctx))
             .transpose()?;
         let app_tokens = tokens.clone();
+        // Each API process paces the polls it answers, across its HTTP worker threads.
+        let pacer = role
+            .serves(Role::Api)
+            .then(|| web::Data::new(bcda_api::PollPacer::new(ctx.config.export.poll_pacing)));
         let relay = role.serves(Role::Api).then(|| {
             (
                 ctx.db.clone(),
@@ -87,6 +91,9 @@ impl Application {
             }
             if let Some(tokens) = &app_tokens {
                 app = app.app_data(tokens.clone());
+            }
+            if let Some(pacer) = &pacer {
+                app = app.app_data(pacer.clone());
             }
             // The last `wrap` runs first: TracingLogger assigns the request id that the
             // inner middleware echoes.
@@ -220,8 +227,8 @@ where
 pub enum BuildError {
     #[error("cannot bind the listener: {0}")]
     Bind(#[from] std::io::Error),
-    #[error("signing keys: {0}")]
-    Keys(#[from] bcda_auth::keys::KeyError),
+    #[error("auth service: {0}")]
+    Auth(#[from] bcda_auth::service::SetupError),
 }
 
 /// Registers the routes of `role`. Auth comes first: its versioned SMART configuration

@@ -77,6 +77,9 @@ impl TestAppBuilder {
             .or_insert_with(|| "600000".into());
         env.entry("BCDA_WORKERS".into())
             .or_insert_with(|| "1".into());
+        // Tests poll jobs every 100 ms to finish fast; those about pacing turn it on.
+        env.entry("BCDA_POLL_PACING".into())
+            .or_insert_with(|| "false".into());
         let mut config =
             Config::from_lookup(|name| env.get(name).cloned().or_else(|| std::env::var(name).ok()))
                 .expect("test configuration is valid");

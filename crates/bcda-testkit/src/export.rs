@@ -70,7 +70,8 @@ impl TestApp {
     }
 
     /// Polls `status_url` until the job is no longer running; returns the final
-    /// response. Every `202` on the way must carry a well-formed `X-Progress`.
+    /// response. Every `202` on the way must carry a well-formed `X-Progress`; a `429`
+    /// (a paced poll) is waited out as its `Retry-After` says.
     pub async fn wait_for_job(&self, token: &str, status_url: &str) -> reqwest::Response {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
         loop {
@@ -81,6 +82,15 @@ impl TestApp {
                 .send()
                 .await
                 .expect("request reaches the app");
+            if response.status() == 429 {
+                let wait = response.headers()["retry-after"]
+                    .to_str()
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .expect("Retry-After seconds");
+                tokio::time::sleep(Duration::from_secs(wait)).await;
+                continue;
+            }
             if response.status() != 202 {
                 return response;
             }

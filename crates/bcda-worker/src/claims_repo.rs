@@ -10,54 +10,21 @@ use bcda_model::claims::{
     PdeEvent, RevenueAdjudication, StayDetails, medicare_status_code, nch_clm_type_code,
 };
 use bcda_model::export::BeneficiaryRange;
-use time::{Date, OffsetDateTime};
+use bcda_model::export::UpdateWindow;
+use time::Date;
 use tokio_postgres::Row;
 
 use crate::error::KeyError;
 
-/// Which rows of a beneficiary's history an export includes: updated after `since`
-/// (when the client asked for `_since`) and no later than `until` (the job's
-/// transaction time). A runout export bounds claims and Part D events further: service
-/// dates in its performance year, processed by the runout file's date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UpdateWindow {
-    pub since: Option<OffsetDateTime>,
-    pub until: OffsetDateTime,
-    /// First and last service (through) date of the claims exported, if bounded.
-    pub service_dates: Option<(Date, Date)>,
-    /// Claims and events processed later than this are left out (at most `until`).
-    pub claims_until: OffsetDateTime,
-}
-
-impl UpdateWindow {
-    /// Whether a Patient or Coverage row updated at `at` belongs to the export.
-    pub fn contains(&self, at: OffsetDateTime) -> bool {
-        at <= self.until && self.since.is_none_or(|since| at > since)
-    }
-
-    /// The window of one beneficiary: newly attributed ones get their full history.
-    pub fn of(&self, newly_attributed: bool) -> UpdateWindow {
-        UpdateWindow {
-            since: self.since.filter(|_| !newly_attributed),
-            ..*self
-        }
-    }
-
-    pub(crate) fn first_service_date(&self) -> Option<Date> {
-        self.service_dates.map(|(first, _)| first)
-    }
-
-    pub(crate) fn last_service_date(&self) -> Option<Date> {
-        self.service_dates.map(|(_, last)| last)
-    }
-}
-
-/// Which beneficiaries a job reads: the members of its attribution file, and for
-/// `Group/all?_since` the baseline file whose members are not newly attributed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which beneficiaries a job reads: the members of its attribution file (only those
+/// the kick-off's `patient` named, when it named some), and for `Group/all?_since` the
+/// baseline file whose members are not newly attributed.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Members {
     pub file_id: Option<i64>,
     pub since_baseline_file_id: Option<i64>,
+    /// `beneficiaries.id` of the beneficiaries named by `patient`.
+    pub patients: Option<Vec<i64>>,
 }
 
 /// One beneficiary a key exports.
@@ -73,7 +40,7 @@ pub struct Member {
 /// who opted out of data sharing.
 pub async fn next_members(
     client: &deadpool_postgres::Client,
-    members: Members,
+    members: &Members,
     range: BeneficiaryRange,
     after: Option<i64>,
     limit: i64,
@@ -88,6 +55,7 @@ pub async fn next_members(
          FROM attribution_members m \
          WHERE m.file_id = $1 AND m.beneficiary_id >= $2 \
            AND ($3::bigint IS NULL OR m.beneficiary_id < $3) \
+           AND ($6::bigint[] IS NULL OR m.beneficiary_id = ANY($6)) \
            AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.beneficiary_id = m.beneficiary_id \
                               AND o.effective_date <= current_date) \
          ORDER BY m.beneficiary_id LIMIT $4",
@@ -97,6 +65,7 @@ pub async fn next_members(
             &range.end,
             &limit,
             &members.since_baseline_file_id,
+            &members.patients,
         ],
     )
     .await?;
@@ -705,26 +674,6 @@ pub(crate) fn optional_char(row: &Row, index: usize) -> Result<Option<char>, Key
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
-
-    #[test]
-    fn the_window_excludes_its_start_and_includes_its_end() {
-        let window = UpdateWindow {
-            service_dates: None,
-            since: Some(datetime!(2026-01-01 0:00 UTC)),
-            until: datetime!(2026-06-01 0:00 UTC),
-            claims_until: datetime!(2026-06-01 0:00 UTC),
-        };
-        assert!(!window.contains(datetime!(2026-01-01 0:00 UTC)));
-        assert!(window.contains(datetime!(2026-01-01 0:00:01 UTC)));
-        assert!(window.contains(datetime!(2026-06-01 0:00 UTC)));
-        assert!(!window.contains(datetime!(2026-06-01 0:00:01 UTC)));
-        let everything = UpdateWindow {
-            since: None,
-            ..window
-        };
-        assert!(everything.contains(datetime!(1990-01-01 0:00 UTC)));
-    }
 
     #[test]
     fn items_reach_the_entry_with_their_key_and_unknown_keys_are_skipped() {

@@ -295,10 +295,10 @@ impl Exporter {
         let client = self.db.get().await?;
         let members = claims_repo::next_members(
             &client,
-            task.members,
+            &task.members,
             task.beneficiaries,
             after,
-            chunk_size(task.resource_type),
+            chunk_size(task.read_types()),
         )
         .instrument(tracing::info_span!(target: "bcda::trace", "db.members"))
         .await?;
@@ -335,6 +335,7 @@ fn render_and_compress(
 ) -> tokio::task::JoinHandle<Rendered> {
     let (version, resource_type, window) = (task.version, task.resource_type, task.window);
     let filter = task.eob_filter.clone();
+    let organized = task.organize_by_patient.then(|| task.job_types.clone());
     let span =
         tracing::info_span!(target: "bcda::trace", "render", resources = tracing::field::Empty);
     tokio::task::spawn_blocking(move || {
@@ -348,8 +349,12 @@ fn render_and_compress(
             window,
             eob_filter: filter.as_ref(),
         };
-        let written =
-            render::render(&job, &chunk, &mut lines).and_then(|count| Ok((count, lines.finish()?)));
+        let rows = chunk.rows();
+        let count = match &organized {
+            Some(types) => render::render_by_patient(&job, types, &rows, &mut lines),
+            None => render::render(&job, &rows, &mut lines),
+        };
+        let written = count.and_then(|count| Ok((count, lines.finish()?)));
         if let Ok((count, _)) = &written {
             span.record("resources", count);
         }
@@ -363,20 +368,25 @@ fn render_and_compress(
     })
 }
 
-/// Beneficiaries read and rendered at once. EOB chunks are small because each
-/// beneficiary brings hundreds of claims (about 400 kB of NDJSON); this, not the batch
-/// size, bounds a worker's memory.
-fn chunk_size(resource_type: ResourceType) -> i64 {
-    match resource_type {
-        ResourceType::ExplanationOfBenefit => 25,
-        // A beneficiary has a few dozen partially adjudicated claims a year at most.
-        ResourceType::Claim | ResourceType::ClaimResponse => 250,
-        ResourceType::Patient | ResourceType::Coverage => 1_000,
-    }
+/// Beneficiaries read and rendered at once for a key of `types`: the smallest of their
+/// sizes. EOB chunks are small because each beneficiary brings hundreds of claims (about
+/// 400 kB of NDJSON); this, not the batch size, bounds a worker's memory.
+fn chunk_size(types: &[ResourceType]) -> i64 {
+    types
+        .iter()
+        .map(|resource_type| match resource_type {
+            ResourceType::ExplanationOfBenefit => 25,
+            // A beneficiary has a few dozen partially adjudicated claims a year at most.
+            ResourceType::Claim | ResourceType::ClaimResponse => 250,
+            ResourceType::Patient | ResourceType::Coverage => 1_000,
+        })
+        .min()
+        .unwrap_or(1_000)
 }
 
-/// The rows the key's resource type needs for the beneficiaries `members`. A v3 EOB
-/// key reads only the claim sources its filter may include.
+/// The rows the key's types need for the beneficiaries `members`, each list read once
+/// however many types need it. A v3 EOB key reads only the claim sources its filter may
+/// include.
 async fn read_chunk(
     client: &deadpool_postgres::Client,
     task: &KeyTask,
@@ -395,35 +405,30 @@ async fn read_chunk(
         ..Chunk::default()
     };
     let full_history = &chunk.newly_attributed;
+    let types = task.read_types();
+    let wants = |t: ResourceType| types.contains(&t);
     let reads = |system: SystemType| {
         task.eob_filter
             .as_ref()
             .is_none_or(|filter| filter.may_include(system))
     };
-    match task.resource_type {
-        ResourceType::ExplanationOfBenefit => {
-            if reads(SystemType::NationalClaimsHistory) {
-                chunk.claims = claims_repo::claims(client, ids, full_history, window).await?;
-            }
-            if reads(SystemType::Ddps) {
-                chunk.events = claims_repo::pde_events(client, ids, full_history, window).await?;
-            }
-            if task.eob_filter.is_some() && reads(SystemType::SharedSystem) {
-                chunk.shared_system_claims =
-                    shared_system_repo::claims(client, ids, full_history, window).await?;
-            }
-        }
-        ResourceType::Patient => {
-            chunk.months = claims_repo::enrollment_months(client, ids).await?;
-        }
-        ResourceType::Claim | ResourceType::ClaimResponse => {
-            chunk.shared_system_claims =
-                shared_system_repo::claims(client, ids, full_history, window).await?;
-        }
-        ResourceType::Coverage => {
-            chunk.years = claims_repo::enrollment_years(client, ids).await?;
-            chunk.months = claims_repo::enrollment_months(client, ids).await?;
-        }
+    let eobs = wants(ResourceType::ExplanationOfBenefit);
+    if eobs && reads(SystemType::NationalClaimsHistory) {
+        chunk.claims = claims_repo::claims(client, ids, full_history, window).await?;
+    }
+    if eobs && reads(SystemType::Ddps) {
+        chunk.events = claims_repo::pde_events(client, ids, full_history, window).await?;
+    }
+    let shared_system_eobs = eobs && task.eob_filter.is_some() && reads(SystemType::SharedSystem);
+    if shared_system_eobs || wants(ResourceType::Claim) || wants(ResourceType::ClaimResponse) {
+        chunk.shared_system_claims =
+            shared_system_repo::claims(client, ids, full_history, window).await?;
+    }
+    if wants(ResourceType::Patient) || wants(ResourceType::Coverage) {
+        chunk.months = claims_repo::enrollment_months(client, ids).await?;
+    }
+    if wants(ResourceType::Coverage) {
+        chunk.years = claims_repo::enrollment_years(client, ids).await?;
     }
     Ok(chunk)
 }

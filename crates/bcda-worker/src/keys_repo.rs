@@ -9,13 +9,15 @@
 use std::time::Duration;
 
 use bcda_model::attribution::runout_service_dates;
-use bcda_model::export::{BeneficiaryRange, EobFilter, WARNINGS_RESOURCE_TYPE};
+use bcda_model::export::{
+    BeneficiaryRange, EobFilter, RunoutBounds, UpdateWindow, WARNINGS_RESOURCE_TYPE,
+};
 use bcda_model::job::KeyTally;
 use bcda_model::{ApiVersion, JobStatus, ResourceType};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::claims_repo::{Members, UpdateWindow};
+use crate::claims_repo::Members;
 use crate::error::KeyError;
 
 /// Everything a worker needs to export one job key.
@@ -26,7 +28,14 @@ pub struct KeyTask {
     pub aco_id: Uuid,
     pub cms_id: String,
     pub version: ApiVersion,
+    /// The key's type; for a job organized by patient, `Patient`, and the key holds
+    /// every type in `job_types`.
     pub resource_type: ResourceType,
+    /// The types the job exports, in its order.
+    pub job_types: Vec<ResourceType>,
+    /// `organizeOutputBy=Patient`: the key's file holds each beneficiary's resources
+    /// together, their Patient first.
+    pub organize_by_patient: bool,
     pub batch_index: i32,
     pub beneficiaries: BeneficiaryRange,
     pub members: Members,
@@ -36,6 +45,18 @@ pub struct KeyTask {
     pub eob_filter: Option<EobFilter>,
     /// Whether the key still needs doing.
     pub state: KeyState,
+}
+
+impl KeyTask {
+    /// The types whose resources the key's file holds: its own, or, organized by
+    /// patient, all of the job's.
+    pub fn read_types(&self) -> &[ResourceType] {
+        if self.organize_by_patient {
+            &self.job_types
+        } else {
+            std::slice::from_ref(&self.resource_type)
+        }
+    }
 }
 
 /// Whether a key needs work.
@@ -60,7 +81,8 @@ pub async fn load(
             "SELECT j.aco_id, a.cms_id, j.api_version, j.status, j.since, j.transaction_time, \
                     k.resource_type, k.batch_index, k.first_beneficiary_id, k.end_beneficiary_id, \
                     k.done_at IS NOT NULL, j.attribution_file_id, j.since_baseline_file_id, \
-                    f.kind = 'runout', f.performance_year, f.file_date, j.eob_filter \
+                    f.kind = 'runout', f.performance_year, f.file_date, j.eob_filter, \
+                    j.resource_types, j.until, j.patient_ids, j.organize_by_patient \
              FROM job_keys k JOIN jobs j ON j.id = k.job_id JOIN acos a ON a.id = j.aco_id \
              LEFT JOIN attribution_files f ON f.id = j.attribution_file_id \
              WHERE k.id = $1 AND k.job_id = $2",
@@ -76,11 +98,13 @@ pub async fn load(
     let resource_type: &str = row.get(6);
     let transaction_time: OffsetDateTime = row.get(5);
     // A runout export reads its performance year's claims, processed by the file's date.
-    let runout = row.get::<_, Option<bool>>(13).unwrap_or(false).then(|| {
-        let year: i16 = row.get(14);
-        let file_date: OffsetDateTime = row.get(15);
-        (runout_service_dates(i32::from(year)), file_date)
-    });
+    let runout = row
+        .get::<_, Option<bool>>(13)
+        .unwrap_or(false)
+        .then(|| RunoutBounds {
+            service_dates: runout_service_dates(i32::from(row.get::<_, i16>(14))),
+            processed_by: row.get(15),
+        });
     let state = if !status.is_active() {
         KeyState::JobInactive(status)
     } else if row.get::<_, bool>(10) {
@@ -109,18 +133,24 @@ pub async fn load(
         members: Members {
             file_id: row.get(11),
             since_baseline_file_id: row.get(12),
+            patients: row.get(19),
         },
+        job_types: row
+            .get::<_, Vec<&str>>(17)
+            .into_iter()
+            .map(|t| {
+                t.parse().map_err(|_| {
+                    KeyError::data(format!("job {job_id}: unknown resource type {t:?}"))
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        organize_by_patient: row.get(20),
         eob_filter: row
             .get::<_, Option<&str>>(16)
             .map(EobFilter::parse_parameters)
             .transpose()
             .map_err(|e| KeyError::data(format!("job {job_id}: stored filter: {e}")))?,
-        window: UpdateWindow {
-            since: row.get(4),
-            until: transaction_time,
-            service_dates: runout.map(|(dates, _)| dates),
-            claims_until: runout.map_or(transaction_time, |(_, date)| date.min(transaction_time)),
-        },
+        window: UpdateWindow::of_job(transaction_time, row.get(4), row.get(18), runout),
         state,
     })
 }
@@ -264,6 +294,7 @@ pub async fn member_mbis(db: &bcda_infra::DbPool, task: &KeyTask) -> Result<Vec<
             "SELECT b.mbi FROM attribution_members m JOIN beneficiaries b ON b.id = m.beneficiary_id \
              WHERE m.file_id = $1 AND m.beneficiary_id >= $2 \
                AND ($3::bigint IS NULL OR m.beneficiary_id < $3) \
+               AND ($4::bigint[] IS NULL OR m.beneficiary_id = ANY($4)) \
                AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.beneficiary_id = m.beneficiary_id \
                                   AND o.effective_date <= current_date) \
              ORDER BY m.beneficiary_id",
@@ -271,6 +302,7 @@ pub async fn member_mbis(db: &bcda_infra::DbPool, task: &KeyTask) -> Result<Vec<
                 &task.members.file_id,
                 &task.beneficiaries.first,
                 &task.beneficiaries.end,
+                &task.members.patients,
             ],
         )
         .await?;

@@ -12,7 +12,8 @@ use bcda_model::fhir::{Coverage, CoveragePart, ExplanationOfBenefit, JsonError, 
 use bcda_model::shared_system::SharedSystemClaim;
 use bcda_model::{ApiVersion, ResourceType};
 
-use crate::claims_repo::UpdateWindow;
+use bcda_model::export::UpdateWindow;
+
 use crate::error::KeyError;
 
 /// The rows of a chunk of beneficiaries, each list in beneficiary id order. Only the
@@ -33,20 +34,62 @@ pub struct Chunk {
 }
 
 impl Chunk {
+    /// A view of all the chunk's rows.
+    pub fn rows(&self) -> Rows<'_> {
+        Rows {
+            beneficiaries: &self.beneficiaries,
+            years: &self.years,
+            months: &self.months,
+            claims: &self.claims,
+            events: &self.events,
+            shared_system_claims: &self.shared_system_claims,
+            newly_attributed: &self.newly_attributed,
+        }
+    }
+}
+
+/// Some rows of a [`Chunk`]: all of them, or one beneficiary's. Each list is in
+/// beneficiary id order, as the chunk's are.
+#[derive(Debug, Clone, Copy)]
+pub struct Rows<'a> {
+    beneficiaries: &'a [Beneficiary],
+    years: &'a [EnrollmentYear],
+    months: &'a [EnrollmentMonth],
+    claims: &'a [Claim],
+    events: &'a [PdeEvent],
+    shared_system_claims: &'a [SharedSystemClaim],
+    newly_attributed: &'a [i64],
+}
+
+impl<'a> Rows<'a> {
+    /// The rows of beneficiary `bene` alone.
+    fn of_beneficiary(&self, bene: &'a Beneficiary) -> Rows<'a> {
+        let id = bene.id;
+        Rows {
+            beneficiaries: std::slice::from_ref(bene),
+            years: of(self.years, id, |y| y.beneficiary_id),
+            months: of(self.months, id, |m| m.beneficiary_id),
+            claims: of(self.claims, id, |c| c.beneficiary_id),
+            events: of(self.events, id, |e| e.beneficiary_id),
+            shared_system_claims: of(self.shared_system_claims, id, |c| c.beneficiary_id),
+            newly_attributed: of(self.newly_attributed, id, |n| *n),
+        }
+    }
+
     /// The update window of beneficiary `id` in an export with `window`.
     fn window_of(&self, window: UpdateWindow, id: i64) -> UpdateWindow {
         window.of(self.newly_attributed.binary_search(&id).is_ok())
     }
 
-    /// The chunk's beneficiary with internal id `id`.
-    fn beneficiary(&self, id: i64) -> Result<&Beneficiary, KeyError> {
+    /// The beneficiary with internal id `id`.
+    fn beneficiary(&self, id: i64) -> Result<&'a Beneficiary, KeyError> {
         self.beneficiaries
             .binary_search_by_key(&id, |b| b.id)
             .map(|i| &self.beneficiaries[i])
             .map_err(|_| KeyError::data(format!("no beneficiary {id}")))
     }
 
-    /// The CCW id of the chunk's beneficiary with internal id `id`.
+    /// The CCW id of the beneficiary with internal id `id`.
     fn bene_id(&self, id: i64) -> Result<i64, KeyError> {
         self.beneficiary(id).map(|b| b.bene_id)
     }
@@ -77,6 +120,15 @@ impl<'a, W: Write> Lines<'a, W> {
             next,
             bytes: 0,
         }
+    }
+
+    /// Writes lines rendered elsewhere (whole lines, each ending in a newline).
+    fn lines(&mut self, lines: &[u8]) -> Result<(), KeyError> {
+        self.buffer.extend_from_slice(lines);
+        if self.buffer.len() >= HAND_OVER_BYTES {
+            self.hand_over()?;
+        }
+        Ok(())
     }
 
     /// Hands the lines still buffered on; returns every byte written.
@@ -120,12 +172,12 @@ pub struct Job<'a> {
     pub eob_filter: Option<&'a EobFilter>,
 }
 
-/// Writes the chunk's resources of the job's type and version to `out`, one per line;
+/// Writes the rows' resources of the job's type and version to `out`, one per line;
 /// returns how many. Patient and Coverage are kept only when their `meta.lastUpdated`
 /// falls in the window (claims were filtered when read).
 pub fn render<W: Write>(
     job: &Job<'_>,
-    chunk: &Chunk,
+    chunk: &Rows<'_>,
     out: &mut Lines<'_, W>,
 ) -> Result<u64, KeyError> {
     if job.version == ApiVersion::V3 {
@@ -135,14 +187,14 @@ pub fn render<W: Write>(
     let mut count = 0;
     match job.resource_type {
         ResourceType::ExplanationOfBenefit => {
-            for claim in &chunk.claims {
+            for claim in chunk.claims {
                 let bene_id = chunk.bene_id(claim.beneficiary_id)?;
                 let eob = ExplanationOfBenefit::new(version, claim, bene_id)
                     .map_err(|e| KeyError::Render(format!("claim {}: {e:?}", claim.clm_id)))?;
                 out.line(|buffer| eob.write_ndjson(buffer))?;
                 count += 1;
             }
-            for event in &chunk.events {
+            for event in chunk.events {
                 let bene_id = chunk.bene_id(event.beneficiary_id)?;
                 let eob = ExplanationOfBenefit::pde(version, event, bene_id);
                 out.line(|buffer| eob.write_ndjson(buffer))?;
@@ -150,9 +202,9 @@ pub fn render<W: Write>(
             }
         }
         ResourceType::Patient => {
-            for bene in &chunk.beneficiaries {
+            for bene in chunk.beneficiaries {
                 if chunk.window_of(window, bene.id).contains(bene.last_updated) {
-                    let months = of(&chunk.months, bene.id, |m| m.beneficiary_id);
+                    let months = of(chunk.months, bene.id, |m| m.beneficiary_id);
                     let patient = Patient::new(version, bene, months);
                     out.line(|buffer| patient.write_ndjson(buffer))?;
                     count += 1;
@@ -160,7 +212,7 @@ pub fn render<W: Write>(
             }
         }
         ResourceType::Claim | ResourceType::ClaimResponse => {
-            for claim in &chunk.shared_system_claims {
+            for claim in chunk.shared_system_claims {
                 let bene = chunk.beneficiary(claim.beneficiary_id)?;
                 if job.resource_type == ResourceType::Claim {
                     let resource = ClaimResource::new(claim, bene);
@@ -173,10 +225,10 @@ pub fn render<W: Write>(
             }
         }
         ResourceType::Coverage => {
-            for bene in &chunk.beneficiaries {
+            for bene in chunk.beneficiaries {
                 let window = chunk.window_of(window, bene.id);
-                let years = of(&chunk.years, bene.id, |y| y.beneficiary_id);
-                let months = of(&chunk.months, bene.id, |m| m.beneficiary_id);
+                let years = of(chunk.years, bene.id, |y| y.beneficiary_id);
+                let months = of(chunk.months, bene.id, |m| m.beneficiary_id);
                 for part in CoveragePart::ALL {
                     let coverage = Coverage::new(version, part, bene, years, months);
                     if window.contains(coverage.last_updated()) {
@@ -194,14 +246,14 @@ pub fn render<W: Write>(
 /// NCH claim, Part D event and shared-system record that the job's filter selects.
 fn render_v3<W: Write>(
     job: &Job<'_>,
-    chunk: &Chunk,
+    chunk: &Rows<'_>,
     out: &mut Lines<'_, W>,
 ) -> Result<u64, KeyError> {
     let mut count = 0;
     let selected = |facts: ClaimFacts| job.eob_filter.is_none_or(|f| f.matches(&facts));
     match job.resource_type {
         ResourceType::ExplanationOfBenefit => {
-            for claim in &chunk.claims {
+            for claim in chunk.claims {
                 if selected(ClaimFacts::of_claim(claim)) {
                     let bene_id = chunk.bene_id(claim.beneficiary_id)?;
                     let eob = v3::ExplanationOfBenefit::nch(claim, bene_id);
@@ -209,7 +261,7 @@ fn render_v3<W: Write>(
                     count += 1;
                 }
             }
-            for event in &chunk.events {
+            for event in chunk.events {
                 if selected(ClaimFacts::of_event(event)) {
                     let bene_id = chunk.bene_id(event.beneficiary_id)?;
                     let eob = v3::ExplanationOfBenefit::pde(event, bene_id);
@@ -217,7 +269,7 @@ fn render_v3<W: Write>(
                     count += 1;
                 }
             }
-            for claim in &chunk.shared_system_claims {
+            for claim in chunk.shared_system_claims {
                 if selected(ClaimFacts::of_shared_system(claim)) {
                     let bene_id = chunk.bene_id(claim.beneficiary_id)?;
                     let eob = v3::ExplanationOfBenefit::shared_system(claim, bene_id);
@@ -227,7 +279,7 @@ fn render_v3<W: Write>(
             }
         }
         ResourceType::Patient => {
-            for bene in &chunk.beneficiaries {
+            for bene in chunk.beneficiaries {
                 if chunk
                     .window_of(job.window, bene.id)
                     .contains(bene.last_updated)
@@ -239,10 +291,10 @@ fn render_v3<W: Write>(
             }
         }
         ResourceType::Coverage => {
-            for bene in &chunk.beneficiaries {
+            for bene in chunk.beneficiaries {
                 let window = chunk.window_of(job.window, bene.id);
-                let years = of(&chunk.years, bene.id, |y| y.beneficiary_id);
-                let months = of(&chunk.months, bene.id, |m| m.beneficiary_id);
+                let years = of(chunk.years, bene.id, |y| y.beneficiary_id);
+                let months = of(chunk.months, bene.id, |m| m.beneficiary_id);
                 for coverage in v3::Coverage::all_of(bene, years, months) {
                     if window.contains(coverage.last_updated()) {
                         out.line(|buffer| coverage.write_ndjson(buffer))?;
@@ -259,6 +311,53 @@ fn render_v3<W: Write>(
         }
     }
     Ok(count)
+}
+
+/// Writes the rows organized by patient (`organizeOutputBy=Patient`), as the Bulk Data
+/// IG (v3.0.0) lays out a file: for each beneficiary with anything to export, a block of
+/// a header `Parameters` resource (a `header` parameter referencing the Patient), their
+/// Patient when it is exported, then their resources of the other `types`, in the job's
+/// order. Returns the lines written, headers included.
+pub fn render_by_patient<W: Write>(
+    job: &Job<'_>,
+    types: &[ResourceType],
+    rows: &Rows<'_>,
+    out: &mut Lines<'_, W>,
+) -> Result<u64, KeyError> {
+    let (mut buffer, mut block) = (Vec::new(), Vec::new());
+    let mut count = 0;
+    for bene in rows.beneficiaries {
+        let mine = rows.of_beneficiary(bene);
+        block.clear();
+        let mut lines = Lines::new(&mut buffer, &mut block);
+        let mut rendered = 0;
+        // The Patient first, then the job's other types in its order.
+        let patient_first = types
+            .iter()
+            .filter(|&&t| t == ResourceType::Patient)
+            .chain(types.iter().filter(|&&t| t != ResourceType::Patient));
+        for &resource_type in patient_first {
+            let job = Job {
+                resource_type,
+                ..*job
+            };
+            rendered += render(&job, &mine, &mut lines)?;
+        }
+        lines.finish()?;
+        if rendered > 0 {
+            out.lines(block_header(bene.bene_id).as_bytes())?;
+            out.lines(&block)?;
+            count += 1 + rendered;
+        }
+    }
+    Ok(count)
+}
+
+/// The header line of a beneficiary's block in a file organized by patient.
+fn block_header(bene_id: i64) -> String {
+    format!(
+        "{{\"resourceType\":\"Parameters\",\"parameter\":[{{\"name\":\"header\",\"valueReference\":{{\"reference\":\"Patient/{bene_id}\"}}}}]}}\n"
+    )
 }
 
 /// The run of `rows` (sorted by beneficiary) that belongs to beneficiary `id`.
@@ -328,6 +427,27 @@ mod tests {
         let lines = Lines::new(&mut buffer, &mut next);
         assert_eq!(lines.finish().unwrap(), 0);
         assert!(next.writes.is_empty());
+    }
+
+    #[test]
+    fn a_block_header_is_the_igs_parameters_resource() {
+        let header: serde_json::Value =
+            serde_json::from_str(&block_header(-19990000000001)).unwrap();
+        assert_eq!(
+            header,
+            serde_json::json!({"resourceType": "Parameters", "parameter": [
+                {"name": "header", "valueReference": {"reference": "Patient/-19990000000001"}}
+            ]})
+        );
+    }
+
+    #[test]
+    fn lines_rendered_aside_are_handed_on_whole() {
+        let (mut buffer, mut next) = (Vec::new(), Recorder::default());
+        let mut lines = Lines::new(&mut buffer, &mut next);
+        lines.lines(b"{\"a\":1}\n{\"b\":2}\n").unwrap();
+        assert_eq!(lines.finish().unwrap(), 16);
+        assert_eq!(next.data, b"{\"a\":1}\n{\"b\":2}\n");
     }
 
     #[test]

@@ -8,7 +8,9 @@ use bcda_model::shared_system::{
 use time::Date;
 use tokio_postgres::Row;
 
-use crate::claims_repo::{UpdateWindow, attach_in_order, one_char, optional_char, query};
+use bcda_model::export::UpdateWindow;
+
+use crate::claims_repo::{attach_in_order, one_char, optional_char, query};
 use crate::error::KeyError;
 
 /// The claims of beneficiaries `ids` updated in `window` (full history for

@@ -243,7 +243,7 @@ async fn job_status_follows_the_jobs_state() {
     assert_eq!(manifest["error"], serde_json::json!([]));
     assert_eq!(
         manifest["output"],
-        serde_json::json!([{"type": "Patient", "url": app.url(&format!("/data/{id}/f92dcf16-63a2-448e-a12a-3bf677f966ed.ndjson"))}])
+        serde_json::json!([{"type": "Patient", "url": app.url(&format!("/data/{id}/f92dcf16-63a2-448e-a12a-3bf677f966ed.ndjson")), "count": 50}])
     );
 
     for (status, code, message) in [
@@ -642,4 +642,52 @@ async fn test_acos_run_overlapping_exports_unless_an_operator_limits_them() {
             .status(),
         202
     );
+}
+
+#[tokio::test]
+async fn a_poll_before_its_retry_after_gets_429_except_for_sandbox_acos() {
+    let app = TestAppBuilder::default()
+        .env("BCDA_WORKERS", "0")
+        .env("BCDA_POLL_PACING", "true")
+        .spawn()
+        .await;
+    let credentials = app.create_client("A1234").await;
+    app.attribute_nobody("A1234").await;
+    let token = app.token(&credentials).await;
+    let status_url = app.start_export(&token, "/api/v1/Patient/$export").await;
+    let poll = || async {
+        app.client
+            .get(&status_url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+    };
+    let first = poll().await;
+    assert_eq!(first.status(), 202);
+    assert_eq!(first.headers()["retry-after"], "1");
+    let early = poll().await;
+    assert_eq!(early.status(), 429);
+    assert_eq!(early.headers()["retry-after"], "1");
+    let outcome: Value = early.json().await.unwrap();
+    assert_eq!(outcome["issue"][0]["code"], "throttled");
+    // Waiting as told is enough.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert_eq!(poll().await.status(), 202);
+
+    // The sandbox ACOs' clients poll as BCDA lets them.
+    let sandbox = app.create_client("A9994").await;
+    app.attribute_nobody("A9994").await;
+    let sandbox = app.token(&sandbox).await;
+    let sandbox_job = app.start_export(&sandbox, "/api/v1/Patient/$export").await;
+    for _ in 0..3 {
+        let response = app
+            .client
+            .get(&sandbox_job)
+            .bearer_auth(&sandbox)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 202);
+    }
 }

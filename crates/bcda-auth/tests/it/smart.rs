@@ -6,9 +6,9 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
 /// A backend client's own key pair, as it would generate it.
-struct ClientKey {
+pub(crate) struct ClientKey {
     encoding: EncodingKey,
-    jwk: Jwk,
+    pub(crate) jwk: Jwk,
     alg: Algorithm,
 }
 
@@ -19,7 +19,7 @@ fn pem(label: &str, der: &[u8]) -> String {
     )
 }
 
-fn rsa_key() -> ClientKey {
+pub(crate) fn rsa_key() -> ClientKey {
     let (_, pkcs8) = bcda_auth::keys::SigningKey::generate().unwrap();
     let encoding = EncodingKey::from_rsa_pem(pem("PRIVATE KEY", &pkcs8).as_bytes()).unwrap();
     ClientKey::new(encoding, Algorithm::RS384)
@@ -39,12 +39,18 @@ impl ClientKey {
         ClientKey { encoding, jwk, alg }
     }
 
-    fn assertion(&self, client_id: &str, audience: &str, lifetime: i64, jti: &str) -> String {
+    pub(crate) fn assertion(
+        &self,
+        client_id: &str,
+        audience: &str,
+        lifetime: i64,
+        jti: &str,
+    ) -> String {
         self.edited_assertion(client_id, audience, lifetime, jti, |_, _| {})
     }
 
     /// An assertion whose header and claims `edit` changes before it is signed.
-    fn edited_assertion(
+    pub(crate) fn edited_assertion(
         &self,
         client_id: &str,
         audience: &str,
@@ -88,7 +94,7 @@ async fn request(app: &TestApp, form: &[(&str, &str)]) -> reqwest::Response {
         .unwrap()
 }
 
-async fn assertion_request(app: &TestApp, assertion: &str) -> reqwest::Response {
+pub(crate) async fn assertion_request(app: &TestApp, assertion: &str) -> reqwest::Response {
     scoped_assertion_request(app, assertion, "system/*.read").await
 }
 

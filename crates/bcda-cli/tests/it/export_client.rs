@@ -268,6 +268,59 @@ async fn bcda_export_sends_a_v3_type_filter_and_saves_what_it_selects() {
 }
 
 #[tokio::test]
+async fn bcda_export_posts_ig_parameters_and_downloads_partial_manifests_as_they_grow() {
+    let app = TestAppBuilder::default()
+        .env("BCDA_BATCH_SIZE_EOB", "2")
+        .env("BCDA_BATCH_SIZE_PATIENT", "2")
+        .env("BCDA_BATCH_SIZE_COVERAGE", "2")
+        .env("BCDA_MANIFEST_PAGE_SIZE", "3")
+        .spawn()
+        .await;
+    let aco = app.synthetic_aco("A9994", 12).await;
+    let out = tempfile::tempdir().unwrap();
+    let until = (time::OffsetDateTime::now_utc() - time::Duration::seconds(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let stdout = export_ok(
+        &app.address,
+        &aco.credentials,
+        out.path(),
+        &[
+            "--api",
+            "v2",
+            "--post",
+            "--partial",
+            "--organize-by-patient",
+            "--until",
+            &until,
+        ],
+    )
+    .await;
+    assert!(stdout.contains("organized by Patient"), "{stdout}");
+    assert!(stdout.contains("to the last byte"), "{stdout}");
+    // A `POST` kick-off: the request URL has no query. The saved manifest is every page
+    // in one, without links.
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["request"], app.url("/api/v2/Patient/$export"));
+    assert_eq!(manifest["outputOrganizedBy"], "Patient");
+    assert_eq!(manifest.get("link"), None);
+    let files = manifest["output"].as_array().unwrap();
+    let keys = app
+        .count("SELECT count(*) FROM job_keys WHERE object_key IS NOT NULL AND resource_count > 0")
+        .await;
+    assert!(files.len() > 3, "more than a page: {}", files.len());
+    assert_eq!(files.len() as i64, keys);
+    for file in files {
+        let name = file["url"].as_str().unwrap().rsplit('/').next().unwrap();
+        let body = std::fs::read_to_string(out.path().join(name)).unwrap();
+        assert_eq!(file["count"], body.lines().count(), "{name}");
+        let first: Value = serde_json::from_str(body.lines().next().unwrap()).unwrap();
+        assert_eq!(first["parameter"][0]["name"], "header", "{name}");
+    }
+}
+
+#[tokio::test]
 async fn bcda_export_polls_again_after_a_status_request_gets_no_answer() {
     let app = TestAppBuilder::default().spawn().await;
     let aco = app.synthetic_aco("A9994", 5).await;

@@ -66,6 +66,18 @@ impl FhirError {
         }
     }
 
+    /// `429 Too Many Requests` with `Retry-After: retry_after_secs`.
+    pub fn too_many_requests(
+        version: ApiVersion,
+        message: impl Into<String>,
+        retry_after_secs: u32,
+    ) -> FhirError {
+        FhirError {
+            retry_after: Some(retry_after_secs),
+            ..FhirError::new(version, StatusCode::TOO_MANY_REQUESTS, message)
+        }
+    }
+
     /// The OperationOutcome this error is answered with.
     pub fn outcome(&self) -> OperationOutcome {
         OperationOutcome::error(self.version, issue_code(self.status), &self.message)

@@ -20,7 +20,7 @@ pub use capability_statement::{CapabilityStatement, ServerInfo};
 pub use coverage::{Coverage, CoveragePart};
 pub use eob::ExplanationOfBenefit;
 pub use json::JsonError;
-pub use manifest::{Manifest, ManifestFile, TransactionTime};
+pub use manifest::{Manifest, ManifestFile, ManifestLink, TransactionTime};
 pub use operation_outcome::{IssueCode, OperationOutcome};
 pub use patient::Patient;
 pub use task::{JobSummary, TaskBundle};

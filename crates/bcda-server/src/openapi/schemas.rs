@@ -173,14 +173,24 @@ fn components_json() -> Vec<(&'static str, Value)> {
             "Manifest",
             json!({
                 "type": "object",
-                "description": "The bulk data manifest of a completed job",
+                "description": "The bulk data manifest of a completed job, or a page of a partial one (`allowPartialManifests`)",
                 "required": ["transactionTime", "request", "requiresAccessToken", "output", "error", "JobID"],
                 "properties": {
                     "transactionTime": {"type": "string", "format": "date-time"},
                     "request": string,
                     "requiresAccessToken": {"type": "boolean"},
+                    "outputOrganizedBy": {"type": "string", "enum": ["Patient"], "description": "Present when the kick-off asked for `organizeOutputBy=Patient`"},
                     "output": {"type": "array", "items": {"$ref": "#/components/schemas/ManifestFile"}},
                     "error": {"type": "array", "items": {"$ref": "#/components/schemas/ManifestFile"}},
+                    "link": {
+                        "type": "array",
+                        "description": "The next page of a paged manifest",
+                        "items": {
+                            "type": "object",
+                            "required": ["relation", "url"],
+                            "properties": {"relation": {"type": "string", "enum": ["next"]}, "url": string}
+                        }
+                    },
                     "JobID": {"type": "integer", "format": "int64"}
                 }
             }),
@@ -189,10 +199,11 @@ fn components_json() -> Vec<(&'static str, Value)> {
             "ManifestFile",
             json!({
                 "type": "object",
-                "required": ["type", "url"],
+                "required": ["url", "count"],
                 "properties": {
-                    "type": {"type": "string", "enum": ["ExplanationOfBenefit", "Patient", "Coverage", "OperationOutcome"]},
-                    "url": string
+                    "type": {"type": "string", "enum": ["ExplanationOfBenefit", "Patient", "Coverage", "Claim", "ClaimResponse", "OperationOutcome"], "description": "Absent from the output files of a job organized by patient"},
+                    "url": string,
+                    "count": {"type": "integer", "description": "Lines (resources) in the file"}
                 }
             }),
         ),

@@ -252,7 +252,8 @@ async fn a_served_path_with_another_method_is_405_with_allow() {
     let app = spawn_app().await;
     for (method, path, allow) in [
         ("DELETE", "/api/v1/metadata", "GET"),
-        ("POST", "/api/v2/Patient/$export", "GET"),
+        ("PUT", "/api/v2/Patient/$export", "GET, POST"),
+        ("PATCH", "/api/v1/Group/all/$export", "GET, POST"),
         ("PUT", "/api/v2/jobs/1", "DELETE, GET"),
         ("GET", "/auth/token", "POST"),
     ] {

@@ -48,6 +48,7 @@ async fn group_runout_exports_the_runout_files_beneficiaries_and_that_years_clai
     let rows = |record: &BeneficiaryRecord| {
         (runout.lists(&record.attribution) && record.opted_out_on.is_none()).then_some(Rows {
             since: None,
+            until: None,
             // Claims processed by the runout file's date, of service in its year; every
             // Patient and Coverage.
             claims_until: Some(runout.timestamp()),

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its message
 
 mod attribution;
+mod bulk_data_ig;
 mod failures;
 mod flow;
 mod support;

@@ -61,6 +61,8 @@ pub fn expected(
 pub struct Rows {
     /// Updated after this.
     pub since: Option<OffsetDateTime>,
+    /// Updated no later than this (`_until`).
+    pub until: Option<OffsetDateTime>,
     /// Claims and events updated no later than this.
     pub claims_until: Option<OffsetDateTime>,
     /// Claims and events with service (through) dates in this range.
@@ -69,7 +71,7 @@ pub struct Rows {
 
 impl Rows {
     fn updated(&self, at: OffsetDateTime) -> bool {
-        self.since.is_none_or(|since| at > since)
+        self.since.is_none_or(|since| at > since) && self.until.is_none_or(|until| at <= until)
     }
 
     fn claim_updated(&self, at: OffsetDateTime) -> bool {

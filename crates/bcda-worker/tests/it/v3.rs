@@ -113,6 +113,7 @@ async fn v3_exports_final_claims_by_default_and_warns_of_it() {
         json!([{
             "type": "OperationOutcome",
             "url": app.url(&format!("/data/{job}/warnings-and-info.ndjson")),
+            "count": 1,
         }])
     );
     let warnings = app
