@@ -8,7 +8,7 @@ NEXTEST_PROFILE ?= $(if $(CI),ci,default)
 # Local development defaults: readable logs, files under ./var.
 run: export BCDA_LOG_FORMAT ?= pretty
 
-.PHONY: run test bench faults fmt lint build build-tools services migrate validators deploy-check help
+.PHONY: run test bench faults fmt lint hygiene build build-tools services migrate validators deploy-check help
 
 help:
 	@echo "make run    serve BCDA on http://127.0.0.1:3000 (starts Postgres and RabbitMQ)"
@@ -40,7 +40,7 @@ migrate: services build
 	$(BCDA) migrate
 
 ## What CI runs: formatting, lints, then every test against the real services.
-test: services build-tools fmt lint validators deploy-check
+test: services build-tools fmt lint hygiene validators deploy-check
 	cargo nextest run --workspace --profile $(NEXTEST_PROFILE)
 
 ## The independent FHIR validators and the OpenAPI fuzzer (schemathesis) the tests use
@@ -75,3 +75,13 @@ fmt:
 
 lint: build-tools
 	cargo clippy --workspace --all-targets -- -D warnings
+
+## Dependency and documentation hygiene: no unused or misplaced dependency (cargo-shear),
+## only permissive licences, crates.io alone, no wildcard versions (cargo-deny; the
+## advisory database needs the network, so advisories are left to a connected job), and
+## docs that build without a warning.
+hygiene: build-tools
+	@tools=$$(scripts/lint-tools.sh) && \
+	  "$$tools/cargo-shear" && \
+	  "$$tools/cargo-deny" --offline --log-level error check licenses bans sources
+	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet

@@ -57,10 +57,11 @@ pub async fn get(
 ) -> Result<HttpResponse, FhirError> {
     let version = **version;
     let id = parse_job_id(version, &id)?;
-    let page = parse_page(version, req.query_string())?;
+    let page = parse_page(version, req.query_string());
     let paced = pacer.paces(&principal.cms_id);
     let polled_at = Instant::now();
-    if paced && let Err(wait) = pacer.check(principal.aco_id, id, polled_at) {
+    let polled = (principal.aco_id, id, page.as_ref().map_or(1, |p| *p));
+    if paced && let Err(wait) = pacer.check(polled, polled_at) {
         return Err(FhirError::too_many_requests(
             version,
             "Polled before the Retry-After of the previous poll. Please wait that long between polls.",
@@ -82,11 +83,14 @@ pub async fn get(
     }
     if job.status.is_active() {
         if paced {
-            pacer.told(principal.aco_id, id, retry_after(&job), polled_at);
+            pacer.told(polled, retry_after(&job), polled_at);
         }
     } else {
-        pacer.forget(principal.aco_id, id);
+        pacer.forget(polled);
     }
+    // Pages exist only for jobs with partial manifests; other jobs ignore the parameter,
+    // as BCDA ignores what it does not read on a poll.
+    let page = if job.partial_manifests { page? } else { 1 };
     let listing = Listing {
         id,
         version,

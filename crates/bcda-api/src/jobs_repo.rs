@@ -60,6 +60,8 @@ pub struct JobState {
     pub keys_total: i32,
     pub keys_done: i64,
     pub expires_at: Option<time::OffsetDateTime>,
+    /// The types the job exports, as stored.
+    pub resource_types: Vec<String>,
     /// `organizeOutputBy=Patient`: each file holds several types.
     pub organize_by_patient: bool,
     /// `allowPartialManifests=true`: status lists files as they are done, on pages.
@@ -102,7 +104,7 @@ pub async fn find_job(
             "SELECT status, request_url, transaction_time, keys_total, \
                     (SELECT count(*) FROM job_keys k WHERE k.job_id = j.id AND k.done_at IS NOT NULL \
                        AND k.resource_type <> $4), \
-                    expires_at, organize_by_patient, partial_manifests \
+                    expires_at, organize_by_patient, partial_manifests, resource_types \
              FROM jobs j WHERE id = $1 AND aco_id = $2 AND api_version = $3",
             &[&id, &aco_id, &version.as_str(), &WARNINGS_RESOURCE_TYPE],
         )
@@ -119,6 +121,7 @@ pub async fn find_job(
         expires_at: row.get(5),
         organize_by_patient: row.get(6),
         partial_manifests: row.get(7),
+        resource_types: row.get(8),
     }))
 }
 

@@ -39,9 +39,15 @@ impl Listing<'_> {
         };
         let count = |file: &JobFile| u64::try_from(file.count).unwrap_or(0);
         let mut output = Vec::with_capacity(files.files.len());
+        // A file organized by patient holds every type of the job: a token may see it
+        // only if it may read them all.
+        let organized_permitted =
+            job.organize_by_patient && self.permits_all(&job.resource_types)?;
         for file in &files.files {
             if job.organize_by_patient {
-                output.push(ManifestFile::organized(url(&file.object_key), count(file)));
+                if organized_permitted {
+                    output.push(ManifestFile::organized(url(&file.object_key), count(file)));
+                }
                 continue;
             }
             let resource_type = self.resource_type(file)?;
@@ -82,18 +88,87 @@ impl Listing<'_> {
         })
     }
 
-    /// A file's type. One this build does not know is stored data it cannot describe:
-    /// an error, as in the worker, rather than a manifest silently missing files.
+    /// A file's type.
     fn resource_type(&self, file: &JobFile) -> Result<ResourceType, FhirError> {
-        file.resource_type.parse().map_err(|_| {
+        self.parse_type(&file.resource_type)
+    }
+
+    /// Whether the token may read every one of `types`.
+    fn permits_all(&self, types: &[String]) -> Result<bool, FhirError> {
+        for name in types {
+            if !self.scopes.permits(self.parse_type(name)?) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// A stored type. One this build does not know is stored data it cannot describe: an
+    /// error, as in the worker, rather than a manifest silently missing files.
+    fn parse_type(&self, name: &str) -> Result<ResourceType, FhirError> {
+        name.parse().map_err(|_| {
             FhirError::new(
                 self.version,
                 StatusCode::INTERNAL_SERVER_ERROR,
-                format!(
-                    "job {}: unknown resource type {:?}",
-                    self.id, file.resource_type
-                ),
+                format!("job {}: unknown resource type {name:?}", self.id),
             )
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bcda_model::JobStatus;
+    use time::macros::datetime;
+
+    fn organized_job() -> JobState {
+        JobState {
+            status: JobStatus::Completed,
+            request_url: "https://x/api/v2/Patient/$export?organizeOutputBy=Patient".into(),
+            transaction_time: datetime!(2026-01-01 0:00 UTC),
+            keys_total: 1,
+            keys_done: 1,
+            expires_at: None,
+            resource_types: vec!["ExplanationOfBenefit".into(), "Patient".into()],
+            organize_by_patient: true,
+            partial_manifests: false,
+        }
+    }
+
+    fn files() -> ManifestFiles {
+        ManifestFiles {
+            files: vec![JobFile {
+                resource_type: "Patient".into(),
+                object_key: "1/a.ndjson".into(),
+                count: 3,
+            }],
+            error_files: Vec::new(),
+            next_page: None,
+        }
+    }
+
+    fn listed(scopes: &Scopes) -> usize {
+        let base = PublicBase("https://x".into());
+        let listing = Listing {
+            id: 1,
+            version: ApiVersion::V2,
+            base: &base,
+            scopes,
+            signer: None,
+        };
+        listing
+            .manifest(&organized_job(), &files())
+            .unwrap()
+            .output
+            .len()
+    }
+
+    #[test]
+    fn a_file_organized_by_patient_is_listed_only_to_a_token_that_reads_all_its_types() {
+        assert_eq!(listed(&Scopes::all()), 1);
+        assert_eq!(listed(&Scopes::parse("system/Patient.rs").unwrap()), 0);
+        let both = Scopes::parse("system/Patient.rs system/ExplanationOfBenefit.read").unwrap();
+        assert_eq!(listed(&both), 1);
     }
 }

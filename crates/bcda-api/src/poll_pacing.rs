@@ -2,12 +2,17 @@
 //! has passed gets `429` with the seconds it still has to wait, as the Bulk Data IG
 //! allows, instead of another database round trip.
 //!
-//! Each API process remembers, per ACO and job, when the next poll is due. Behind a load
+//! Each API process remembers, per ACO, job and manifest page, when the next poll is
+//! due, so following a partial manifest's `next` link is never held back. Behind a load
 //! balancer a client may reach another replica that has not seen it: the pacing bounds
-//! each replica's load, not the client's rate exactly. BCDA itself does not pace polls,
-//! and clients written against it (BCDA's own smoke tests among them) poll on a fixed
-//! clock, so the sandbox ACOs are never paced (`BCDA_POLL_PACING=off` turns it off for
-//! everyone).
+//! each replica's load, not the client's rate exactly.
+//!
+//! BCDA itself does not pace polls, and BCDA's sample client polls every 5 seconds
+//! whatever `Retry-After` says; so a poll is refused only when it comes sooner than both
+//! its `Retry-After` and those 5 seconds (less a tolerance). Clients written against BCDA
+//! keep working, and a client polling several times a second is slowed down. The
+//! sandbox ACOs, whose clients are BCDA's own and the guide's readers, are never paced;
+//! `BCDA_POLL_PACING=false` turns it off for everyone.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -19,14 +24,21 @@ use uuid::Uuid;
 /// clocks and networks jitter.
 const TOLERANCE: f64 = 0.2;
 
-/// Remembered jobs before the ones whose wait has passed are dropped.
+/// Remembered polls before the ones whose wait has passed are dropped.
 const PRUNE_AT: usize = 10_000;
+
+/// The longest wait enforced: BCDA's sample client polls this often, whatever
+/// `Retry-After` says.
+const LONGEST_WAIT: Duration = Duration::from_secs(5);
+
+/// What a poll is paced by: the ACO, the job and the manifest page polled.
+pub type Polled = (Uuid, i64, i32);
 
 /// When each paced job may next be polled.
 #[derive(Debug, Default)]
 pub struct PollPacer {
     enabled: bool,
-    due: Mutex<HashMap<(Uuid, i64), Instant>>,
+    due: Mutex<HashMap<Polled, Instant>>,
 }
 
 impl PollPacer {
@@ -43,31 +55,31 @@ impl PollPacer {
         self.enabled && !bcda_model::sandbox::is_sandbox_aco(cms_id)
     }
 
-    /// `Err` with the wait left when ACO `aco_id` polls job `job_id` at `now` before its
-    /// next poll is due.
-    pub fn check(&self, aco_id: Uuid, job_id: i64, now: Instant) -> Result<(), Duration> {
-        let due = self.lock().get(&(aco_id, job_id)).copied();
+    /// `Err` with the wait left when `polled` comes at `now`, before it is due.
+    pub fn check(&self, polled: Polled, now: Instant) -> Result<(), Duration> {
+        let due = self.lock().get(&polled).copied();
         match due {
             Some(due) if now < due => Err(due - now),
             _ => Ok(()),
         }
     }
 
-    /// Records that the poll of job `job_id` at `now` was told to wait `retry_after`.
-    pub fn told(&self, aco_id: Uuid, job_id: i64, retry_after: Duration, now: Instant) {
+    /// Records that `polled`, at `now`, was told to wait `retry_after`.
+    pub fn told(&self, polled: Polled, retry_after: Duration, now: Instant) {
         let mut due = self.lock();
         if due.len() >= PRUNE_AT {
             due.retain(|_, at| *at > now);
         }
-        due.insert((aco_id, job_id), now + retry_after.mul_f64(1.0 - TOLERANCE));
+        let wait = retry_after.min(LONGEST_WAIT).mul_f64(1.0 - TOLERANCE);
+        due.insert(polled, now + wait);
     }
 
-    /// Forgets job `job_id`: it is no longer running.
-    pub fn forget(&self, aco_id: Uuid, job_id: i64) {
-        self.lock().remove(&(aco_id, job_id));
+    /// Forgets `polled`: its job is no longer running.
+    pub fn forget(&self, polled: Polled) {
+        self.lock().remove(&polled);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Uuid, i64), Instant>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Polled, Instant>> {
         // The map holds instants only: one left by a panicking thread is still valid.
         self.due
             .lock()
@@ -88,19 +100,43 @@ mod tests {
     fn a_poll_before_its_retry_after_must_wait_the_rest() {
         let pacer = PollPacer::new(true);
         let (aco, now) = (Uuid::new_v4(), Instant::now());
-        assert_eq!(pacer.check(aco, 1, now), Ok(()));
-        pacer.told(aco, 1, Duration::from_secs(10), now);
+        assert_eq!(pacer.check((aco, 1, 1), now), Ok(()));
+        pacer.told((aco, 1, 1), Duration::from_secs(3), now);
         let early = pacer
-            .check(aco, 1, now + Duration::from_secs(3))
+            .check((aco, 1, 1), now + Duration::from_secs(1))
             .unwrap_err();
-        assert_eq!(early, Duration::from_secs(5), "8 s due, with 20% tolerance");
-        assert_eq!(retry_after_secs(early), 5);
-        assert_eq!(pacer.check(aco, 1, now + Duration::from_secs(8)), Ok(()));
-        // Other jobs and other ACOs are not held back.
-        assert_eq!(pacer.check(aco, 2, now), Ok(()));
-        assert_eq!(pacer.check(Uuid::new_v4(), 1, now), Ok(()));
-        pacer.forget(aco, 1);
-        assert_eq!(pacer.check(aco, 1, now), Ok(()));
+        assert_eq!(
+            early,
+            Duration::from_millis(1400),
+            "2.4 s due: 3 s less 20%"
+        );
+        assert_eq!(retry_after_secs(early), 2);
+        assert_eq!(
+            pacer.check((aco, 1, 1), now + Duration::from_millis(2400)),
+            Ok(())
+        );
+        // Other pages, jobs and ACOs are not held back.
+        assert_eq!(pacer.check((aco, 1, 2), now), Ok(()));
+        assert_eq!(pacer.check((aco, 2, 1), now), Ok(()));
+        assert_eq!(pacer.check((Uuid::new_v4(), 1, 1), now), Ok(()));
+        pacer.forget((aco, 1, 1));
+        assert_eq!(pacer.check((aco, 1, 1), now), Ok(()));
+    }
+
+    #[test]
+    fn a_client_polling_every_five_seconds_as_bcdas_does_is_never_refused() {
+        let pacer = PollPacer::new(true);
+        let (aco, now) = (Uuid::new_v4(), Instant::now());
+        pacer.told((aco, 1, 1), Duration::from_secs(60), now);
+        assert_eq!(
+            pacer.check((aco, 1, 1), now + Duration::from_secs(5)),
+            Ok(())
+        );
+        assert!(
+            pacer
+                .check((aco, 1, 1), now + Duration::from_secs(3))
+                .is_err()
+        );
     }
 
     #[test]
@@ -122,10 +158,10 @@ mod tests {
         let pacer = PollPacer::new(true);
         let (aco, now) = (Uuid::new_v4(), Instant::now());
         for job in 0..PRUNE_AT as i64 {
-            pacer.told(aco, job, Duration::from_secs(1), now);
+            pacer.told((aco, job, 1), Duration::from_secs(1), now);
         }
         let later = now + Duration::from_secs(2);
-        pacer.told(aco, -1, Duration::from_secs(1), later);
+        pacer.told((aco, -1, 1), Duration::from_secs(1), later);
         assert_eq!(pacer.lock().len(), 1);
     }
 }

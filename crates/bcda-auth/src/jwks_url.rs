@@ -6,16 +6,18 @@
 //! request what it should not (server-side request forgery): outside development only
 //! `https` URLs are fetched, never from a private, loopback or link-local address
 //! (checked for literal addresses and for every address a name resolves to, so DNS
-//! cannot smuggle one in), redirects are followed only to URLs that pass the same
-//! checks, the response is cut off past [`MAX_JWKS_BYTES`], and the fetch has a timeout.
+//! cannot smuggle one in), never through a proxy (which would resolve names itself),
+//! never with credentials in the URL, redirects are followed only to URLs that pass the
+//! same checks, the response is cut off past [`MAX_JWKS_BYTES`], and the fetch has a
+//! timeout. One URL is fetched once at a time, a failure is remembered for
+//! [`FetchSettings::refresh_min`], and one slow host holds up only its own clients.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::JwkSet;
-use tokio::sync::Mutex;
 use url::Url;
 
 /// The largest JWKS accepted: a few keys are a few kilobytes.
@@ -43,6 +45,8 @@ pub enum JwksUrlError {
     NotHttps,
     #[error("JWKS URL {0} has no host")]
     NoHost(String),
+    #[error("JWKS URLs may not carry credentials")]
+    Credentials,
     #[error("JWKS URL host {0} is a private, loopback or link-local address")]
     PrivateAddress(String),
     #[error("fetching the JWKS failed: {0}")]
@@ -61,6 +65,9 @@ pub fn check_url(url: &Url, policy: UrlPolicy) -> Result<(), JwksUrlError> {
         "https" => {}
         "http" if policy.allow_http => {}
         _ => return Err(JwksUrlError::NotHttps),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(JwksUrlError::Credentials);
     }
     let host = url
         .host()
@@ -97,33 +104,66 @@ pub fn parse_url(text: &str, policy: UrlPolicy) -> Result<Url, JwksUrlError> {
 
 /// Whether `ip` is an address of the public internet: not loopback, private (RFC 1918,
 /// unique local), link-local (where cloud metadata services answer), shared (CGNAT),
-/// unspecified, multicast, broadcast or documentation space.
+/// benchmarking, reserved, unspecified, multicast, broadcast or documentation space, nor
+/// an IPv6 form that carries an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo)
+/// unless that address is public.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
-        IpAddr::V4(ip) => {
-            let [a, b, ..] = ip.octets();
-            !(ip.is_loopback()
-                || ip.is_private()
-                || ip.is_link_local()
-                || ip.is_unspecified()
-                || ip.is_multicast()
-                || ip.is_broadcast()
-                || ip.is_documentation()
-                || a == 0
-                || (a == 100 && (64..128).contains(&b)))
-        }
-        IpAddr::V6(ip) => {
-            if let Some(v4) = ip.to_ipv4_mapped() {
-                return is_public(IpAddr::V4(v4));
-            }
-            let first = ip.segments()[0];
-            !(ip.is_loopback()
-                || ip.is_unspecified()
-                || ip.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80)
-        }
+        IpAddr::V4(ip) => is_public_v4(ip),
+        IpAddr::V6(ip) => is_public_v6(ip),
     }
+}
+
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, c, _] = ip.octets();
+    !(ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.is_multicast()
+        || ip.is_broadcast()
+        || ip.is_documentation()
+        || a == 0
+        || (a == 100 && (64..128).contains(&b))
+        || (a == 192 && b == 0 && c == 0)
+        || (a == 198 && (b == 18 || b == 19))
+        || a >= 240)
+}
+
+fn is_public_v6(ip: Ipv6Addr) -> bool {
+    let segments = ip.segments();
+    let embedded_v4 = |high: u16, low: u16| {
+        Ipv4Addr::new((high >> 8) as u8, high as u8, (low >> 8) as u8, low as u8)
+    };
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return is_public_v4(v4);
+    }
+    // IPv4-compatible (::a.b.c.d, deprecated) and NAT64 (64:ff9b::/96, 64:ff9b:1::/48)
+    // reach an IPv4 address: judge that.
+    if segments[..6] == [0; 6] && segments[6] != 0 {
+        return is_public_v4(embedded_v4(segments[6], segments[7]));
+    }
+    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+        return is_public_v4(embedded_v4(segments[6], segments[7]));
+    }
+    if segments[0] == 0x64 && segments[1] == 0xff9b && segments[2] == 1 {
+        return false;
+    }
+    let first = segments[0];
+    // 6to4 (2002::/16) embeds an IPv4 address; Teredo (2001::/32) tunnels to any.
+    if first == 0x2002 {
+        return is_public_v4(embedded_v4(segments[1], segments[2]));
+    }
+    if first == 0x2001 && segments[1] == 0 {
+        return false;
+    }
+    !(ip.is_loopback()
+        || ip.is_unspecified()
+        || ip.is_multicast()
+        || (first & 0xfe00) == 0xfc00
+        || (first & 0xffc0) == 0xfe80
+        || (first & 0xffc0) == 0xfec0
+        || (first == 0x2001 && segments[1] == 0x0db8))
 }
 
 /// Resolves names with the system resolver and drops every address that is not public,
@@ -160,18 +200,23 @@ pub struct FetchSettings {
     pub refresh_min: Duration,
 }
 
+/// What the last fetch of one URL gave, and when.
 #[derive(Debug, Clone)]
-struct Cached {
-    keys: Arc<JwkSet>,
-    fetched_at: Instant,
+struct Fetched {
+    keys: Result<Arc<JwkSet>, JwksUrlError>,
+    at: Instant,
 }
+
+/// One URL's cache entry: its lock is held while that URL is fetched, so concurrent
+/// token requests of its clients wait for one fetch instead of each making their own.
+type Entry = Arc<tokio::sync::Mutex<Option<Fetched>>>;
 
 /// Fetches and caches the key sets of clients registered by URL.
 #[derive(Debug)]
 pub struct JwksFetcher {
     http: reqwest::Client,
     settings: FetchSettings,
-    cache: Mutex<HashMap<String, Cached>>,
+    entries: Mutex<HashMap<String, Entry>>,
 }
 
 impl JwksFetcher {
@@ -187,7 +232,8 @@ impl JwksFetcher {
         let mut builder = reqwest::Client::builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout)
-            .redirect(redirects);
+            .redirect(redirects)
+            .no_proxy();
         if !policy.allow_private {
             builder = builder.dns_resolver(Arc::new(PublicOnly));
         }
@@ -197,32 +243,46 @@ impl JwksFetcher {
         Ok(JwksFetcher {
             http,
             settings,
-            cache: Mutex::new(HashMap::new()),
+            entries: Mutex::new(HashMap::new()),
         })
     }
 
     /// The keys at `url`: cached while fresh and holding `kid` (when the assertion names
-    /// one), else fetched again, at most once per [`FetchSettings::refresh_min`] for a
-    /// missing `kid`.
+    /// one), else fetched again, at most once per [`FetchSettings::refresh_min`] (a
+    /// failed fetch is not repeated sooner either).
     pub async fn keys(&self, url: &str, kid: Option<&str>) -> Result<Arc<JwkSet>, JwksUrlError> {
-        let mut cache = self.cache.lock().await;
-        if let Some(cached) = cache.get(url) {
-            let age = cached.fetched_at.elapsed();
-            let holds_kid = kid.is_none_or(|kid| cached.keys.find(kid).is_some());
-            let fresh = age < self.settings.cache_ttl;
-            if fresh && (holds_kid || age < self.settings.refresh_min) {
-                return Ok(cached.keys.clone());
+        let entry = self.entry(url);
+        let mut fetched = entry.lock().await;
+        if let Some(last) = fetched.as_ref() {
+            let age = last.at.elapsed();
+            let recent = age < self.settings.refresh_min;
+            match &last.keys {
+                Err(_) if recent => return last.keys.clone(),
+                Ok(keys) if age < self.settings.cache_ttl => {
+                    let holds_kid = kid.is_none_or(|kid| keys.find(kid).is_some());
+                    if holds_kid || recent {
+                        return Ok(keys.clone());
+                    }
+                }
+                _ => {}
             }
         }
-        let keys = Arc::new(self.fetch(url).await?);
-        cache.insert(
-            url.to_owned(),
-            Cached {
-                keys: keys.clone(),
-                fetched_at: Instant::now(),
-            },
-        );
-        Ok(keys)
+        let keys = self.fetch(url).await.map(Arc::new);
+        *fetched = Some(Fetched {
+            keys: keys.clone(),
+            at: Instant::now(),
+        });
+        keys
+    }
+
+    /// The cache entry of `url`, created on first use.
+    fn entry(&self, url: &str) -> Entry {
+        // The map holds handles only: one left by a panicking thread is still valid.
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries.entry(url.to_owned()).or_default().clone()
     }
 
     async fn fetch(&self, url: &str) -> Result<JwkSet, JwksUrlError> {
@@ -236,7 +296,9 @@ impl JwksFetcher {
                 }
                 source = error.source();
             }
-            JwksUrlError::Fetch(e.to_string())
+            // reqwest's message names the URL; the host is enough to act on, and keeps
+            // any token in the path or query out of the logs.
+            JwksUrlError::Fetch(e.without_url().to_string())
         };
         let mut response = self
             .http
@@ -300,6 +362,12 @@ mod tests {
             "https://[::ffff:192.168.0.1]/",
             "https://100.64.0.1/",
             "https://0.0.0.0/",
+            "https://[64:ff9b::a9fe:a9fe]/",
+            "https://[2002:a00:1::]/",
+            "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",
+            "https://[::a00:1]/",
+            "https://198.18.0.1/",
+            "https://[fec0::1]/",
         ] {
             assert!(
                 matches!(
@@ -313,6 +381,10 @@ mod tests {
             parse_url("not a url", PRODUCTION),
             Err(JwksUrlError::NotUrl(_))
         ));
+        assert_eq!(
+            parse_url("https://user:secret@keys.example.org/jwks.json", PRODUCTION),
+            Err(JwksUrlError::Credentials)
+        );
     }
 
     #[test]
@@ -356,7 +428,13 @@ mod tests {
 
     #[test]
     fn public_addresses_are_told_from_the_rest() {
-        for public in ["8.8.8.8", "2606:4700:4700::1111", "100.128.0.1"] {
+        for public in [
+            "8.8.8.8",
+            "2606:4700:4700::1111",
+            "100.128.0.1",
+            "64:ff9b::808:808",
+            "2002:808:808::1",
+        ] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }
         for private in [

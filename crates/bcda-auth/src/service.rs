@@ -248,8 +248,18 @@ impl TokenService {
         client: &ClientRecord,
         hints: &assertion::KeyHints,
     ) -> Result<Arc<JwkSet>, TokenError> {
-        let jku_matches = |url: Option<&str>| hints.jku.is_none() || hints.jku.as_deref() == url;
-        if !jku_matches(client.jwks_url.as_deref()) {
+        // Compared as URLs, so `https://Keys.example.org:443/jwks` is the registered
+        // `https://keys.example.org/jwks`.
+        let same_url = |a: &str, b: &str| match (url::Url::parse(a), url::Url::parse(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        };
+        let jku_matches = match (&hints.jku, &client.jwks_url) {
+            (None, _) => true,
+            (Some(jku), Some(registered)) => same_url(jku, registered),
+            (Some(_), None) => false,
+        };
+        if !jku_matches {
             return Err(AssertionError::JkuMismatch.into());
         }
         if let Some(url) = &client.jwks_url {

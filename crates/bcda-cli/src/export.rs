@@ -10,7 +10,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
-    /// The server's origin, e.g. https://sandbox.bcda.cms.gov.
+    /// The server's origin, e.g. `https://sandbox.bcda.cms.gov`.
     #[arg(long, env = "BCDA_BASE_URL", default_value = "http://127.0.0.1:3000")]
     base_url: String,
     #[arg(long, env = "BCDA_CLIENT_ID")]
@@ -43,7 +43,7 @@ pub struct ExportArgs {
     #[arg(long)]
     partial: bool,
     /// v3: which ExplanationOfBenefits, e.g.
-    /// 'ExplanationOfBenefit?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|SharedSystem'
+    /// `ExplanationOfBenefit?_tag=https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|SharedSystem`
     /// (without a System-Type tag the server exports final claims only and warns of it).
     #[arg(long)]
     type_filter: Option<String>,

@@ -54,7 +54,7 @@ impl HealthReport {
     }
 }
 
-/// Checks `dependencies` concurrently, each within [`CHECK_TIMEOUT`].
+/// Checks `dependencies` concurrently, each within `CHECK_TIMEOUT`.
 pub async fn check(ctx: &AppContext, dependencies: &[Dependency]) -> HealthReport {
     let checks = dependencies.iter().map(|&dependency| async move {
         let outcome = tokio::time::timeout(CHECK_TIMEOUT, check_one(ctx, dependency)).await;

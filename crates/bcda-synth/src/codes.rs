@@ -105,7 +105,7 @@ pub struct Location {
 }
 
 /// The long tail of diagnoses: every ICD-10-CM code the codebook describes (see its
-/// README), drawn by chapter in proportion to [`CHAPTER_WEIGHTS`] and evenly within one,
+/// README), drawn by chapter in proportion to `CHAPTER_WEIGHTS` and evenly within one,
 /// so that thousands of codes appear as in real claims. No per-code frequencies of
 /// Medicare claims are published.
 #[derive(Debug)]

@@ -159,7 +159,9 @@ impl Exporter {
         if task.state != KeyState::Ready {
             return Ok(());
         }
-        let kind = task.resource_type.as_str();
+        // A key organized by patient held every type of its job.
+        let kinds: Vec<&str> = task.read_types().iter().map(|t| t.as_str()).collect();
+        let kind = kinds.join(", ");
         let messages: Vec<String> = match keys_repo::member_mbis(&self.db, &task).await {
             Ok(mbis) if !mbis.is_empty() => mbis
                 .iter()

@@ -100,7 +100,7 @@ impl<'a> Rows<'a> {
 const HAND_OVER_BYTES: usize = 64 * 1024;
 
 /// Where rendered lines go: a small reused buffer, passed to `next` (the gzip encoder)
-/// every [`HAND_OVER_BYTES`]. A whole chunk (about 10 MB of EOBs) rendered first and
+/// every `HAND_OVER_BYTES`. A whole chunk (about 10 MB of EOBs) rendered first and
 /// compressed after would be read back from memory; in small pieces it never leaves the
 /// cache.
 #[derive(Debug)]

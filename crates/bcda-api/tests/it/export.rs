@@ -691,3 +691,60 @@ async fn a_poll_before_its_retry_after_gets_429_except_for_sandbox_acos() {
         assert_eq!(response.status(), 202);
     }
 }
+
+#[tokio::test]
+async fn a_partial_manifests_next_page_is_not_paced_but_a_second_poll_is() {
+    let app = TestAppBuilder::default()
+        .env("BCDA_WORKERS", "0")
+        .env("BCDA_POLL_PACING", "true")
+        .env("BCDA_MANIFEST_PAGE_SIZE", "1")
+        .spawn()
+        .await;
+    let credentials = app.create_client("A1234").await;
+    app.attribute_nobody("A1234").await;
+    let token = app.token(&credentials).await;
+    let id = start_job(
+        &app,
+        &token,
+        "/api/v2/Patient/$export?_type=Patient,Coverage&allowPartialManifests=true",
+    )
+    .await;
+    let status_url = app.url(&format!("/api/v2/jobs/{id}"));
+    let poll = |url: String| {
+        let (app, token) = (&app, &token);
+        async move { app.client.get(url).bearer_auth(token).send().await.unwrap() }
+    };
+    // Nothing done yet: no manifest.
+    let first = poll(status_url.clone()).await;
+    assert_eq!(first.status(), 202);
+    assert!(first.bytes().await.unwrap().is_empty());
+    // Both keys done (as a worker commits them); the job still runs.
+    app.ctx
+        .db
+        .get()
+        .await
+        .unwrap()
+        .batch_execute(&format!(
+            "UPDATE job_keys SET object_key = '{id}/' || resource_type || '.ndjson', \
+             resource_count = 3, done_at = now() WHERE job_id = {id}"
+        ))
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let page_one = poll(status_url.clone()).await;
+    assert_eq!(page_one.status(), 202);
+    let page_one: Value = page_one.json().await.unwrap();
+    assert_eq!(page_one["output"].as_array().unwrap().len(), 1);
+    let next = page_one["link"][0]["url"].as_str().unwrap().to_owned();
+    assert_eq!(next, format!("{status_url}?page=2"));
+    let page_two = poll(next).await;
+    assert_eq!(
+        page_two.status(),
+        202,
+        "following a link is not polling too soon"
+    );
+    let page_two: Value = page_two.json().await.unwrap();
+    assert_eq!(page_two["output"].as_array().unwrap().len(), 1);
+    assert_ne!(page_two["output"][0]["url"], page_one["output"][0]["url"]);
+    assert_eq!(poll(status_url).await.status(), 429);
+}

@@ -21,8 +21,11 @@ use crate::smart::{ClientKey, assertion_request, rsa_key};
 #[derive(Debug, Clone)]
 enum Answer {
     Jwks(Value),
-    /// A body of this many bytes.
+    /// A body of this many bytes, its length announced.
     Huge(usize),
+    /// A body of this many bytes, its length not announced: read until the connection
+    /// closes.
+    HugeUnannounced(usize),
     /// Nothing, ever.
     Silence,
 }
@@ -54,17 +57,22 @@ impl KeyServer {
                         }
                     }
                     requests.fetch_add(1, Ordering::SeqCst);
-                    let body = match answer.lock().await.clone() {
-                        Answer::Jwks(jwks) => jwks.to_string().into_bytes(),
-                        Answer::Huge(size) => vec![b' '; size],
+                    let (body, announced) = match answer.lock().await.clone() {
+                        Answer::Jwks(jwks) => (jwks.to_string().into_bytes(), true),
+                        Answer::Huge(size) => (vec![b' '; size], true),
+                        Answer::HugeUnannounced(size) => (vec![b' '; size], false),
                         Answer::Silence => {
                             tokio::time::sleep(Duration::from_secs(60)).await;
                             return;
                         }
                     };
+                    let length = if announced {
+                        format!("Content-Length: {}\r\n", body.len())
+                    } else {
+                        String::new()
+                    };
                     let head = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        body.len()
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{length}Connection: close\r\n\r\n"
                     );
                     let _ = stream.write_all(head.as_bytes()).await;
                     let _ = stream.write_all(&body).await;
@@ -189,6 +197,9 @@ async fn a_jku_other_than_the_registered_url_is_refused() {
     );
     let registered = with_jku(server.url("127.0.0.1"));
     assert_eq!(assertion_request(&app, &registered).await.status(), 200);
+    // The same URL written another way is the same URL.
+    let spelled = with_jku(server.url("127.0.0.1").replace("http://", "HTTP://"));
+    assert_eq!(assertion_request(&app, &spelled).await.status(), 200);
 }
 
 #[tokio::test]
@@ -220,7 +231,12 @@ async fn registration_takes_only_https_urls_of_public_hosts_outside_development(
 
 #[tokio::test]
 async fn an_http_url_is_never_fetched_outside_development() {
-    let app = app_with(UrlPolicy::default(), &[]).await;
+    // Private addresses allowed, so only the scheme stands in the way.
+    let https_only = UrlPolicy {
+        allow_http: false,
+        allow_private: true,
+    };
+    let app = app_with(https_only, &[]).await;
     let key = rsa_key();
     let server = KeyServer::start(Answer::Jwks(jwks_of(&[&key]))).await;
     let client_id = register_unchecked(&app, &server.url("127.0.0.1")).await;
@@ -249,13 +265,28 @@ async fn private_addresses_are_never_fetched_by_literal_or_by_name() {
 }
 
 #[tokio::test]
-async fn an_oversized_jwks_is_refused() {
-    let app = app_with(DEVELOPMENT, &[]).await;
+async fn an_oversized_jwks_is_refused_whether_its_length_is_announced_or_not() {
+    let app = app_with(DEVELOPMENT, &[("BCDA_JWKS_REFRESH_MIN_SECS", "0")]).await;
+    let key = rsa_key();
+    let too_big = bcda_auth::jwks_url::MAX_JWKS_BYTES + 1;
+    for answer in [Answer::Huge(too_big), Answer::HugeUnannounced(too_big)] {
+        let server = KeyServer::start(answer).await;
+        let client_id = register_unchecked(&app, &server.url("127.0.0.1")).await;
+        assert_eq!(token_status(&app, &key, &client_id).await, 401);
+        assert_eq!(server.requests(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_failing_key_server_is_not_asked_again_for_a_while() {
+    let app = app_with(DEVELOPMENT, &[("BCDA_JWKS_REFRESH_MIN_SECS", "60")]).await;
     let key = rsa_key();
     let server = KeyServer::start(Answer::Huge(bcda_auth::jwks_url::MAX_JWKS_BYTES + 1)).await;
     let client_id = register_unchecked(&app, &server.url("127.0.0.1")).await;
-    assert_eq!(token_status(&app, &key, &client_id).await, 401);
-    assert_eq!(server.requests(), 1);
+    for _ in 0..3 {
+        assert_eq!(token_status(&app, &key, &client_id).await, 401);
+    }
+    assert_eq!(server.requests(), 1, "the failure was remembered");
 }
 
 #[tokio::test]

@@ -134,7 +134,7 @@ impl Broker {
 }
 
 /// Closes `channel`, returning its unacknowledged messages to their queues, without
-/// waiting more than [`CONNECT_TIMEOUT`] for a broker that may be gone: a channel of a
+/// waiting more than `CONNECT_TIMEOUT` for a broker that may be gone: a channel of a
 /// dead connection needs no closing, and its caller must get on with reconnecting.
 pub async fn close_channel(channel: &Channel, reason: &str) {
     let close = channel.close(200, reason.into());

@@ -206,6 +206,10 @@ pub fn parse(
                     }
                 }
             }
+            // `patient` narrows an export: in a query (where the IG does not define it)
+            // it is refused even under lenient handling, which would widen the export
+            // to every beneficiary.
+            "patient" => return Err(ExportError::UnsupportedParameter(name.clone())),
             other => unsupported(other)?,
         }
     }
@@ -618,6 +622,17 @@ mod tests {
 
     #[test]
     fn lenient_handling_ignores_unsupported_parameters_and_says_so() {
+        // A `patient` in a query would narrow the export: never ignored.
+        let narrowing = super::parse(
+            &Parameters::from_query("patient=Patient/1").unwrap(),
+            NOW,
+            V1,
+            Handling::Lenient,
+        );
+        assert_eq!(
+            narrowing.unwrap_err(),
+            ExportError::UnsupportedParameter("patient".into())
+        );
         let query = "_elements=id&includeAssociatedData=LatestProvenanceResources&_typeFilter=x";
         let strict = parse_query(query, NOW, V1).unwrap_err();
         assert_eq!(

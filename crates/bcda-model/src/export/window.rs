@@ -5,7 +5,8 @@ use time::{Date, OffsetDateTime};
 
 /// Which rows of a beneficiary's history an export includes: updated after `since`
 /// (when the client asked for `_since`) and no later than `until` (the job's
-/// transaction time, or the client's `_until` when earlier). A runout export bounds
+/// transaction time, or just before the client's `_until` when earlier: the IG includes
+/// what changed before `_until`). A runout export bounds
 /// claims and Part D events further: service dates in its performance year, processed
 /// by the runout file's date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +36,9 @@ impl UpdateWindow {
         until: Option<OffsetDateTime>,
         runout: Option<RunoutBounds>,
     ) -> UpdateWindow {
-        let until = until.map_or(transaction_time, |u| u.min(transaction_time));
+        // Timestamps are kept to the microsecond: the last one before `_until`.
+        let before = |u: OffsetDateTime| u - time::Duration::microseconds(1);
+        let until = until.map_or(transaction_time, |u| before(u).min(transaction_time));
         UpdateWindow {
             since,
             until,
@@ -96,9 +99,12 @@ mod tests {
     fn until_ends_the_window_early_but_never_after_the_transaction_time() {
         let now = datetime!(2026-06-01 0:00 UTC);
         let early = UpdateWindow::of_job(now, None, Some(datetime!(2026-03-01 0:00 UTC)), None);
-        assert_eq!(early.until, datetime!(2026-03-01 0:00 UTC));
         assert_eq!(early.claims_until, early.until);
-        assert!(!early.contains(datetime!(2026-03-01 0:00:01 UTC)));
+        assert!(early.contains(datetime!(2026-02-28 23:59:59.999999 UTC)));
+        assert!(
+            !early.contains(datetime!(2026-03-01 0:00 UTC)),
+            "what changed at _until is not before it"
+        );
         let late = UpdateWindow::of_job(now, None, Some(datetime!(2027-01-01 0:00 UTC)), None);
         assert_eq!(late.until, now);
     }
@@ -118,6 +124,9 @@ mod tests {
             Some(datetime!(2026-02-01 0:00 UTC)),
             Some(runout),
         );
-        assert_eq!(until.claims_until, datetime!(2026-02-01 0:00 UTC));
+        assert_eq!(
+            until.claims_until,
+            datetime!(2026-01-31 23:59:59.999999 UTC)
+        );
     }
 }

@@ -53,8 +53,12 @@ async fn schemathesis_finds_no_server_error_and_no_response_off_its_schema() {
                 "20",
                 "--phases",
                 "examples,coverage,fuzzing",
+                // One worker: with two, Python 3.11's parser raced itself in
+                // schemathesis's coverage phase ("AST constructor recursion depth
+                // mismatch", a CPython bug with threads) and failed the run with a
+                // runtime error that says nothing about the server.
                 "--workers",
-                "2",
+                "1",
                 "--generation-database",
                 "none",
                 // The token form is documented as a free string: most generated strings

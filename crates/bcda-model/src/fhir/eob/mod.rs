@@ -1,9 +1,9 @@
 //! ExplanationOfBenefit (CCLF 1-7), as Blue Button renders it in STU3 (v1) and R4 with
 //! the CARIN Blue Button profiles (v2).
 //!
-//! One struct holds what both versions and all kinds can carry; [`professional`] fills it
-//! for carrier and DME claims, [`institutional`] for inpatient, outpatient, SNF, home
-//! health and hospice claims, and [`pharmacy`] for Part D events
+//! One struct holds what both versions and all kinds can carry; `professional` fills it
+//! for carrier and DME claims, `institutional` for inpatient, outpatient, SNF, home
+//! health and hospice claims, and `pharmacy` for Part D events
 //! ([`ExplanationOfBenefit::pde`]).
 
 mod institutional;
