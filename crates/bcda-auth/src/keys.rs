@@ -35,7 +35,7 @@ const KEY_LOCK: i64 = 0x6263_646b;
 
 /// A failure to produce or find a signing key.
 #[derive(Debug, thiserror::Error)]
-pub enum KeyError {
+pub enum SigningKeyError {
     #[error("database unavailable: {0}")]
     Db(#[from] deadpool_postgres::PoolError),
     #[error("database error: {0}")]
@@ -70,7 +70,7 @@ impl std::fmt::Debug for SigningKey {
 impl SigningKey {
     /// Builds a key from a PEM (PKCS#1 or PKCS#8) RSA private key; its `kid` is the
     /// RFC 7638 thumbprint of the public key, so the same key always has the same id.
-    pub fn from_pem(pem: &[u8]) -> Result<SigningKey, KeyError> {
+    pub fn from_pem(pem: &[u8]) -> Result<SigningKey, SigningKeyError> {
         let encoding = EncodingKey::from_rsa_pem(pem).map_err(material)?;
         let mut public_jwk =
             Jwk::from_encoding_key(&encoding, TOKEN_ALGORITHM).map_err(material)?;
@@ -87,7 +87,7 @@ impl SigningKey {
     }
 
     /// Generates a new 2048-bit RSA key. Returns it with its PKCS#8 DER encoding.
-    pub fn generate() -> Result<(SigningKey, Vec<u8>), KeyError> {
+    pub fn generate() -> Result<(SigningKey, Vec<u8>), SigningKeyError> {
         let pair = KeyPair::generate(KeySize::Rsa2048).map_err(material)?;
         let pkcs8 = pair.as_der().map_err(material)?.as_ref().to_vec();
         Ok((SigningKey::from_pem(pkcs8_pem(&pkcs8).as_bytes())?, pkcs8))
@@ -117,11 +117,11 @@ impl std::fmt::Debug for KeyStore {
 
 impl KeyStore {
     /// A store for `config`; reads the PEM file now when one is configured.
-    pub fn new(config: &AuthConfig, db: DbPool) -> Result<KeyStore, KeyError> {
+    pub fn new(config: &AuthConfig, db: DbPool) -> Result<KeyStore, SigningKeyError> {
         let kek = decode_base64_key(config.key_encryption_key.expose_secret())
-            .ok_or(KeyError::KeyEncryptionKey)?;
-        let cipher =
-            RandomizedNonceKey::new(&AES_256_GCM, &kek).map_err(|_| KeyError::KeyEncryptionKey)?;
+            .ok_or(SigningKeyError::KeyEncryptionKey)?;
+        let cipher = RandomizedNonceKey::new(&AES_256_GCM, &kek)
+            .map_err(|_| SigningKeyError::KeyEncryptionKey)?;
         let file_key = config
             .signing_key_file
             .as_deref()
@@ -138,7 +138,7 @@ impl KeyStore {
     }
 
     /// The key that signs new tokens, created on first use when there is none.
-    pub async fn current(&self) -> Result<Arc<SigningKey>, KeyError> {
+    pub async fn current(&self) -> Result<Arc<SigningKey>, SigningKeyError> {
         if let Some((at, key)) = self.current.read().await.as_ref()
             && at.elapsed() < CURRENT_KEY_TTL
         {
@@ -157,9 +157,9 @@ impl KeyStore {
 
     /// Adds a new signing key and retires the others; they stay published until every
     /// token they signed has expired. Returns the new key's id.
-    pub async fn rotate(&self) -> Result<String, KeyError> {
+    pub async fn rotate(&self) -> Result<String, SigningKeyError> {
         if self.file_key.is_some() {
-            return Err(KeyError::FileManaged);
+            return Err(SigningKeyError::FileManaged);
         }
         let (key, pkcs8) = SigningKey::generate()?;
         let mut client = self.db.get().await?;
@@ -174,7 +174,7 @@ impl KeyStore {
     }
 
     /// The public keys tokens may be verified with now, for `/auth/.well-known/jwks.json`.
-    pub async fn jwks(&self) -> Result<JwkSet, KeyError> {
+    pub async fn jwks(&self) -> Result<JwkSet, SigningKeyError> {
         let client = self.db.get().await?;
         let rows = client
             .query(
@@ -190,7 +190,7 @@ impl KeyStore {
         Ok(JwkSet { keys })
     }
 
-    async fn newest_or_generate(&self) -> Result<SigningKey, KeyError> {
+    async fn newest_or_generate(&self) -> Result<SigningKey, SigningKeyError> {
         if let Some(key) = self.newest().await? {
             return Ok(key);
         }
@@ -210,7 +210,7 @@ impl KeyStore {
         Ok(key)
     }
 
-    async fn newest(&self) -> Result<Option<SigningKey>, KeyError> {
+    async fn newest(&self) -> Result<Option<SigningKey>, SigningKeyError> {
         let client = self.db.get().await?;
         client
             .query_opt(NEWEST_KEY, &[])
@@ -219,13 +219,13 @@ impl KeyStore {
             .transpose()
     }
 
-    fn decrypt_row(&self, row: &tokio_postgres::Row) -> Result<SigningKey, KeyError> {
+    fn decrypt_row(&self, row: &tokio_postgres::Row) -> Result<SigningKey, SigningKeyError> {
         let kid: String = row.get(0);
         let sealed: Vec<u8> = row.get(1);
         let pkcs8 = self.open(&kid, sealed)?;
         let key = SigningKey::from_pem(pkcs8_pem(&pkcs8).as_bytes())?;
         if key.kid != kid {
-            return Err(KeyError::Material(format!(
+            return Err(SigningKeyError::Material(format!(
                 "stored key {kid} has another thumbprint"
             )));
         }
@@ -233,7 +233,7 @@ impl KeyStore {
     }
 
     /// Records the file key's public half, retiring keys of earlier files.
-    async fn publish_file_key(&self, key: &SigningKey) -> Result<(), KeyError> {
+    async fn publish_file_key(&self, key: &SigningKey) -> Result<(), SigningKeyError> {
         let mut client = self.db.get().await?;
         let tx = client.transaction().await?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&KEY_LOCK])
@@ -257,7 +257,7 @@ impl KeyStore {
         &self,
         tx: &tokio_postgres::Transaction<'_>,
         kid: &str,
-    ) -> Result<(), KeyError> {
+    ) -> Result<(), SigningKeyError> {
         let grace = (self.token_ttl + RETIREMENT_GRACE).as_secs_f64();
         tx.execute(
             "UPDATE signing_keys SET retired_at = now(), \
@@ -274,7 +274,7 @@ impl KeyStore {
         tx: &tokio_postgres::Transaction<'_>,
         key: &SigningKey,
         pkcs8: Option<&[u8]>,
-    ) -> Result<(), KeyError> {
+    ) -> Result<(), SigningKeyError> {
         let jwk = serde_json::to_value(&key.public_jwk).map_err(material)?;
         let sealed = pkcs8.map(|der| self.seal(&key.kid, der)).transpose()?;
         tx.execute(
@@ -287,27 +287,28 @@ impl KeyStore {
     }
 
     /// `nonce || ciphertext || tag`, bound to `kid` so rows cannot be swapped.
-    fn seal(&self, kid: &str, pkcs8: &[u8]) -> Result<Vec<u8>, KeyError> {
+    fn seal(&self, kid: &str, pkcs8: &[u8]) -> Result<Vec<u8>, SigningKeyError> {
         let mut data = pkcs8.to_vec();
         let nonce = self
             .cipher
             .seal_in_place_append_tag(Aad::from(kid.as_bytes()), &mut data)
-            .map_err(|_| KeyError::Material("encryption failed".into()))?;
+            .map_err(|_| SigningKeyError::Material("encryption failed".into()))?;
         let mut sealed = nonce.as_ref().to_vec();
         sealed.extend_from_slice(&data);
         Ok(sealed)
     }
 
-    fn open(&self, kid: &str, mut sealed: Vec<u8>) -> Result<Vec<u8>, KeyError> {
+    fn open(&self, kid: &str, mut sealed: Vec<u8>) -> Result<Vec<u8>, SigningKeyError> {
         if sealed.len() < NONCE_LEN {
-            return Err(KeyError::Decrypt);
+            return Err(SigningKeyError::Decrypt);
         }
         let mut data = sealed.split_off(NONCE_LEN);
-        let nonce = Nonce::try_assume_unique_for_key(&sealed).map_err(|_| KeyError::Decrypt)?;
+        let nonce =
+            Nonce::try_assume_unique_for_key(&sealed).map_err(|_| SigningKeyError::Decrypt)?;
         let plain = self
             .cipher
             .open_in_place(nonce, Aad::from(kid.as_bytes()), &mut data)
-            .map_err(|_| KeyError::Decrypt)?;
+            .map_err(|_| SigningKeyError::Decrypt)?;
         Ok(plain.to_vec())
     }
 }
@@ -316,12 +317,12 @@ const NEWEST_KEY: &str = "SELECT kid, private_key_encrypted FROM signing_keys \
      WHERE retired_at IS NULL AND private_key_encrypted IS NOT NULL \
      ORDER BY created_at DESC LIMIT 1";
 
-fn read_key_file(path: &Path) -> Result<SigningKey, KeyError> {
-    let pem = std::fs::read(path).map_err(|e| KeyError::File {
+fn read_key_file(path: &Path) -> Result<SigningKey, SigningKeyError> {
+    let pem = std::fs::read(path).map_err(|e| SigningKeyError::File {
         path: path.display().to_string(),
         reason: e.to_string(),
     })?;
-    SigningKey::from_pem(&pem).map_err(|e| KeyError::File {
+    SigningKey::from_pem(&pem).map_err(|e| SigningKeyError::File {
         path: path.display().to_string(),
         reason: e.to_string(),
     })
@@ -339,8 +340,8 @@ fn pkcs8_pem(der: &[u8]) -> String {
     pem
 }
 
-fn material(error: impl std::fmt::Display) -> KeyError {
-    KeyError::Material(error.to_string())
+fn material(error: impl std::fmt::Display) -> SigningKeyError {
+    SigningKeyError::Material(error.to_string())
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::assertion::{self, AssertionError};
 use crate::clients::{ClientRecord, ClientStore, StoreError};
 use crate::jwks_url::{FetchSettings, JwksFetcher, UrlPolicy};
-use crate::keys::{KeyError, KeyStore};
+use crate::keys::{KeyStore, SigningKeyError};
 use crate::rate_limit::{RateDecision, RateLimiter};
 use crate::secret::{self, Verified};
 
@@ -70,8 +70,8 @@ impl From<StoreError> for TokenError {
     }
 }
 
-impl From<KeyError> for TokenError {
-    fn from(e: KeyError) -> Self {
+impl From<SigningKeyError> for TokenError {
+    fn from(e: SigningKeyError) -> Self {
         TokenError::Unavailable(e.to_string())
     }
 }
@@ -92,7 +92,7 @@ impl From<tokio_postgres::Error> for TokenError {
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
     #[error("signing keys: {0}")]
-    Keys(#[from] KeyError),
+    Keys(#[from] SigningKeyError),
     #[error("client JWKS fetcher: {0}")]
     JwksFetcher(#[from] crate::jwks_url::JwksUrlError),
 }

@@ -257,8 +257,8 @@ const PARTIAL_ACO: &str = "A9993";
 /// the client downloading as files are done (`allowPartialManifests`) and after the
 /// manifest; each measured twice, alternating, and the faster kept.
 async fn partial_manifests(app: &TestApp, target: &Target) -> String {
-    let mut best = [f64::INFINITY; 2];
-    let mut to_manifest = [f64::INFINITY; 2];
+    // (to the manifest, to the last byte) of each run, without and with.
+    let mut runs: [Vec<(f64, f64)>; 2] = [Vec::new(), Vec::new()];
     for _ in 0..2 {
         for (i, partial) in [false, true].into_iter().enumerate() {
             let summary = client_export(app, target, Flavour::V1, 2, partial).await;
@@ -266,17 +266,24 @@ async fn partial_manifests(app: &TestApp, target: &Target) -> String {
                 "{} v1 partial={partial}: {:.1} s to the manifest, {:.1} s to the last byte",
                 target.cms_id, summary.job_seconds, summary.total_seconds
             );
-            best[i] = best[i].min(summary.total_seconds);
-            to_manifest[i] = to_manifest[i].min(summary.job_seconds);
+            runs[i].push((summary.job_seconds, summary.total_seconds));
         }
     }
+    let best = |i: usize| {
+        runs[i]
+            .iter()
+            .copied()
+            .fold((f64::INFINITY, f64::INFINITY), |a, b| {
+                if b.1 < a.1 { b } else { a }
+            })
+    };
     let mut out = String::new();
     let _ = writeln!(
         out,
         "Measured by `BENCH_ONLY=partial cargo bench -p bcda-cli --bench export` at commit \
          `{}` on {} cores ({}): {} ({} beneficiaries), v1, 2 worker processes, the whole \
-         flow through `bcda-client` (4 downloads at a time, every line checked); the faster \
-         of two runs each, alternated.\n",
+         flow through `bcda-client` (4 downloads at a time, each file decompressed and \
+         every line checked), runs alternated; the table shows the faster of each.\n",
         bench_report::commit(),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         machine(),
@@ -285,9 +292,9 @@ async fn partial_manifests(app: &TestApp, target: &Target) -> String {
     );
     let _ = writeln!(
         out,
-        "| client | kick-off to manifest (s) | kick-off to last byte (s) |"
+        "| client | kick-off to manifest (s) | kick-off to last byte (s) | every run, to the last byte (s) |"
     );
-    let _ = writeln!(out, "|---|---:|---:|");
+    let _ = writeln!(out, "|---|---:|---:|---|");
     for (i, label) in [
         "downloads after the manifest",
         "`allowPartialManifests=true`: downloads as files are done",
@@ -295,13 +302,25 @@ async fn partial_manifests(app: &TestApp, target: &Target) -> String {
     .into_iter()
     .enumerate()
     {
-        let _ = writeln!(out, "| {label} | {:.1} | {:.1} |", to_manifest[i], best[i]);
+        let (manifest, last) = best(i);
+        let all: Vec<String> = runs[i].iter().map(|r| format!("{:.1}", r.1)).collect();
+        let _ = writeln!(
+            out,
+            "| {label} | {manifest:.1} | {last:.1} | {} |",
+            all.join(", ")
+        );
     }
+    let (manifest, last) = best(0);
     let _ = writeln!(
         out,
-        "\nWith partial manifests the last byte arrives {:.1} s ({:.0}%) sooner.",
-        best[0] - best[1],
-        (best[0] - best[1]) / best[0] * 100.0
+        "\nOn this machine the client shares the two cores with the workers, the API, the \
+         file server and the S3 server: downloading while the export runs takes cores the \
+         workers need (the export itself finishes later), so the last byte arrives no \
+         sooner ({:.1} s against {last:.1} s). What partial manifests save is the {:.1} s \
+         of downloading after the manifest, and only a client with its own cores (any real \
+         ACO's) gets it.",
+        best(1).1,
+        last - manifest
     );
     out
 }

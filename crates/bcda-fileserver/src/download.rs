@@ -162,48 +162,23 @@ async fn serve(
         .map_err(|e| FhirError::internal(version, &e))?
         .ok_or_else(not_found)?;
     log.join_trace(&job.trace_context);
-    let expired = job.status == JobStatus::Expired.as_str()
-        || job
-            .expires_at
-            .is_some_and(|at| at <= OffsetDateTime::now_utc());
-    if expired {
-        return Err(FhirError::new(
-            version,
-            StatusCode::GONE,
-            "The export files have expired",
-        ));
-    }
-    // A file is listed once its key is done; a running job's done files are served
-    // too, for the partial manifests that list them.
-    let servable = [
-        JobStatus::Completed,
-        JobStatus::InProgress,
-        JobStatus::Pending,
-    ]
-    .iter()
-    .any(|status| job.status == status.as_str());
-    if !servable || !job.lists_file {
-        return Err(not_found());
-    }
-    let permits = |t: &str| {
-        t.parse::<ResourceType>()
-            .is_ok_and(|t| principal.scopes.permits(t))
-    };
-    // A job's warnings are about the job, not any resource type's data: whoever may
-    // read its files may read them. A file organized by patient holds every type of its
-    // job.
-    let permitted = match (job.resource_type.as_deref(), &job.organized_types) {
-        (Some(bcda_model::export::WARNINGS_RESOURCE_TYPE), _) => true,
-        (Some(_), Some(types)) => types.iter().all(|t| permits(t)),
-        (other, None) => other.is_some_and(permits),
-        (None, Some(_)) => false,
-    };
-    if !permitted {
-        return Err(FhirError::new(
-            version,
-            StatusCode::FORBIDDEN,
-            "The access token's scopes do not permit reading this file",
-        ));
+    match access(&job, &principal.scopes, OffsetDateTime::now_utc()) {
+        Access::Granted => {}
+        Access::Expired => {
+            return Err(FhirError::new(
+                version,
+                StatusCode::GONE,
+                "The export files have expired",
+            ));
+        }
+        Access::NotFound => return Err(not_found()),
+        Access::Forbidden => {
+            return Err(FhirError::new(
+                version,
+                StatusCode::FORBIDDEN,
+                "The access token's scopes do not permit reading this file",
+            ));
+        }
     }
 
     let stored = export_file_path(&file_key);
@@ -307,6 +282,52 @@ async fn serve(
         chunk
     }));
     Ok(with_body(builder, size, body))
+}
+
+/// Whether a file of `job` may be downloaded, at `now`, by a credential with `scopes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Granted,
+    Expired,
+    /// Not a file the job wrote and finished, or a job that failed or was cancelled.
+    NotFound,
+    /// The credential's scopes do not cover what the file holds.
+    Forbidden,
+}
+
+fn access(job: &repo::DownloadableJob, scopes: &Scopes, now: OffsetDateTime) -> Access {
+    let expired =
+        job.status == JobStatus::Expired.as_str() || job.expires_at.is_some_and(|at| at <= now);
+    if expired {
+        return Access::Expired;
+    }
+    // A file is listed once its key is done; a running job's done files are served
+    // too, for the partial manifests that list them.
+    let servable = [
+        JobStatus::Completed,
+        JobStatus::InProgress,
+        JobStatus::Pending,
+    ]
+    .iter()
+    .any(|status| job.status == status.as_str());
+    if !servable || !job.lists_file {
+        return Access::NotFound;
+    }
+    let permits = |t: &str| t.parse::<ResourceType>().is_ok_and(|t| scopes.permits(t));
+    // A job's warnings are about the job, not any resource type's data: whoever may
+    // read its files may read them. A file organized by patient holds every type of its
+    // job.
+    let permitted = match (job.resource_type.as_deref(), &job.organized_types) {
+        (Some(bcda_model::export::WARNINGS_RESOURCE_TYPE), _) => true,
+        (Some(_), Some(types)) => types.iter().all(|t| permits(t)),
+        (other, None) => other.is_some_and(permits),
+        (None, Some(_)) => false,
+    };
+    if permitted {
+        Access::Granted
+    } else {
+        Access::Forbidden
+    }
 }
 
 fn status_of(range: &Option<std::ops::Range<u64>>) -> StatusCode {
@@ -414,5 +435,75 @@ impl Drop for DownloadLog {
             duration_ms = self.started.elapsed().as_millis() as u64,
             "download"
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
+
+    fn job(status: JobStatus, resource_type: &str) -> repo::DownloadableJob {
+        repo::DownloadableJob {
+            status: status.as_str().to_owned(),
+            expires_at: Some(datetime!(2026-06-02 12:00 UTC)),
+            lists_file: true,
+            resource_type: Some(resource_type.to_owned()),
+            organized_types: None,
+            content_bytes: Some(10),
+            trace_context: Default::default(),
+        }
+    }
+
+    #[test]
+    fn done_files_of_running_and_completed_jobs_are_served_and_others_are_not() {
+        let all = Scopes::all();
+        for status in [
+            JobStatus::Completed,
+            JobStatus::InProgress,
+            JobStatus::Pending,
+        ] {
+            assert_eq!(access(&job(status, "Patient"), &all, NOW), Access::Granted);
+        }
+        for status in [JobStatus::Failed, JobStatus::Cancelled] {
+            assert_eq!(access(&job(status, "Patient"), &all, NOW), Access::NotFound);
+        }
+        assert_eq!(
+            access(&job(JobStatus::Expired, "Patient"), &all, NOW),
+            Access::Expired
+        );
+        let mut unlisted = job(JobStatus::InProgress, "Patient");
+        unlisted.lists_file = false;
+        assert_eq!(access(&unlisted, &all, NOW), Access::NotFound);
+        let mut past = job(JobStatus::Completed, "Patient");
+        past.expires_at = Some(datetime!(2026-06-01 11:00 UTC));
+        assert_eq!(access(&past, &all, NOW), Access::Expired);
+    }
+
+    #[test]
+    fn scopes_decide_by_the_files_types_and_warnings_are_everyones() {
+        let patients = Scopes::parse("system/Patient.read").unwrap();
+        assert_eq!(
+            access(&job(JobStatus::Completed, "Patient"), &patients, NOW),
+            Access::Granted
+        );
+        assert_eq!(
+            access(&job(JobStatus::Completed, "Coverage"), &patients, NOW),
+            Access::Forbidden
+        );
+        assert_eq!(
+            access(
+                &job(JobStatus::Completed, "OperationOutcome"),
+                &patients,
+                NOW
+            ),
+            Access::Granted
+        );
+        let mut organized = job(JobStatus::Completed, "Patient");
+        organized.organized_types = Some(vec!["Patient".into(), "Coverage".into()]);
+        assert_eq!(access(&organized, &patients, NOW), Access::Forbidden);
+        assert_eq!(access(&organized, &Scopes::all(), NOW), Access::Granted);
     }
 }
