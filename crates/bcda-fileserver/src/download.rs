@@ -296,20 +296,13 @@ enum Access {
 }
 
 fn access(job: &repo::DownloadableJob, scopes: &Scopes, now: OffsetDateTime) -> Access {
-    let expired =
-        job.status == JobStatus::Expired.as_str() || job.expires_at.is_some_and(|at| at <= now);
+    let expired = job.status == JobStatus::Expired || job.expires_at.is_some_and(|at| at <= now);
     if expired {
         return Access::Expired;
     }
     // A file is listed once its key is done; a running job's done files are served
     // too, for the partial manifests that list them.
-    let servable = [
-        JobStatus::Completed,
-        JobStatus::InProgress,
-        JobStatus::Pending,
-    ]
-    .iter()
-    .any(|status| job.status == status.as_str());
+    let servable = job.status == JobStatus::Completed || job.status.is_active();
     if !servable || !job.lists_file {
         return Access::NotFound;
     }
@@ -447,7 +440,7 @@ mod tests {
 
     fn job(status: JobStatus, resource_type: &str) -> repo::DownloadableJob {
         repo::DownloadableJob {
-            status: status.as_str().to_owned(),
+            status,
             expires_at: Some(datetime!(2026-06-02 12:00 UTC)),
             lists_file: true,
             resource_type: Some(resource_type.to_owned()),

@@ -1,6 +1,7 @@
 //! What the file server reads about jobs.
 
 use bcda_infra::DbPool;
+use bcda_model::JobStatus;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -11,12 +12,14 @@ pub enum RepoError {
     Pool(#[from] deadpool_postgres::PoolError),
     #[error("database error: {0}")]
     Postgres(#[from] tokio_postgres::Error),
+    #[error("stored job has an unknown status: {0}")]
+    Status(#[from] bcda_model::job::UnknownJobStatus),
 }
 
 /// A job as a download sees it.
 #[derive(Debug, Clone)]
 pub struct DownloadableJob {
-    pub status: String,
+    pub status: JobStatus,
     pub expires_at: Option<OffsetDateTime>,
     /// Whether the requested file is one the job wrote.
     pub lists_file: bool,
@@ -54,15 +57,18 @@ pub async fn find_job(
             &[&job_id, &aco_id, &object_key],
         )
         .await?;
-    Ok(row.map(|row| DownloadableJob {
-        status: row.get(0),
-        expires_at: row.get(1),
-        lists_file: row.get(2),
-        content_bytes: row.get(3),
-        trace_context: serde_json::from_value(row.get(4)).unwrap_or_default(),
-        resource_type: row.get(5),
-        organized_types: row.get(6),
-    }))
+    row.map(|row| {
+        Ok(DownloadableJob {
+            status: row.get::<_, &str>(0).parse()?,
+            expires_at: row.get(1),
+            lists_file: row.get(2),
+            content_bytes: row.get(3),
+            trace_context: serde_json::from_value(row.get(4)).unwrap_or_default(),
+            resource_type: row.get(5),
+            organized_types: row.get(6),
+        })
+    })
+    .transpose()
 }
 
 /// The ACO that owns a job, for a signed download.
