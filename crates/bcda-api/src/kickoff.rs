@@ -34,9 +34,9 @@ use crate::warnings;
         ("_since" = Option<String>, Query, description = "Only resources updated after this FHIR instant, e.g. `2020-02-13T08:00:00.000-05:00`"),
         ("_typeFilter" = Option<String>, Query, description = "v3 only (ignored on v1 and v2, as BCDA does): one `ExplanationOfBenefit?` filter of `_tag` (`https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|SharedSystem`, `|NationalClaimsHistory`, `|DDPS`; `https://bluebutton.cms.gov/fhir/CodeSystem/Final-Action|FinalAction`, `|NotFinalAction`), `outcome` (`complete`, `partial`) and `service-date` (`eq`, `lt`, `gt`, `le`, `ge` and a date), percent-encoded. Parameters all hold; commas separate alternatives. Without a System-Type tag, only NCH and DDPS claims are exported and the manifest's `error` lists a warnings file"),
         ("_outputFormat" = Option<String>, Query, description = "`application/fhir+ndjson` (also `application/ndjson`, `ndjson`)"),
-        ("_until" = Option<String>, Query, description = "Only resources updated at or before this FHIR instant (after `_since`)"),
-        ("organizeOutputBy" = Option<String>, Query, description = "`Patient`: each file holds all requested resources of its beneficiaries, each beneficiary's Patient first; the manifest omits `output.type`"),
-        ("allowPartialManifests" = Option<String>, Query, description = "`true` or `false`; with `true`, while the job runs, status answers `202` with the manifest of the files done so far")
+        ("_until" = Option<String>, Query, description = "Only resources updated before this FHIR instant (after `_since`, not in the future)"),
+        ("organizeOutputBy" = Option<String>, Query, description = "`Patient`: each file holds whole beneficiaries, each as a header `Parameters` resource referencing the Patient, then the Patient, then the beneficiary's other resources; the manifest has `outputOrganizedBy` and omits `output.type`"),
+        ("allowPartialManifests" = Option<String>, Query, description = "`true` or `false`; with `true`, while the job runs, status answers `202` with a page of the manifest listing files already done (pages never change but for a `next` link)")
     ),
     responses(
         (status = 202, description = "Started; poll the job at `Content-Location`"),
@@ -133,9 +133,9 @@ pub async fn patient_post(
         ("_since" = Option<String>, Query, description = "Only resources updated after this FHIR instant, e.g. `2020-02-13T08:00:00.000-05:00`"),
         ("_typeFilter" = Option<String>, Query, description = "v3 only (ignored on v1 and v2, as BCDA does): one `ExplanationOfBenefit?` filter of `_tag` (`https://bluebutton.cms.gov/fhir/CodeSystem/System-Type|SharedSystem`, `|NationalClaimsHistory`, `|DDPS`; `https://bluebutton.cms.gov/fhir/CodeSystem/Final-Action|FinalAction`, `|NotFinalAction`), `outcome` (`complete`, `partial`) and `service-date` (`eq`, `lt`, `gt`, `le`, `ge` and a date), percent-encoded. Parameters all hold; commas separate alternatives. Without a System-Type tag, only NCH and DDPS claims are exported and the manifest's `error` lists a warnings file"),
         ("_outputFormat" = Option<String>, Query, description = "`application/fhir+ndjson` (also `application/ndjson`, `ndjson`)"),
-        ("_until" = Option<String>, Query, description = "Only resources updated at or before this FHIR instant (after `_since`)"),
-        ("organizeOutputBy" = Option<String>, Query, description = "`Patient`: each file holds all requested resources of its beneficiaries, each beneficiary's Patient first; the manifest omits `output.type`"),
-        ("allowPartialManifests" = Option<String>, Query, description = "`true` or `false`; with `true`, while the job runs, status answers `202` with the manifest of the files done so far")
+        ("_until" = Option<String>, Query, description = "Only resources updated before this FHIR instant (after `_since`, not in the future)"),
+        ("organizeOutputBy" = Option<String>, Query, description = "`Patient`: each file holds whole beneficiaries, each as a header `Parameters` resource referencing the Patient, then the Patient, then the beneficiary's other resources; the manifest has `outputOrganizedBy` and omits `output.type`"),
+        ("allowPartialManifests" = Option<String>, Query, description = "`true` or `false`; with `true`, while the job runs, status answers `202` with a page of the manifest listing files already done (pages never change but for a `next` link)")
         ,("group_id" = String, Path, description = "`all` or `runout`")
     ),
     responses(
